@@ -1,0 +1,109 @@
+//! The command line: the only place that knows clap, anyhow, terminal output and progress
+//! bars. Each subcommand turns its arguments into plain library configuration.
+
+mod list;
+mod progress;
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: every case ok.
+pub(crate) const EXIT_OK: u8 = 0;
+/// Exit code: some case failed or timed out.
+pub(crate) const EXIT_CASE_FAILED: u8 = 1;
+/// Exit code: bad input (scenario, arguments, results file).
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code: interrupted by SIGINT/SIGTERM.
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
+
+/// Threads, processes or async? gilbench measures it on this machine, and what a GIL-like
+/// global lock would cost.
+#[derive(Debug, Parser)]
+#[command(name = "gilbench", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run scenarios (the shipped default set when none is given) and write the report.
+    Run(run::RunArgs),
+    /// List the shipped scenarios with their case counts.
+    List,
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Worker process (started by gilbench itself).
+    #[command(hide = true, name = "__worker")]
+    Worker,
+    /// Fork server (started by gilbench itself).
+    #[command(hide = true, name = "__forkserver")]
+    ForkServer,
+}
+
+/// A failure that maps to a specific exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct BadInput(pub(crate) String);
+
+pub(crate) fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        // Children must not start any thread before they are set up: dispatch first.
+        Command::Worker => return ExitCode::from(gilbench::exec::worker::worker_main() as u8),
+        Command::ForkServer => {
+            return ExitCode::from(gilbench::exec::worker::forkserver_main() as u8);
+        }
+        Command::Run(args) => run::run(args),
+        Command::List => list::list(),
+        Command::Validate { files } => validate::validate(&files),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code_for(&err))
+        }
+    }
+}
+
+fn exit_code_for(err: &anyhow::Error) -> u8 {
+    let bad_input = err.chain().any(|e| {
+        e.is::<BadInput>()
+            || e.is::<gilbench::scenario::ScenarioError>()
+            || matches!(
+                e.downcast_ref::<gilbench::results::ResultsError>(),
+                Some(
+                    gilbench::results::ResultsError::Invalid { .. }
+                        | gilbench::results::ResultsError::Schema { .. }
+                        | gilbench::results::ResultsError::Read { .. }
+                )
+            )
+    });
+    if bad_input { EXIT_BAD_INPUT } else { EXIT_CASE_FAILED }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,105 @@
+//! `gilbench run`: resolve scenarios and options, run them, draw the charts, write the report,
+//! print its path.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use gilbench::results::{CaseStatus, RunDir, RunStatus};
+use gilbench::runner::{self, Profile, RunConfig};
+use gilbench::{plot, report, scenario};
+
+use super::progress::Progress;
+use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Scenario files; without any, the shipped default set.
+    files: Vec<PathBuf>,
+    /// Sampling profile.
+    #[arg(long, default_value = "quick", value_parser = ["quick", "default", "full"])]
+    profile: String,
+    /// Put this run's files directly in DIR (default: a new folder under reports/).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Per-case timeout in seconds, when the scenario sets none.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    timeout: f64,
+}
+
+pub(crate) fn run(args: RunArgs) -> Result<u8> {
+    let scenarios = if args.files.is_empty() {
+        scenario::shipped()
+            .iter()
+            .filter(|s| s.default)
+            .map(|s| s.load())
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        args.files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?
+    };
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
+        return Err(BadInput(format!(
+            "--timeout {}: expected seconds between 0 and 86400",
+            args.timeout
+        ))
+        .into());
+    }
+    let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
+    let machine = gilbench::results::fingerprint();
+    let dir = match &args.out {
+        Some(dir) => RunDir::at(dir),
+        None => {
+            let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+            RunDir::new_under(&PathBuf::from("reports"), &date[..10], &machine.hostname)
+        }
+    }
+    .map_err(|e| BadInput(e.to_string()))?;
+
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = Arc::clone(&cancel);
+        ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst))
+            .context("installing the SIGINT/SIGTERM handler")?;
+    }
+    let config = RunConfig {
+        scenarios,
+        profile,
+        timeout: Duration::from_secs_f64(args.timeout),
+        worker_exe: std::env::current_exe().context("locating the gilbench executable")?,
+        cancel,
+        command: std::env::args().collect(),
+    };
+    let mut progress = Progress::new();
+    let record = runner::run(&config, &dir, &mut |e| progress.on_event(e))
+        .with_context(|| format!("run in {}", dir.path().display()))?;
+    progress.finish();
+
+    let charts = plot::scaling_charts(&record, dir.path())?;
+    let index = report::write_report(&record, &charts, dir.path())?;
+    let failed = record
+        .cases
+        .iter()
+        .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout))
+        .count();
+    eprintln!(
+        "{} cases, {} ok, {} failed or timed out ({})",
+        record.cases.len(),
+        record.cases.iter().filter(|c| c.status == CaseStatus::Ok).count(),
+        failed,
+        match record.status {
+            RunStatus::Interrupted => "interrupted",
+            _ => "complete",
+        }
+    );
+    println!("{}", index.display());
+    Ok(if record.status == RunStatus::Interrupted {
+        EXIT_INTERRUPTED
+    } else if failed > 0 {
+        EXIT_CASE_FAILED
+    } else {
+        EXIT_OK
+    })
+}

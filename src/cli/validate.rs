@@ -1,0 +1,22 @@
+//! `gilbench validate FILE...`: parse and check scenario files, print their case counts.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use gilbench::{scenario, sweep};
+
+use super::EXIT_OK;
+
+pub(crate) fn validate(files: &[PathBuf]) -> Result<u8> {
+    let cpus = gilbench::results::fingerprint().usable_cpus;
+    for file in files {
+        let sc = scenario::load(file)?;
+        println!(
+            "{}: ok, scenario `{}`, {} cases",
+            file.display(),
+            sc.name,
+            sweep::expand(&sc, cpus).len()
+        );
+    }
+    Ok(EXIT_OK)
+}

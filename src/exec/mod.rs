@@ -1,0 +1,188 @@
+//! How units run: the execution models behind one `Executor` trait.
+//!
+//! An executor is built once per case (setup: threads, worker processes, a runtime — all
+//! outside the timed region) and then runs one batch of tasks per sample. It times the batch
+//! itself, from the moment all units are released together to the moment the last result is
+//! back, because only the executor knows where its setup ends. It computes no statistics and
+//! prints nothing.
+
+mod async_rt;
+mod processes;
+mod sequential;
+mod threads;
+pub mod wire;
+pub mod worker;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::Usage;
+use crate::work::{Task, WorkError, WorkSpec};
+
+pub use async_rt::{AsyncExecutor, AsyncFlavor};
+pub use processes::{ProcessExecutor, StartMethod};
+pub use sequential::SequentialExecutor;
+pub use threads::ThreadExecutor;
+
+/// An execution model, as named in scenario files and case keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Model {
+    /// One task after another on the calling thread: the baseline.
+    #[serde(rename = "sequential")]
+    Sequential,
+    /// W OS threads pulling tasks from a shared queue.
+    #[serde(rename = "threads")]
+    Threads,
+    /// W worker processes started by re-executing gilbench.
+    #[serde(rename = "processes:spawn")]
+    ProcessesSpawn,
+    /// W worker processes forked from a single-threaded fork server.
+    #[serde(rename = "processes:fork")]
+    ProcessesFork,
+    /// W tokio tasks on one current-thread runtime.
+    #[serde(rename = "async:current")]
+    AsyncCurrent,
+    /// W tokio tasks on a multi-thread runtime with W worker threads.
+    #[serde(rename = "async:multi")]
+    AsyncMulti,
+}
+
+impl Model {
+    /// Every model, in report order.
+    pub const ALL: [Model; 6] = [
+        Model::Sequential,
+        Model::Threads,
+        Model::ProcessesSpawn,
+        Model::ProcessesFork,
+        Model::AsyncCurrent,
+        Model::AsyncMulti,
+    ];
+
+    /// The name used in scenario files, case keys and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Sequential => "sequential",
+            Model::Threads => "threads",
+            Model::ProcessesSpawn => "processes:spawn",
+            Model::ProcessesFork => "processes:fork",
+            Model::AsyncCurrent => "async:current",
+            Model::AsyncMulti => "async:multi",
+        }
+    }
+
+    /// Parses a model name as written in scenario files.
+    pub fn from_name(name: &str) -> Option<Model> {
+        Model::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Whether the model takes a worker count (sequential always runs one unit).
+    pub fn takes_workers(self) -> bool {
+        self != Model::Sequential
+    }
+}
+
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What executors need from their surroundings.
+#[derive(Debug, Clone)]
+pub struct ExecEnv {
+    /// The gilbench executable that worker processes re-execute (`current_exe()` from the CLI,
+    /// `env!("CARGO_BIN_EXE_gilbench")` in tests and benches).
+    pub worker_exe: PathBuf,
+    /// Set when the run is interrupted: executors stop waiting and return `Interrupted`.
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// Errors of an execution model.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// Setting up the units failed (spawning threads, processes, a runtime).
+    #[error("could not start {model} units: {reason}")]
+    Setup {
+        /// The model.
+        model: Model,
+        /// What failed.
+        reason: String,
+    },
+    /// A task's workload failed.
+    #[error("task {index} failed: {source}")]
+    Work {
+        /// The task.
+        index: u64,
+        /// The workload's error.
+        #[source]
+        source: WorkError,
+    },
+    /// A worker process died or broke its protocol.
+    #[error("{0}")]
+    Worker(String),
+    /// The batch did not finish before its deadline; the units were stopped.
+    #[error("batch did not finish within {0:?}; units stopped")]
+    Timeout(Duration),
+    /// The run was interrupted.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// The outcome of one batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// Wall time from releasing the units to receiving the last result.
+    pub wall: Duration,
+    /// Order-independent checksum over every task's result.
+    pub checksum: u64,
+    /// Tasks completed (always the batch size on success).
+    pub completed: u64,
+    /// Resources used by worker processes during the batch (zero for in-process models);
+    /// the caller adds its own process's usage.
+    pub worker_usage: Usage,
+}
+
+/// Runs batches of one workload on W units of one model.
+pub trait Executor: Send {
+    /// The model this executor implements.
+    fn model(&self) -> Model;
+
+    /// Runs every task once across the units and returns when all results are back or
+    /// `deadline` has passed (then `ExecError::Timeout`, with the units stopped).
+    fn run_batch(&mut self, tasks: &[Task], deadline: Instant) -> Result<Batch, ExecError>;
+
+    /// Process ids of the worker processes (empty for in-process models).
+    fn worker_pids(&self) -> Vec<u32> {
+        Vec::new()
+    }
+}
+
+/// Builds the executor for `model` with `workers` units running `spec`.
+pub fn build(
+    model: Model,
+    workers: usize,
+    spec: &WorkSpec,
+    env: &ExecEnv,
+) -> Result<Box<dyn Executor>, ExecError> {
+    let workers = workers.max(1);
+    Ok(match model {
+        Model::Sequential => Box::new(SequentialExecutor::new(spec, env)),
+        Model::Threads => Box::new(ThreadExecutor::new(workers, spec, env)?),
+        Model::ProcessesSpawn => {
+            Box::new(ProcessExecutor::new(StartMethod::Spawn, workers, spec, env)?)
+        }
+        Model::ProcessesFork => {
+            Box::new(ProcessExecutor::new(StartMethod::Fork, workers, spec, env)?)
+        }
+        Model::AsyncCurrent => {
+            Box::new(AsyncExecutor::new(AsyncFlavor::CurrentThread, workers, spec, env)?)
+        }
+        Model::AsyncMulti => {
+            Box::new(AsyncExecutor::new(AsyncFlavor::MultiThread, workers, spec, env)?)
+        }
+    })
+}

@@ -1,0 +1,97 @@
+//! Raw measurement: clocks, resource usage (CPU time, context switches, peak RSS) and the
+//! per-sample record. Returns raw numbers only: no statistics, no printing.
+//!
+//! OS calls live in `sys/`, chosen on the `mod` line below.
+
+#[cfg(unix)]
+#[path = "sys/unix.rs"]
+mod sys;
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+/// Resource usage of a process (or a sum over processes) at one instant, or between two.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// User CPU time, seconds.
+    pub user_s: f64,
+    /// System CPU time, seconds.
+    pub sys_s: f64,
+    /// Voluntary context switches (the unit blocked or yielded).
+    pub voluntary_cs: u64,
+    /// Involuntary context switches (the unit was preempted).
+    pub involuntary_cs: u64,
+    /// Peak resident set size, bytes (a high-water mark, not a delta).
+    pub max_rss_bytes: u64,
+}
+
+impl Usage {
+    /// Usage of the calling process (all its threads).
+    pub fn this_process() -> Usage {
+        sys::usage_self()
+    }
+
+    /// Usage of the waited-for children of the calling process.
+    pub fn children() -> Usage {
+        sys::usage_children()
+    }
+
+    /// What happened between `earlier` and `self`; the RSS stays the later high-water mark.
+    pub fn since(&self, earlier: &Usage) -> Usage {
+        Usage {
+            user_s: (self.user_s - earlier.user_s).max(0.0),
+            sys_s: (self.sys_s - earlier.sys_s).max(0.0),
+            voluntary_cs: self.voluntary_cs.saturating_sub(earlier.voluntary_cs),
+            involuntary_cs: self.involuntary_cs.saturating_sub(earlier.involuntary_cs),
+            max_rss_bytes: self.max_rss_bytes,
+        }
+    }
+
+    /// Sum of two usages (peak RSS: the larger).
+    pub fn plus(&self, other: &Usage) -> Usage {
+        Usage {
+            user_s: self.user_s + other.user_s,
+            sys_s: self.sys_s + other.sys_s,
+            voluntary_cs: self.voluntary_cs + other.voluntary_cs,
+            involuntary_cs: self.involuntary_cs + other.involuntary_cs,
+            max_rss_bytes: self.max_rss_bytes.max(other.max_rss_bytes),
+        }
+    }
+
+    /// User plus system CPU seconds.
+    pub fn cpu_s(&self) -> f64 {
+        self.user_s + self.sys_s
+    }
+}
+
+/// One timed sample of a case: the wall time of the batch and the resources it used, the
+/// worker processes included.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Wall time of the batch, seconds.
+    pub wall_s: f64,
+    /// CPU and context switches used by the batch (this process and its workers).
+    pub usage: Usage,
+}
+
+/// Median cost of one `Instant::now()` read, in nanoseconds, over `reads` reads.
+pub fn clock_read_cost_ns(reads: u32) -> f64 {
+    let reads = reads.max(1);
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let mut last = start;
+        for _ in 0..reads {
+            last = std::hint::black_box(Instant::now());
+        }
+        let per = last.duration_since(start).as_nanos() as f64 / f64::from(reads);
+        best = best.min(per);
+    }
+    best
+}
+
+/// Seconds in a duration, as f64.
+pub fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}

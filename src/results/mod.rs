@@ -1,0 +1,55 @@
+//! The data contract: the serde model of a run (`run.json`), its machine fingerprint, the tidy
+//! per-sample CSV, and the run directory they are written to — atomically, after every case.
+
+mod csv_out;
+mod host;
+mod model;
+mod store;
+
+pub use csv_out::samples_csv;
+pub use host::{Machine, fingerprint};
+pub use model::{
+    Calibration, CaseRecord, CaseStatus, Overhead, RunRecord, RunStatus, SCHEMA_VERSION, Speedup,
+};
+pub use store::{RunDir, load_run, write_atomic};
+
+/// Errors reading or writing results.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsError {
+    /// A file could not be written (or created, or renamed into place).
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `run.json` is not valid JSON or not a gilbench run.
+    #[error("{path} is not a valid gilbench run: {message}")]
+    Invalid {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// A `run.json` from a newer schema this gilbench cannot read.
+    #[error("{path} has schema_version {found}; this gilbench reads up to {supported}")]
+    Schema {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The version in the file.
+        found: u32,
+        /// The newest version this build understands.
+        supported: u32,
+    },
+}

@@ -1,0 +1,157 @@
+//! `run.json`, versioned by [`SCHEMA_VERSION`]. Bump it on any incompatible change.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Machine;
+use crate::measure::Sample;
+use crate::stats::Summary;
+
+/// Version of the `run.json` layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Whether a run finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    /// Cases are still being measured (the file is rewritten after each).
+    Running,
+    /// Every case was attempted.
+    Complete,
+    /// Stopped by SIGINT/SIGTERM; the file holds what finished.
+    Interrupted,
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseStatus {
+    /// Measured.
+    Ok,
+    /// A unit failed (a worker died, a task errored, a checksum differed).
+    Failed,
+    /// Stopped at its timeout.
+    Timeout,
+    /// Not supported on this platform.
+    Unsupported,
+    /// Not run because the run was interrupted first.
+    Interrupted,
+}
+
+/// Speedup against the sequential baseline with the same parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Speedup {
+    /// Baseline median / this case's median.
+    pub median: f64,
+    /// Lower bound of the 95% bootstrap interval of the ratio.
+    pub ci_low: f64,
+    /// Upper bound of the 95% bootstrap interval of the ratio.
+    pub ci_high: f64,
+}
+
+/// One case's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    /// Scenario name.
+    pub scenario: String,
+    /// Stable key, `scenario/model/workload/param=value/...`.
+    pub case: String,
+    /// Key of the comparison group (the case key without model and workers).
+    pub group: String,
+    /// Execution model.
+    pub model: String,
+    /// Workload name.
+    pub workload: String,
+    /// Every parameter, `workers` included, as display strings.
+    pub params: BTreeMap<String, String>,
+    /// Units.
+    pub workers: usize,
+    /// Tasks per sample.
+    pub tasks: usize,
+    /// Outcome.
+    pub status: CaseStatus,
+    /// Why the case is not `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Unit of `summary` and `wall_s` (always seconds of wall time per batch).
+    pub unit: String,
+    /// Summary of the kept samples' wall times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+    /// Speedup against sequential with the same parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup: Option<Speedup>,
+    /// Median CPU seconds (user + system, workers included) per sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_s: Option<f64>,
+    /// Median user CPU seconds per sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_s: Option<f64>,
+    /// Median system CPU seconds per sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sys_s: Option<f64>,
+    /// Median voluntary context switches per sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voluntary_cs: Option<f64>,
+    /// Median involuntary context switches per sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub involuntary_cs: Option<f64>,
+    /// Peak RSS seen in the case, bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// Batch checksum (identical for every model and worker count of a workload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+    /// Warm-up samples run and dropped.
+    pub warmup: usize,
+    /// The kept samples, in the order taken.
+    #[serde(default)]
+    pub samples: Vec<Sample>,
+}
+
+/// Harness overhead, measured at the start of the run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Overhead {
+    /// Cost of one clock read, ns.
+    pub clock_read_ns: f64,
+    /// Per model: median wall time of one empty task pushed through one unit, ns.
+    pub empty_task_ns: BTreeMap<String, f64>,
+}
+
+/// The CPU kernel's calibration, so durations in scenarios become iteration counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Kernel iterations per second on one core.
+    pub cpu_iterations_per_s: f64,
+}
+
+/// A whole run: what `run.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Layout version.
+    pub schema_version: u32,
+    /// gilbench version that wrote the file.
+    pub gilbench_version: String,
+    /// RFC 3339 start time.
+    pub started_at: String,
+    /// RFC 3339 end time, once the run ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    /// Whether the run finished.
+    pub status: RunStatus,
+    /// Measurement profile (`quick`, `default`, `full`).
+    pub profile: String,
+    /// The command line.
+    pub command: Vec<String>,
+    /// The scenario files.
+    pub scenario_files: Vec<String>,
+    /// The machine fingerprint.
+    pub machine: Machine,
+    /// Harness overhead.
+    pub overhead: Overhead,
+    /// Kernel calibration.
+    pub calibration: Calibration,
+    /// Every case, in run order.
+    pub cases: Vec<CaseRecord>,
+}

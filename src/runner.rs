@@ -1,0 +1,394 @@
+//! The only place the stages meet: for each case, build the executor (setup outside the timed
+//! region), run warm-up and timed batches under a deadline, summarise, compare with the
+//! sequential baseline, and rewrite the results after every case. Progress is reported through
+//! events; the runner prints nothing.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::exec::{self, ExecEnv, ExecError, Model};
+use crate::measure::{Sample, Usage, clock_read_cost_ns};
+use crate::results::{
+    Calibration, CaseRecord, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus,
+    SCHEMA_VERSION, Speedup, fingerprint,
+};
+use crate::scenario::{CpuSize, Scenario, WorkloadParams};
+use crate::stats::{bootstrap_ratio_ci, median, summarize};
+use crate::sweep::{self, Case};
+use crate::work::{LoopbackServer, Task, WorkSpec, cpu_kernel, make_input};
+
+/// How many samples to take and how long to spend per case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// `quick`, `default` or `full`.
+    pub name: String,
+    /// Warm-up batches, run and dropped.
+    pub warmup: usize,
+    /// Timed batches wanted.
+    pub samples: usize,
+    /// Fewest timed batches kept when the time budget runs out first.
+    pub min_samples: usize,
+    /// Time budget per case; sampling stops once it is spent and `min_samples` are in.
+    pub case_budget: Duration,
+}
+
+impl Profile {
+    /// The named profile, if it exists.
+    pub fn named(name: &str) -> Option<Profile> {
+        let (warmup, samples, min_samples, budget) = match name {
+            "quick" => (1, 5, 3, 0.4),
+            "default" => (2, 15, 5, 3.0),
+            "full" => (3, 40, 10, 15.0),
+            _ => return None,
+        };
+        Some(Profile {
+            name: name.to_string(),
+            warmup,
+            samples,
+            min_samples,
+            case_budget: Duration::from_secs_f64(budget),
+        })
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Validated scenarios.
+    pub scenarios: Vec<Scenario>,
+    /// Sampling profile.
+    pub profile: Profile,
+    /// Per-case timeout when the scenario sets none.
+    pub timeout: Duration,
+    /// Executable re-executed for worker processes.
+    pub worker_exe: PathBuf,
+    /// Set to stop the run (SIGINT/SIGTERM).
+    pub cancel: Arc<AtomicBool>,
+    /// The command line, recorded in `run.json`.
+    pub command: Vec<String>,
+}
+
+/// Progress, for whoever renders it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Measuring clock, dispatch overhead and kernel speed.
+    Calibrating,
+    /// The run begins `total` cases.
+    Started {
+        /// Number of cases.
+        total: usize,
+    },
+    /// A case begins.
+    CaseStarted {
+        /// 0-based position.
+        index: usize,
+        /// Case key.
+        key: String,
+    },
+    /// A case ended.
+    CaseFinished {
+        /// 0-based position.
+        index: usize,
+        /// Case key.
+        key: String,
+        /// Outcome.
+        status: CaseStatus,
+        /// Median wall time, if measured.
+        median_s: Option<f64>,
+        /// Why it is not ok.
+        reason: Option<String>,
+    },
+}
+
+/// Errors that stop a run (a failing case does not).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Results could not be written.
+    #[error(transparent)]
+    Results(#[from] ResultsError),
+    /// The private scratch directory or the loopback server could not be created.
+    #[error("cannot set up the run: {0}")]
+    Setup(String),
+}
+
+fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+/// Kernel iterations per second on one core: the best of several short timings.
+pub fn calibrate_cpu() -> f64 {
+    let iters = 200_000u64;
+    let mut best = f64::INFINITY;
+    for round in 0..7 {
+        let start = Instant::now();
+        std::hint::black_box(cpu_kernel(round, iters));
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    iters as f64 / best.max(1e-9)
+}
+
+/// Resources shared by every case of a run: the scratch directory, the loopback server and
+/// the calibration. Dropping it stops the server and removes the directory.
+struct Resources {
+    scratch: tempfile::TempDir,
+    server: Option<LoopbackServer>,
+    iterations_per_s: f64,
+}
+
+impl Resources {
+    fn spec(&mut self, w: &WorkloadParams) -> Result<WorkSpec, RunError> {
+        let iters = |d: Duration| ((d.as_secs_f64() * self.iterations_per_s).round() as u64).max(1);
+        Ok(match *w {
+            WorkloadParams::Cpu { size: CpuSize::Iterations(n) } => WorkSpec::Cpu { iterations: n },
+            WorkloadParams::Cpu { size: CpuSize::Duration(d) } => {
+                WorkSpec::Cpu { iterations: iters(d) }
+            }
+            WorkloadParams::IoSleep { sleep } => {
+                WorkSpec::IoSleep { sleep_us: sleep.as_micros() as u64 }
+            }
+            WorkloadParams::IoFile { bytes, fsync } => {
+                WorkSpec::IoFile { bytes, fsync, dir: self.scratch.path().to_path_buf() }
+            }
+            WorkloadParams::IoNet { delay, response_bytes } => {
+                if self.server.is_none() {
+                    let server = LoopbackServer::start()
+                        .map_err(|e| RunError::Setup(format!("loopback server: {e}")))?;
+                    self.server = Some(server);
+                }
+                let addr = self.server.as_ref().expect("invariant: started above").addr();
+                WorkSpec::IoNet { addr, delay_us: delay.as_micros() as u64, response_bytes }
+            }
+            WorkloadParams::Mixed { task_duration, cpu_fraction } => WorkSpec::Mixed {
+                iterations: iters(task_duration.mul_f64(cpu_fraction)),
+                sleep_us: task_duration.mul_f64(1.0 - cpu_fraction).as_micros() as u64,
+            },
+        })
+    }
+}
+
+/// Median wall time of one empty task pushed through one unit of `model`, in ns.
+fn empty_task_cost_ns(model: Model, env: &ExecEnv) -> Option<f64> {
+    let spec = WorkSpec::Cpu { iterations: 0 };
+    let mut exec = exec::build(model, 1, &spec, env).ok()?;
+    let tasks: Vec<Task> = (0..200).map(|i| Task { index: i, input: Vec::new() }).collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut per_task = Vec::new();
+    for _ in 0..6 {
+        let b = exec.run_batch(&tasks, deadline).ok()?;
+        per_task.push(b.wall.as_secs_f64() * 1e9 / tasks.len() as f64);
+    }
+    Some(median(&per_task[1..]))
+}
+
+/// Runs every case of `config`, rewriting `dir`'s files after each, and returns the record.
+pub fn run(
+    config: &RunConfig,
+    dir: &RunDir,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<RunRecord, RunError> {
+    let machine = fingerprint();
+    let cases: Vec<Case> =
+        config.scenarios.iter().flat_map(|s| sweep::expand(s, machine.usable_cpus)).collect();
+    let env = ExecEnv { worker_exe: config.worker_exe.clone(), cancel: Arc::clone(&config.cancel) };
+
+    on_event(&Event::Calibrating);
+    let iterations_per_s = calibrate_cpu();
+    let mut models: Vec<Model> = cases.iter().map(|c| c.model).collect();
+    models.sort();
+    models.dedup();
+    let mut overhead =
+        Overhead { clock_read_ns: clock_read_cost_ns(10_000), ..Overhead::default() };
+    for m in models {
+        if let Some(ns) = empty_task_cost_ns(m, &env) {
+            overhead.empty_task_ns.insert(m.name().to_string(), ns);
+        }
+    }
+    let scratch = tempfile::Builder::new()
+        .prefix("gilbench-")
+        .tempdir()
+        .map_err(|e| RunError::Setup(format!("scratch directory: {e}")))?;
+    let mut res = Resources { scratch, server: None, iterations_per_s };
+
+    let mut record = RunRecord {
+        schema_version: SCHEMA_VERSION,
+        gilbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: now_rfc3339(),
+        finished_at: None,
+        status: RunStatus::Running,
+        profile: config.profile.name.clone(),
+        command: config.command.clone(),
+        scenario_files: config.scenarios.iter().map(|s| s.path.display().to_string()).collect(),
+        machine,
+        overhead,
+        calibration: Calibration { cpu_iterations_per_s: iterations_per_s },
+        cases: Vec::new(),
+    };
+    dir.write(&record)?;
+    on_event(&Event::Started { total: cases.len() });
+
+    // Per group: the reference checksum and the sequential baseline's samples.
+    let mut reference: HashMap<String, u64> = HashMap::new();
+    let mut baselines: HashMap<String, Vec<f64>> = HashMap::new();
+    for (index, case) in cases.iter().enumerate() {
+        if config.cancel.load(Ordering::Relaxed) {
+            record.status = RunStatus::Interrupted;
+            break;
+        }
+        on_event(&Event::CaseStarted { index, key: case.key.clone() });
+        let rec = run_case(case, config, &env, &mut res, &mut reference, &baselines);
+        if rec.status == CaseStatus::Ok && case.model == Model::Sequential {
+            baselines.insert(case.group.clone(), rec.samples.iter().map(|s| s.wall_s).collect());
+        }
+        let interrupted = rec.status == CaseStatus::Interrupted;
+        on_event(&Event::CaseFinished {
+            index,
+            key: rec.case.clone(),
+            status: rec.status,
+            median_s: rec.summary.map(|s| s.median),
+            reason: rec.reason.clone(),
+        });
+        record.cases.push(rec);
+        dir.write(&record)?;
+        if interrupted {
+            record.status = RunStatus::Interrupted;
+            break;
+        }
+    }
+    if record.status == RunStatus::Running {
+        record.status = RunStatus::Complete;
+    }
+    record.finished_at = Some(now_rfc3339());
+    dir.write(&record)?;
+    Ok(record)
+}
+
+fn run_case(
+    case: &Case,
+    config: &RunConfig,
+    env: &ExecEnv,
+    res: &mut Resources,
+    reference: &mut HashMap<String, u64>,
+    baselines: &HashMap<String, Vec<f64>>,
+) -> CaseRecord {
+    let mut rec = CaseRecord {
+        scenario: case.scenario.clone(),
+        case: case.key.clone(),
+        group: case.group.clone(),
+        model: case.model.name().to_string(),
+        workload: case.workload.name().to_string(),
+        params: case.params.clone(),
+        workers: case.workers,
+        tasks: case.tasks,
+        status: CaseStatus::Ok,
+        reason: None,
+        unit: "s".into(),
+        summary: None,
+        speedup: None,
+        cpu_s: None,
+        user_s: None,
+        sys_s: None,
+        voluntary_cs: None,
+        involuntary_cs: None,
+        peak_rss_bytes: None,
+        checksum: None,
+        warmup: 0,
+        samples: Vec::new(),
+    };
+    let fail = |rec: &mut CaseRecord, status: CaseStatus, reason: String| {
+        rec.status = status;
+        rec.reason = Some(reason);
+    };
+    let spec = match res.spec(&case.workload) {
+        Ok(s) => s,
+        Err(e) => {
+            fail(&mut rec, CaseStatus::Failed, e.to_string());
+            return rec;
+        }
+    };
+    let timeout = case.timeout.unwrap_or(config.timeout);
+    let tasks: Vec<Task> = (0..case.tasks as u64)
+        .map(|i| Task { index: i, input: make_input(i, case.payload_bytes) })
+        .collect();
+    let case_start = Instant::now();
+    let deadline = case_start + timeout;
+    let mut executor = match exec::build(case.model, case.workers, &spec, env) {
+        Ok(e) => e,
+        Err(e) => {
+            fail(&mut rec, CaseStatus::Failed, e.to_string());
+            return rec;
+        }
+    };
+    let profile = &config.profile;
+    let mut taken = 0usize;
+    let sampling_start = Instant::now();
+    loop {
+        let warm = taken < profile.warmup;
+        let kept = taken.saturating_sub(profile.warmup);
+        if !warm
+            && (kept >= profile.samples
+                || (kept >= profile.min_samples && sampling_start.elapsed() > profile.case_budget))
+        {
+            break;
+        }
+        let before = Usage::this_process();
+        let batch = match executor.run_batch(&tasks, deadline) {
+            Ok(b) => b,
+            Err(e) => {
+                let status = match e {
+                    ExecError::Timeout(_) => CaseStatus::Timeout,
+                    ExecError::Interrupted => CaseStatus::Interrupted,
+                    _ => CaseStatus::Failed,
+                };
+                let reason = match e {
+                    ExecError::Timeout(_) => format!("timed out after {timeout:?}; units stopped"),
+                    other => other.to_string(),
+                };
+                fail(&mut rec, status, reason);
+                break;
+            }
+        };
+        let usage = Usage::this_process().since(&before).plus(&batch.worker_usage);
+        taken += 1;
+        let expected = *reference.entry(case.group.clone()).or_insert(batch.checksum);
+        if batch.checksum != expected {
+            fail(
+                &mut rec,
+                CaseStatus::Failed,
+                format!(
+                    "checksum {:016x} differs from the group's {:016x}: a unit did different work",
+                    batch.checksum, expected
+                ),
+            );
+            break;
+        }
+        rec.checksum = Some(format!("{:016x}", batch.checksum));
+        if warm {
+            rec.warmup += 1;
+        } else {
+            rec.samples.push(Sample { wall_s: batch.wall.as_secs_f64(), usage });
+        }
+    }
+    drop(executor);
+    if rec.status != CaseStatus::Ok {
+        rec.samples.clear();
+        return rec;
+    }
+    let walls: Vec<f64> = rec.samples.iter().map(|s| s.wall_s).collect();
+    rec.summary = summarize(&walls);
+    let col = |f: fn(&Sample) -> f64| Some(median(&rec.samples.iter().map(f).collect::<Vec<_>>()));
+    rec.cpu_s = col(|s| s.usage.cpu_s());
+    rec.user_s = col(|s| s.usage.user_s);
+    rec.sys_s = col(|s| s.usage.sys_s);
+    rec.voluntary_cs = col(|s| s.usage.voluntary_cs as f64);
+    rec.involuntary_cs = col(|s| s.usage.involuntary_cs as f64);
+    rec.peak_rss_bytes = rec.samples.iter().map(|s| s.usage.max_rss_bytes).max();
+    if let Some(base) = baselines.get(&case.group) {
+        let (lo, hi) = bootstrap_ratio_ci(base, &walls, 0.95, 2000, median);
+        rec.speedup =
+            Some(Speedup { median: median(base) / median(&walls), ci_low: lo, ci_high: hi });
+    }
+    rec
+}

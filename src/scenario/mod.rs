@@ -1,0 +1,126 @@
+//! Scenario files: TOML in, a validated [`Scenario`] out. Nothing here runs anything.
+//!
+//! Errors name the file, the line and column, and the key at fault.
+
+mod error;
+mod schema;
+mod shipped;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use error::ScenarioError;
+pub use shipped::{Shipped, shipped};
+
+use crate::exec::Model;
+
+/// How worker counts are chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Workers {
+    /// The geometric grid 1, 2, 4, … up to twice the usable CPUs.
+    Auto,
+    /// Exactly these counts.
+    List(Vec<usize>),
+}
+
+/// How big a CPU task is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CpuSize {
+    /// Fixed kernel iterations.
+    Iterations(u64),
+    /// A target duration on one core, turned into iterations by the run's calibration.
+    Duration(Duration),
+}
+
+/// One workload with every axis value fixed (one point of the sweep).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkloadParams {
+    /// `cpu`.
+    Cpu {
+        /// Task size.
+        size: CpuSize,
+    },
+    /// `io-sleep`.
+    IoSleep {
+        /// Sleep per task.
+        sleep: Duration,
+    },
+    /// `io-file`.
+    IoFile {
+        /// File size per task.
+        bytes: u64,
+        /// fsync after writing.
+        fsync: bool,
+    },
+    /// `io-net`.
+    IoNet {
+        /// Server-side delay.
+        delay: Duration,
+        /// Response size.
+        response_bytes: u32,
+    },
+    /// `mixed`.
+    Mixed {
+        /// Total task duration on one core (CPU share + sleep).
+        task_duration: Duration,
+        /// Share of the task spent in the CPU kernel, 0..=1.
+        cpu_fraction: f64,
+    },
+}
+
+impl WorkloadParams {
+    /// The workload's name as written in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            WorkloadParams::Cpu { .. } => "cpu",
+            WorkloadParams::IoSleep { .. } => "io-sleep",
+            WorkloadParams::IoFile { .. } => "io-file",
+            WorkloadParams::IoNet { .. } => "io-net",
+            WorkloadParams::Mixed { .. } => "mixed",
+        }
+    }
+}
+
+/// A workload table of a scenario: its kind and every axis, each with one or more values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadAxes {
+    /// One entry per point of the workload's own axes (their cartesian product), each with
+    /// its `(param, display value)` pairs for case keys.
+    pub variants: Vec<(WorkloadParams, Vec<(String, String)>)>,
+    /// Models for this workload (the scenario's unless overridden).
+    pub models: Vec<Model>,
+    /// Worker counts (the scenario's unless overridden).
+    pub workers: Workers,
+    /// Tasks per sample (axis).
+    pub tasks: Vec<usize>,
+    /// Payload bytes per task, both ways (axis).
+    pub payload_bytes: Vec<usize>,
+}
+
+/// A parsed and validated scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Name (the `name` key, else the file stem).
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Per-case timeout, if the file sets one.
+    pub timeout: Option<Duration>,
+    /// The workloads, in file order.
+    pub workloads: Vec<WorkloadAxes>,
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ScenarioError::Read { path: path.to_path_buf(), source })?;
+    parse(&text, path)
+}
+
+/// Parses and validates scenario text; `path` is used for the name and in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    validate::validate(schema::parse(text, path)?, text, path)
+}

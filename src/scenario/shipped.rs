@@ -1,0 +1,34 @@
+//! The scenarios shipped in `scenarios/`, compiled in so an installed binary has them too.
+
+use std::path::Path;
+
+use super::{Scenario, ScenarioError, parse};
+
+/// A scenario file that ships with gilbench.
+#[derive(Debug, Clone, Copy)]
+pub struct Shipped {
+    /// Path relative to the source tree, used in errors and `run.json`.
+    pub file: &'static str,
+    /// The TOML text.
+    pub text: &'static str,
+    /// Whether `gilbench run` without arguments runs it.
+    pub default: bool,
+}
+
+impl Shipped {
+    /// Parses and validates it.
+    pub fn load(&self) -> Result<Scenario, ScenarioError> {
+        parse(self.text, Path::new(self.file))
+    }
+}
+
+const SHIPPED: &[Shipped] = &[Shipped {
+    file: "scenarios/cpu-vs-io.toml",
+    text: include_str!("../../scenarios/cpu-vs-io.toml"),
+    default: true,
+}];
+
+/// Every shipped scenario.
+pub fn shipped() -> &'static [Shipped] {
+    SHIPPED
+}

@@ -1,0 +1,103 @@
+//! Scenario → cases: the cartesian product of a scenario's axes. Pure.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::exec::Model;
+use crate::scenario::{Scenario, Workers, WorkloadParams};
+
+/// Above this many cases a scenario is refused (a sweep that would run for days is a typo).
+pub const MAX_CASES: usize = 10_000;
+
+/// One thing to measure: a workload with fixed parameters, run by one model on W units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Scenario name.
+    pub scenario: String,
+    /// Stable key: `scenario/model/workload/param=value/.../workers=W`.
+    pub key: String,
+    /// Comparison group: the key without model and workers. Cases of one group are compared
+    /// with each other and with the group's sequential baseline.
+    pub group: String,
+    /// Execution model.
+    pub model: Model,
+    /// Units.
+    pub workers: usize,
+    /// Tasks per sample.
+    pub tasks: usize,
+    /// Payload bytes per task, both ways.
+    pub payload_bytes: usize,
+    /// The workload point.
+    pub workload: WorkloadParams,
+    /// Every parameter for display, `workers` included.
+    pub params: BTreeMap<String, String>,
+    /// Per-case timeout from the scenario, if any.
+    pub timeout: Option<Duration>,
+}
+
+/// The worker grid for `Workers::Auto`: 1, 2, 4, … up to twice `usable_cpus`.
+pub fn auto_workers(usable_cpus: usize) -> Vec<usize> {
+    let top = (usable_cpus.max(1)) * 2;
+    let mut grid = vec![];
+    let mut w = 1;
+    while w <= top {
+        grid.push(w);
+        w *= 2;
+    }
+    grid
+}
+
+/// Expands a scenario into its cases, sequential baseline first in each group.
+pub fn expand(scenario: &Scenario, usable_cpus: usize) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for axes in &scenario.workloads {
+        let workers = match &axes.workers {
+            Workers::Auto => auto_workers(usable_cpus),
+            Workers::List(list) => list.clone(),
+        };
+        for (params, shown) in &axes.variants {
+            for &tasks in &axes.tasks {
+                for &payload in &axes.payload_bytes {
+                    let mut fixed: Vec<(String, String)> = shown.clone();
+                    fixed.push(("tasks".into(), tasks.to_string()));
+                    fixed.push(("payload_bytes".into(), payload.to_string()));
+                    let tail: Vec<String> = fixed.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let group = format!("{}/{}/{}", scenario.name, params.name(), tail.join("/"));
+                    let mut models = axes.models.clone();
+                    models.sort_by_key(|m| Model::ALL.iter().position(|x| x == m));
+                    models.dedup();
+                    for model in models {
+                        let counts: Vec<usize> =
+                            if model.takes_workers() { workers.clone() } else { vec![1] };
+                        for w in counts {
+                            let mut map: BTreeMap<String, String> = fixed.iter().cloned().collect();
+                            map.insert("workers".into(), w.to_string());
+                            cases.push(Case {
+                                scenario: scenario.name.clone(),
+                                key: format!(
+                                    "{}/{}/{}/{}/workers={w}",
+                                    scenario.name,
+                                    model.name(),
+                                    params.name(),
+                                    tail.join("/")
+                                ),
+                                group: group.clone(),
+                                model,
+                                workers: w,
+                                tasks,
+                                payload_bytes: payload,
+                                workload: params.clone(),
+                                params: map,
+                                timeout: scenario.timeout,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    cases
+}
+
+#[cfg(test)]
+mod tests;

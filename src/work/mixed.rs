@@ -1,0 +1,35 @@
+//! The `mixed` workload: a share of CPU kernel, then a blocking sleep for the rest.
+
+use std::time::Duration;
+
+use super::{BoxFuture, Character, Task, TaskResult, WorkError, Workload, cpu_kernel, finish};
+
+/// `iterations` kernel rounds, then `sleep_us` of sleep (tokio's sleep under async; the
+/// kernel runs inline and blocks the async executor while it does).
+#[derive(Debug, Clone)]
+pub struct MixedWork {
+    /// Kernel rounds per task.
+    pub iterations: u64,
+    /// Sleep per task, in microseconds.
+    pub sleep_us: u64,
+}
+
+impl Workload for MixedWork {
+    fn character(&self) -> Character {
+        Character::Mixed
+    }
+
+    fn run(&self, task: &Task) -> Result<TaskResult, WorkError> {
+        let work = cpu_kernel(task.index, self.iterations);
+        std::thread::sleep(Duration::from_micros(self.sleep_us));
+        Ok(finish(task, work ^ self.sleep_us))
+    }
+
+    fn run_async<'a>(&'a self, task: &'a Task) -> BoxFuture<'a, Result<TaskResult, WorkError>> {
+        Box::pin(async move {
+            let work = cpu_kernel(task.index, self.iterations);
+            tokio::time::sleep(Duration::from_micros(self.sleep_us)).await;
+            Ok(finish(task, work ^ self.sleep_us))
+        })
+    }
+}
