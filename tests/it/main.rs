@@ -1,1 +1,4 @@
-fn main() {}
+//! The one integration-test binary: each module tests one area through the public API or the
+//! `gilbench` executable.
+
+mod processes;

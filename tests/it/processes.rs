@@ -1,0 +1,1 @@
+//! Process executors: spawn and fork workers, supervision, cleanup.
