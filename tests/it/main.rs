@@ -2,3 +2,5 @@
 //! `gilbench` executable.
 
 mod processes;
+mod report;
+mod scenario;

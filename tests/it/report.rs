@@ -1,0 +1,1 @@
+//! Run reports: fingerprint, charts and HTML from a results record.
