@@ -3,6 +3,7 @@
 
 mod list;
 mod progress;
+mod report;
 mod run;
 mod validate;
 
@@ -41,6 +42,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Redraw the charts and rewrite index.html of a finished run from its run.json.
+    Report {
+        /// The run directory (or its run.json).
+        run_dir: PathBuf,
+    },
     /// Worker process (started by gilbench itself).
     #[command(hide = true, name = "__worker")]
     Worker,
@@ -72,6 +78,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),
+        Command::Report { run_dir } => report::report(&run_dir),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

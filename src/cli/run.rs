@@ -31,6 +31,13 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<u8> {
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
+        return Err(BadInput(format!(
+            "--timeout {}: expected seconds between 0 and 86400",
+            args.timeout
+        ))
+        .into());
+    }
     let scenarios = if args.files.is_empty() {
         scenario::shipped()
             .iter()
@@ -40,13 +47,6 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     } else {
         args.files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
-        return Err(BadInput(format!(
-            "--timeout {}: expected seconds between 0 and 86400",
-            args.timeout
-        ))
-        .into());
-    }
     let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
     let machine = gilbench::results::fingerprint();
     let dir = match &args.out {

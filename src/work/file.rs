@@ -54,6 +54,8 @@ impl Workload for FileWork {
             let mut file =
                 tokio::fs::File::create(&path).await.map_err(WorkError::io("create temp file"))?;
             file.write_all(&data).await.map_err(WorkError::io("write temp file"))?;
+            // tokio's File finishes a write in the background: flush before reading back.
+            file.flush().await.map_err(WorkError::io("flush temp file"))?;
             if self.fsync {
                 file.sync_all().await.map_err(WorkError::io("fsync temp file"))?;
             }

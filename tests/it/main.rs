@@ -1,6 +1,9 @@
 //! The one integration-test binary: each module tests one area through the public API or the
 //! `gilbench` executable.
 
+mod cli;
+mod models;
 mod processes;
 mod report;
 mod scenario;
+mod support;

@@ -1,0 +1,212 @@
+//! The `gilbench` executable end to end: results files, report, exit codes, supervision of
+//! worker processes, interrupts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use gilbench::results::{CaseStatus, RunStatus, load_run};
+
+use crate::support::{exe, shared};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
+}
+
+fn gilbench(args: &[&str]) -> Output {
+    Command::new(exe()).args(args).output().expect("gilbench runs")
+}
+
+/// Pids of every live descendant of `root` (from /proc, following parent pids).
+pub(crate) fn descendants(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // Fields after the parenthesised command: state, ppid, ...
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if let Some(ppid) = fields.get(1).and_then(|p| p.parse::<u32>().ok()) {
+            parent_of.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let p = found[i];
+        found.extend(parent_of.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+fn workers_of(root: u32) -> Vec<u32> {
+    descendants(root)
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains("__worker"))
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+/// Every process whose command line is a gilbench worker or fork server started from `exe`.
+fn stray_workers() -> Vec<u32> {
+    let me = exe();
+    let me = me.to_string_lossy();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| {
+                    let c = String::from_utf8_lossy(&c);
+                    c.contains(me.as_ref()) && c.contains("__")
+                })
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+#[test]
+fn run_writes_valid_results_charts_and_report() {
+    let _machine = shared();
+    let out = tempfile::tempdir().unwrap();
+    let o = gilbench(&[
+        "run",
+        data("tiny.toml").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "stderr: {stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let index = PathBuf::from(stdout.lines().last().expect("a path is printed").trim());
+    assert!(index.ends_with("index.html") && index.is_file(), "{stdout}");
+
+    let run = load_run(out.path()).expect("run.json loads");
+    assert_eq!(run.status, RunStatus::Complete);
+    assert!(run.finished_at.is_some());
+    // 2 workloads x (sequential + 5 models x 2 worker counts)
+    assert_eq!(run.cases.len(), 2 * (1 + 5 * 2));
+    for case in &run.cases {
+        assert_eq!(case.status, CaseStatus::Ok, "{}: {:?}", case.case, case.reason);
+        let s = case.summary.expect("ok cases carry a summary");
+        assert!(s.ci_low <= s.median && s.median <= s.ci_high, "{}", case.case);
+        assert!(!case.samples.is_empty());
+        if case.model != "sequential" {
+            assert!(case.speedup.is_some(), "{} has no speedup", case.case);
+        }
+        let same_group = run.cases.iter().filter(|c| c.group == case.group);
+        for other in same_group {
+            assert_eq!(other.checksum, case.checksum, "{} vs {}", other.case, case.case);
+        }
+    }
+    let keys: std::collections::HashSet<_> = run.cases.iter().map(|c| &c.case).collect();
+    assert_eq!(keys.len(), run.cases.len(), "case keys are unique");
+
+    let csv = std::fs::read_to_string(out.path().join("samples.csv")).unwrap();
+    let rows = csv.lines().count() - 1;
+    assert_eq!(rows, run.cases.iter().map(|c| c.samples.len()).sum::<usize>());
+    assert!(stray_workers_of_run().is_empty());
+}
+
+fn stray_workers_of_run() -> Vec<u32> {
+    // Other tests of this binary may have workers alive right now; only count orphans
+    // (re-parented away from this test process and its children).
+    let mine = descendants(std::process::id());
+    stray_workers().into_iter().filter(|p| !mine.contains(p)).collect()
+}
+
+#[test]
+fn a_killed_worker_fails_its_case_and_the_run_goes_on() {
+    let _machine = shared();
+    let out = tempfile::tempdir().unwrap();
+    let child = Command::new(exe())
+        .args(["run", data("kill.toml").to_str().unwrap(), "--out", out.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let victim = loop {
+        // Wait for the first case's samples to be under way (after calibration).
+        if let Some(&pid) = workers_of(child.id()).first()
+            && start.elapsed() > Duration::from_millis(300)
+        {
+            break pid;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "no worker process appeared");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(victim as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "stderr: {stderr}");
+    let run = load_run(out.path()).expect("run.json stays valid");
+    assert_eq!(run.status, RunStatus::Complete);
+    let failed: Vec<_> = run.cases.iter().filter(|c| c.status == CaseStatus::Failed).collect();
+    assert_eq!(failed.len(), 1, "{:#?}", run.cases);
+    let reason = failed[0].reason.as_deref().unwrap_or("");
+    assert!(reason.contains(&victim.to_string()) && reason.contains("SIGKILL"), "{reason}");
+    assert!(run.cases.iter().filter(|c| c.status == CaseStatus::Ok).count() >= 2);
+    assert!(stray_workers_of_run().is_empty(), "worker processes outlived the run");
+}
+
+#[test]
+fn sigint_keeps_what_finished_and_exits_130() {
+    let _machine = shared();
+    let out = tempfile::tempdir().unwrap();
+    let child = Command::new(exe())
+        .args(["run", data("kill.toml").to_str().unwrap(), "--out", out.path().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while workers_of(child.id()).is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no worker process appeared");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = load_run(out.path()).expect("run.json stays valid");
+    assert_eq!(run.status, RunStatus::Interrupted);
+    assert!(stray_workers_of_run().is_empty(), "worker processes outlived the run");
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    let o = gilbench(&["run", "--profile", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = gilbench(&["run", "/nonexistent/scenario.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/scenario.toml"));
+    let o = gilbench(&["run", "--timeout", "0", data("tiny.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--timeout"));
+}
+
+#[test]
+fn report_regenerates_from_run_json_and_rejects_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("run.json"), b"{\"schema_version\": 1, \"cases\": [").unwrap();
+    let o = gilbench(&["report", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("run.json"));
+}

@@ -1,0 +1,92 @@
+//! In-process models: every model does the same work (checksums), and the classic relations
+//! hold with wide margins on a 2-core machine.
+
+use gilbench::exec::Model;
+use gilbench::work::{LoopbackServer, WorkSpec};
+
+use crate::support::{best_of, exclusive, shared, tasks};
+
+const IN_PROCESS: [Model; 4] =
+    [Model::Sequential, Model::Threads, Model::AsyncCurrent, Model::AsyncMulti];
+
+fn same_checksum_everywhere(spec: &WorkSpec, payload: usize) {
+    let batch = tasks(24, payload);
+    let (_, reference) = best_of(Model::Sequential, 1, spec, &batch, 1);
+    for model in IN_PROCESS {
+        for workers in [1, 2, 3, 8] {
+            let (_, sum) = best_of(model, workers, spec, &batch, 2);
+            assert_eq!(sum, reference, "{model} with {workers} workers did different work");
+        }
+    }
+}
+
+#[test]
+fn cpu_checksum_identical_under_every_model_and_worker_count() {
+    let _machine = shared();
+    same_checksum_everywhere(&WorkSpec::Cpu { iterations: 20_000 }, 2048);
+}
+
+#[test]
+fn io_checksums_identical_under_every_model() {
+    let _machine = shared();
+    same_checksum_everywhere(&WorkSpec::IoSleep { sleep_us: 200 }, 64);
+    same_checksum_everywhere(&WorkSpec::Mixed { iterations: 5_000, sleep_us: 200 }, 64);
+    let dir = tempfile::tempdir().unwrap();
+    same_checksum_everywhere(
+        &WorkSpec::IoFile { bytes: 8192, fsync: false, dir: dir.path().to_path_buf() },
+        16,
+    );
+    let server = LoopbackServer::start().unwrap();
+    same_checksum_everywhere(
+        &WorkSpec::IoNet { addr: server.addr(), delay_us: 300, response_bytes: 2000 },
+        16,
+    );
+}
+
+#[test]
+fn a_different_workload_gives_a_different_checksum() {
+    let _machine = shared();
+    let batch = tasks(8, 16);
+    let (_, a) = best_of(Model::Threads, 2, &WorkSpec::Cpu { iterations: 1000 }, &batch, 1);
+    let (_, b) = best_of(Model::Threads, 2, &WorkSpec::Cpu { iterations: 1001 }, &batch, 1);
+    assert_ne!(a, b);
+}
+
+#[test]
+fn two_threads_beat_one_on_cpu_bound_work() {
+    let _machine = exclusive();
+    let spec = WorkSpec::Cpu { iterations: 3_000_000 };
+    let batch = tasks(16, 0);
+    let (one, _) = best_of(Model::Threads, 1, &spec, &batch, 3);
+    let (two, _) = best_of(Model::Threads, 2, &spec, &batch, 3);
+    let speedup = one.as_secs_f64() / two.as_secs_f64();
+    assert!(speedup >= 1.3, "2 threads only {speedup:.2}x faster than 1 ({one:?} vs {two:?})");
+}
+
+#[test]
+fn eight_threads_beat_sequential_on_sleeping_io() {
+    let _machine = exclusive();
+    let spec = WorkSpec::IoSleep { sleep_us: 10_000 };
+    let batch = tasks(32, 0);
+    let (seq, _) = best_of(Model::Sequential, 1, &spec, &batch, 2);
+    let (par, _) = best_of(Model::Threads, 8, &spec, &batch, 2);
+    let speedup = seq.as_secs_f64() / par.as_secs_f64();
+    assert!(speedup >= 4.0, "8 threads only {speedup:.2}x faster on io-sleep");
+    let (one_thread_async, _) = best_of(Model::AsyncCurrent, 8, &spec, &batch, 2);
+    let speedup = seq.as_secs_f64() / one_thread_async.as_secs_f64();
+    assert!(speedup >= 4.0, "8 tasks on one async thread only {speedup:.2}x faster on io-sleep");
+}
+
+#[test]
+fn timeout_stops_an_in_process_batch() {
+    let _machine = shared();
+    use std::time::{Duration, Instant};
+    let spec = WorkSpec::IoSleep { sleep_us: 50_000 };
+    for model in [Model::Threads, Model::AsyncMulti] {
+        let mut ex = gilbench::exec::build(model, 2, &spec, &crate::support::env()).unwrap();
+        let start = Instant::now();
+        let err = ex.run_batch(&tasks(100, 0), Instant::now() + Duration::from_millis(200));
+        assert!(matches!(err, Err(gilbench::exec::ExecError::Timeout(_))), "{model}: {err:?}");
+        assert!(start.elapsed() < Duration::from_secs(3), "{model} ignored its deadline");
+    }
+}
