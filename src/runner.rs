@@ -337,7 +337,10 @@ fn run_case(
         let batch = match executor.run_batch(&tasks, deadline) {
             Ok(b) => b,
             Err(e) => {
+                // Ctrl-C on a terminal also reaches the workers: whatever broke after the
+                // run was cancelled is the interrupt, not a failure of the case.
                 let status = match e {
+                    _ if config.cancel.load(Ordering::Relaxed) => CaseStatus::Interrupted,
                     ExecError::Timeout(_) => CaseStatus::Timeout,
                     ExecError::Interrupted => CaseStatus::Interrupted,
                     _ => CaseStatus::Failed,

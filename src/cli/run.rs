@@ -94,6 +94,17 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
             _ => "complete",
         }
     );
+    let dispatch: Vec<String> = record
+        .overhead
+        .empty_task_ns
+        .iter()
+        .map(|(model, ns)| format!("{model} {:.1} µs", ns / 1e3))
+        .collect();
+    eprintln!(
+        "harness: clock read {:.0} ns; empty task through one unit: {}",
+        record.overhead.clock_read_ns,
+        dispatch.join(", ")
+    );
     println!("{}", index.display());
     Ok(if record.status == RunStatus::Interrupted {
         EXIT_INTERRUPTED
