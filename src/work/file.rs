@@ -4,7 +4,8 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use super::{
-    BoxFuture, Character, Task, TaskResult, WorkError, Workload, finish, fold_checksum, make_input,
+    BoxFuture, Character, Task, TaskResult, Unit, WorkError, Workload, blocking, finish,
+    fold_checksum, make_input,
 };
 
 /// Writes `bytes` of deterministic data to a file in `dir`, reads it back, removes it.
@@ -29,11 +30,23 @@ impl Workload for FileWork {
         Character::Io
     }
 
-    fn run(&self, task: &Task) -> Result<TaskResult, WorkError> {
+    fn run_in(&self, task: &Task, unit: &dyn Unit) -> Result<TaskResult, WorkError> {
         let data = make_input(task.index ^ 0xF11E, self.bytes as usize);
+        let back = blocking(unit, || self.write_read(task, &data))?;
+        Ok(finish(task, fold_checksum(self.bytes, &back)))
+    }
+
+    fn run_async<'a>(&'a self, task: &'a Task) -> BoxFuture<'a, Result<TaskResult, WorkError>> {
+        Box::pin(self.run_tokio(task))
+    }
+}
+
+impl FileWork {
+    /// The blocking file round trip; returns the bytes read back.
+    fn write_read(&self, task: &Task, data: &[u8]) -> Result<Vec<u8>, WorkError> {
         let path = self.path(task);
         let mut file = std::fs::File::create(&path).map_err(WorkError::io("create temp file"))?;
-        file.write_all(&data).map_err(WorkError::io("write temp file"))?;
+        file.write_all(data).map_err(WorkError::io("write temp file"))?;
         if self.fsync {
             file.sync_all().map_err(WorkError::io("fsync temp file"))?;
         }
@@ -43,11 +56,11 @@ impl Workload for FileWork {
             .and_then(|mut f| f.read_to_end(&mut back))
             .map_err(WorkError::io("read temp file back"))?;
         std::fs::remove_file(&path).map_err(WorkError::io("remove temp file"))?;
-        Ok(finish(task, fold_checksum(self.bytes, &back)))
+        Ok(back)
     }
 
-    fn run_async<'a>(&'a self, task: &'a Task) -> BoxFuture<'a, Result<TaskResult, WorkError>> {
-        Box::pin(async move {
+    async fn run_tokio(&self, task: &Task) -> Result<TaskResult, WorkError> {
+        {
             use tokio::io::AsyncWriteExt;
             let data = make_input(task.index ^ 0xF11E, self.bytes as usize);
             let path = self.path(task);
@@ -64,6 +77,6 @@ impl Workload for FileWork {
                 tokio::fs::read(&path).await.map_err(WorkError::io("read temp file back"))?;
             tokio::fs::remove_file(&path).await.map_err(WorkError::io("remove temp file"))?;
             Ok(finish(task, fold_checksum(self.bytes, &back)))
-        })
+        }
     }
 }

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use super::{BoxFuture, Character, Task, TaskResult, WorkError, Workload, cpu_kernel, finish};
+use super::{
+    BoxFuture, Character, Task, TaskResult, Unit, WorkError, Workload, blocking, cpu_kernel,
+    cpu_kernel_in, finish,
+};
 
 /// `iterations` kernel rounds, then `sleep_us` of sleep (tokio's sleep under async; the
 /// kernel runs inline and blocks the async executor while it does).
@@ -19,9 +22,9 @@ impl Workload for MixedWork {
         Character::Mixed
     }
 
-    fn run(&self, task: &Task) -> Result<TaskResult, WorkError> {
-        let work = cpu_kernel(task.index, self.iterations);
-        std::thread::sleep(Duration::from_micros(self.sleep_us));
+    fn run_in(&self, task: &Task, unit: &dyn Unit) -> Result<TaskResult, WorkError> {
+        let work = cpu_kernel_in(task.index, self.iterations, unit);
+        blocking(unit, || std::thread::sleep(Duration::from_micros(self.sleep_us)));
         Ok(finish(task, work ^ self.sleep_us))
     }
 

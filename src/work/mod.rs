@@ -19,7 +19,7 @@ use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 
-pub use cpu::{CpuWork, cpu_kernel};
+pub use cpu::{CpuWork, SLICE_ITERATIONS, cpu_kernel, cpu_kernel_in};
 pub use file::FileWork;
 pub use mixed::MixedWork;
 pub use net::{LoopbackServer, NetWork};
@@ -160,6 +160,32 @@ impl WorkSpec {
     }
 }
 
+/// What the unit running a task offers it: the points where an interpreter lock would be
+/// checked (between small slices of CPU work) and released (around blocking calls). Free
+/// units (threads, processes, async) do nothing there; the `gil` model hands its lock over.
+pub trait Unit: Sync {
+    /// Called between small slices of CPU work (the eval loop's periodic check).
+    fn checkpoint(&self) {}
+    /// Called right before a blocking call (`Py_BEGIN_ALLOW_THREADS`).
+    fn enter_blocking(&self) {}
+    /// Called right after a blocking call (`Py_END_ALLOW_THREADS`).
+    fn leave_blocking(&self) {}
+}
+
+/// A unit with no lock: every hook does nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FreeUnit;
+
+impl Unit for FreeUnit {}
+
+/// Runs `f` as a blocking call of `unit`: the lock is released before and taken back after.
+pub fn blocking<R>(unit: &dyn Unit, f: impl FnOnce() -> R) -> R {
+    unit.enter_blocking();
+    let r = f();
+    unit.leave_blocking();
+    r
+}
+
 /// One kind of task that every execution model can run unchanged.
 ///
 /// `run` is the blocking form used by sequential, thread and process units. `run_async` is
@@ -171,7 +197,14 @@ pub trait Workload: Send + Sync {
     fn character(&self) -> Character;
 
     /// Runs one task to completion on the calling thread.
-    fn run(&self, task: &Task) -> Result<TaskResult, WorkError>;
+    fn run(&self, task: &Task) -> Result<TaskResult, WorkError> {
+        self.run_in(task, &FreeUnit)
+    }
+
+    /// Runs one task on a unit that may hold an interpreter lock: CPU work calls
+    /// `unit.checkpoint()` between small slices, blocking calls go through [`blocking`].
+    /// A workload that never calls the hooks holds the lock for the whole task.
+    fn run_in(&self, task: &Task, unit: &dyn Unit) -> Result<TaskResult, WorkError>;
 
     /// Runs one task inside an async task.
     fn run_async<'a>(&'a self, task: &'a Task) -> BoxFuture<'a, Result<TaskResult, WorkError>> {

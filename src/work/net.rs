@@ -13,7 +13,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::{
-    BoxFuture, Character, Task, TaskResult, WorkError, Workload, finish, fold_checksum, make_input,
+    BoxFuture, Character, Task, TaskResult, Unit, WorkError, Workload, blocking, finish,
+    fold_checksum, make_input,
 };
 
 const REQUEST_LEN: usize = 16;
@@ -122,18 +123,30 @@ impl Workload for NetWork {
         Character::Io
     }
 
-    fn run(&self, task: &Task) -> Result<TaskResult, WorkError> {
+    fn run_in(&self, task: &Task, unit: &dyn Unit) -> Result<TaskResult, WorkError> {
+        let body = blocking(unit, || self.exchange(task))?;
+        self.check(task, &body)
+    }
+
+    fn run_async<'a>(&'a self, task: &'a Task) -> BoxFuture<'a, Result<TaskResult, WorkError>> {
+        Box::pin(self.exchange_tokio(task))
+    }
+}
+
+impl NetWork {
+    /// One blocking request/response; returns the response body.
+    fn exchange(&self, task: &Task) -> Result<Vec<u8>, WorkError> {
         let mut conn = TcpStream::connect(self.addr).map_err(WorkError::io("connect loopback"))?;
         conn.set_nodelay(true).map_err(WorkError::io("set TCP_NODELAY"))?;
         conn.write_all(&encode_request(task.index, self.delay_us, self.response_bytes))
             .map_err(WorkError::io("send request"))?;
         let mut body = Vec::with_capacity(self.response_bytes as usize);
         conn.read_to_end(&mut body).map_err(WorkError::io("read response"))?;
-        self.check(task, &body)
+        Ok(body)
     }
 
-    fn run_async<'a>(&'a self, task: &'a Task) -> BoxFuture<'a, Result<TaskResult, WorkError>> {
-        Box::pin(async move {
+    async fn exchange_tokio(&self, task: &Task) -> Result<TaskResult, WorkError> {
+        {
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
             let mut conn = tokio::net::TcpStream::connect(self.addr)
                 .await
@@ -145,6 +158,6 @@ impl Workload for NetWork {
             let mut body = Vec::with_capacity(self.response_bytes as usize);
             conn.read_to_end(&mut body).await.map_err(WorkError::io("read response"))?;
             self.check(task, &body)
-        })
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{BoxFuture, Character, Task, TaskResult, WorkError, Workload, finish};
+use super::{BoxFuture, Character, Task, TaskResult, Unit, WorkError, Workload, blocking, finish};
 
 /// Sleeps `sleep_us` per task (tokio's sleep under async).
 #[derive(Debug, Clone)]
@@ -16,8 +16,8 @@ impl Workload for SleepWork {
         Character::Io
     }
 
-    fn run(&self, task: &Task) -> Result<TaskResult, WorkError> {
-        std::thread::sleep(Duration::from_micros(self.sleep_us));
+    fn run_in(&self, task: &Task, unit: &dyn Unit) -> Result<TaskResult, WorkError> {
+        blocking(unit, || std::thread::sleep(Duration::from_micros(self.sleep_us)));
         Ok(finish(task, self.sleep_us))
     }
 

@@ -57,3 +57,37 @@ fn batch_checksum_ignores_order() {
     rev.reverse();
     assert_eq!(batch_checksum(&rs), batch_checksum(&rev));
 }
+
+#[derive(Default)]
+struct CountingUnit {
+    checkpoints: std::sync::atomic::AtomicU64,
+    blocking: std::sync::atomic::AtomicU64,
+}
+
+impl Unit for CountingUnit {
+    fn checkpoint(&self) {
+        self.checkpoints.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn enter_blocking(&self) {
+        self.blocking.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn sliced_kernel_matches_and_checks_in_between_slices() {
+    let unit = CountingUnit::default();
+    let n = SLICE_ITERATIONS * 5 + 3;
+    assert_eq!(cpu_kernel_in(9, n, &unit), cpu_kernel(9, n));
+    assert_eq!(unit.checkpoints.load(std::sync::atomic::Ordering::Relaxed), 5);
+}
+
+#[test]
+fn io_workloads_release_the_unit_around_blocking_calls() {
+    let unit = CountingUnit::default();
+    let t = task(1, 8);
+    let plain = MixedWork { iterations: 3000, sleep_us: 10 }.run(&t).unwrap();
+    let hooked = MixedWork { iterations: 3000, sleep_us: 10 }.run_in(&t, &unit).unwrap();
+    assert_eq!(plain, hooked);
+    assert_eq!(unit.blocking.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(unit.checkpoints.load(std::sync::atomic::Ordering::Relaxed), 2);
+}
