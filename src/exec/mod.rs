@@ -7,6 +7,7 @@
 //! prints nothing.
 
 mod async_rt;
+pub mod gil;
 mod processes;
 mod sequential;
 mod threads;
@@ -43,6 +44,9 @@ pub enum Model {
     /// W worker processes forked from a single-threaded fork server.
     #[serde(rename = "processes:fork")]
     ProcessesFork,
+    /// W OS threads under one modelled global interpreter lock (CPython's GIL).
+    #[serde(rename = "gil")]
+    Gil,
     /// W tokio tasks on one current-thread runtime.
     #[serde(rename = "async:current")]
     AsyncCurrent,
@@ -53,9 +57,10 @@ pub enum Model {
 
 impl Model {
     /// Every model, in report order.
-    pub const ALL: [Model; 6] = [
+    pub const ALL: [Model; 7] = [
         Model::Sequential,
         Model::Threads,
+        Model::Gil,
         Model::ProcessesSpawn,
         Model::ProcessesFork,
         Model::AsyncCurrent,
@@ -69,6 +74,7 @@ impl Model {
             Model::Threads => "threads",
             Model::ProcessesSpawn => "processes:spawn",
             Model::ProcessesFork => "processes:fork",
+            Model::Gil => "gil",
             Model::AsyncCurrent => "async:current",
             Model::AsyncMulti => "async:multi",
         }
@@ -161,17 +167,47 @@ pub trait Executor: Send {
     }
 }
 
-/// Builds the executor for `model` with `workers` units running `spec`.
+/// Per-case settings of the units, beyond their number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnitOptions {
+    /// The `gil` model's switch interval.
+    pub switch_interval: Duration,
+}
+
+impl Default for UnitOptions {
+    fn default() -> UnitOptions {
+        UnitOptions { switch_interval: gil::DEFAULT_SWITCH_INTERVAL }
+    }
+}
+
+/// Builds the executor for `model` with `workers` units running `spec`, default options.
 pub fn build(
     model: Model,
     workers: usize,
     spec: &WorkSpec,
     env: &ExecEnv,
 ) -> Result<Box<dyn Executor>, ExecError> {
+    build_with(model, workers, spec, env, &UnitOptions::default())
+}
+
+/// Builds the executor for `model` with `workers` units running `spec`.
+pub fn build_with(
+    model: Model,
+    workers: usize,
+    spec: &WorkSpec,
+    env: &ExecEnv,
+    options: &UnitOptions,
+) -> Result<Box<dyn Executor>, ExecError> {
     let workers = workers.max(1);
     Ok(match model {
         Model::Sequential => Box::new(SequentialExecutor::new(spec, env)),
         Model::Threads => Box::new(ThreadExecutor::new(workers, spec, env)?),
+        Model::Gil => Box::new(ThreadExecutor::with_gil(
+            workers,
+            spec,
+            env,
+            Arc::new(gil::Gil::new(options.switch_interval)),
+        )?),
         Model::ProcessesSpawn => {
             Box::new(ProcessExecutor::new(StartMethod::Spawn, workers, spec, env)?)
         }

@@ -1,5 +1,6 @@
 //! The `threads` model: W persistent OS threads pulling tasks from one shared crossbeam queue,
-//! released together on a barrier at the start of each batch.
+//! released together on a barrier at the start of each batch. The `gil` model is the same pool
+//! with every thread running its tasks under one modelled interpreter lock.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
@@ -8,9 +9,10 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use super::gil::{Gil, GilUnit};
 use super::{Batch, ExecEnv, ExecError, Executor, Model};
 use crate::measure::Usage;
-use crate::work::{Task, TaskResult, WorkError, WorkSpec, Workload};
+use crate::work::{FreeUnit, Task, TaskResult, WorkError, WorkSpec, Workload};
 
 /// One batch handed to every thread: the shared queue of task positions and the start line.
 struct Start {
@@ -20,9 +22,10 @@ struct Start {
     results: Sender<(u64, Result<TaskResult, WorkError>)>,
 }
 
-/// W OS threads sharing one task queue.
+/// W OS threads sharing one task queue, optionally under one interpreter lock.
 #[derive(Debug)]
 pub struct ThreadExecutor {
+    gil: Option<Arc<Gil>>,
     starts: Vec<Sender<Start>>,
     handles: Vec<JoinHandle<()>>,
     stop: Arc<AtomicBool>,
@@ -38,6 +41,31 @@ impl ThreadExecutor {
         spec: &WorkSpec,
         env: &ExecEnv,
     ) -> Result<ThreadExecutor, ExecError> {
+        ThreadExecutor::start(workers, spec, env, None)
+    }
+
+    /// Starts `workers` threads that run their tasks under `gil`.
+    pub fn with_gil(
+        workers: usize,
+        spec: &WorkSpec,
+        env: &ExecEnv,
+        gil: Arc<Gil>,
+    ) -> Result<ThreadExecutor, ExecError> {
+        ThreadExecutor::start(workers, spec, env, Some(gil))
+    }
+
+    /// The interpreter lock, for the `gil` model.
+    pub fn gil(&self) -> Option<&Arc<Gil>> {
+        self.gil.as_ref()
+    }
+
+    fn start(
+        workers: usize,
+        spec: &WorkSpec,
+        env: &ExecEnv,
+        gil: Option<Arc<Gil>>,
+    ) -> Result<ThreadExecutor, ExecError> {
+        let model = if gil.is_some() { Model::Gil } else { Model::Threads };
         let work: Arc<dyn Workload> = Arc::from(spec.build());
         let stop = Arc::new(AtomicBool::new(false));
         let mut starts = Vec::with_capacity(workers);
@@ -47,14 +75,16 @@ impl ThreadExecutor {
             let work = Arc::clone(&work);
             let stop = Arc::clone(&stop);
             let cancel = Arc::clone(&env.cancel);
+            let unit = gil.as_ref().map(|g| GilUnit::new(Arc::clone(g), i));
             let handle = std::thread::Builder::new()
                 .name(format!("gilbench-thread-{i}"))
-                .spawn(move || thread_main(rx, work, stop, cancel))
-                .map_err(|e| ExecError::Setup { model: Model::Threads, reason: e.to_string() })?;
+                .spawn(move || thread_main(rx, work, unit, stop, cancel))
+                .map_err(|e| ExecError::Setup { model, reason: e.to_string() })?;
             starts.push(tx);
             handles.push(handle);
         }
         Ok(ThreadExecutor {
+            gil,
             starts,
             handles,
             stop,
@@ -67,26 +97,43 @@ impl ThreadExecutor {
 fn thread_main(
     starts: Receiver<Start>,
     work: Arc<dyn Workload>,
+    gil: Option<GilUnit>,
     stop: Arc<AtomicBool>,
     cancel: Arc<AtomicBool>,
 ) {
     while let Ok(start) = starts.recv() {
         start.barrier.wait();
+        // A Python thread holds the lock from the moment it runs bytecode, through pulling
+        // tasks and posting results (no blocking there), until it finishes.
+        if let Some(unit) = &gil {
+            unit.enter();
+        }
         while let Ok(pos) = start.queue.try_recv() {
             if stop.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
-                return;
-            }
-            let task = &start.tasks[pos];
-            if start.results.send((task.index, work.run(task))).is_err() {
                 break;
             }
+            let task = &start.tasks[pos];
+            let result = match &gil {
+                Some(unit) => {
+                    let r = work.run_in(task, unit);
+                    crate::work::Unit::checkpoint(unit);
+                    r
+                }
+                None => work.run_in(task, &FreeUnit),
+            };
+            if start.results.send((task.index, result)).is_err() {
+                break;
+            }
+        }
+        if let Some(unit) = &gil {
+            unit.exit();
         }
     }
 }
 
 impl Executor for ThreadExecutor {
     fn model(&self) -> Model {
-        Model::Threads
+        if self.gil.is_some() { Model::Gil } else { Model::Threads }
     }
 
     fn run_batch(&mut self, tasks: &[Task], deadline: Instant) -> Result<Batch, ExecError> {

@@ -90,3 +90,29 @@ fn timeout_stops_an_in_process_batch() {
         assert!(start.elapsed() < Duration::from_secs(3), "{model} ignored its deadline");
     }
 }
+
+#[test]
+fn cpu_bound_work_does_not_scale_under_the_gil_but_does_without() {
+    let _machine = exclusive();
+    let spec = WorkSpec::Cpu { iterations: 3_000_000 };
+    let batch = tasks(16, 0);
+    let (gil_one, _) = best_of(Model::Gil, 1, &spec, &batch, 3);
+    let (gil_two, _) = best_of(Model::Gil, 2, &spec, &batch, 3);
+    let (free_one, _) = best_of(Model::Threads, 1, &spec, &batch, 3);
+    let (free_two, _) = best_of(Model::Threads, 2, &spec, &batch, 3);
+    let gil = gil_one.as_secs_f64() / gil_two.as_secs_f64();
+    let free = free_one.as_secs_f64() / free_two.as_secs_f64();
+    assert!(gil <= 1.15, "2 GIL threads {gil:.2}x faster than 1: the lock does not serialise");
+    assert!(free >= 1.3, "2 free threads only {free:.2}x faster than 1");
+}
+
+#[test]
+fn sleeping_io_scales_under_the_gil() {
+    let _machine = exclusive();
+    let spec = WorkSpec::IoSleep { sleep_us: 10_000 };
+    let batch = tasks(32, 0);
+    let (seq, _) = best_of(Model::Sequential, 1, &spec, &batch, 2);
+    let (gil, _) = best_of(Model::Gil, 8, &spec, &batch, 2);
+    let speedup = seq.as_secs_f64() / gil.as_secs_f64();
+    assert!(speedup >= 4.0, "8 GIL threads only {speedup:.2}x faster on io-sleep");
+}
