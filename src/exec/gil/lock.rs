@@ -21,6 +21,7 @@ pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 #[derive(Debug, Default)]
 struct State {
     locked: bool,
+    waiters: usize,
     last_holder: Option<usize>,
     switch_number: u64,
 }
@@ -82,9 +83,11 @@ impl Gil {
         let mut st = self.state();
         while st.locked {
             let saved = st.switch_number;
+            st.waiters += 1;
             let (guard, res) =
                 self.released.wait_timeout(st, self.interval).unwrap_or_else(|e| e.into_inner());
             st = guard;
+            st.waiters -= 1;
             if res.timed_out()
                 && st.locked
                 && st.switch_number == saved
@@ -139,6 +142,11 @@ impl Gil {
         drop(st);
         self.take(me);
         start.elapsed()
+    }
+
+    /// Threads blocked in [`Gil::take`] right now.
+    pub fn waiters(&self) -> usize {
+        self.state().waiters
     }
 
     /// A snapshot of the counters.

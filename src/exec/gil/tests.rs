@@ -83,3 +83,43 @@ fn a_blocked_holder_does_not_block_others() {
     sleeper.exit();
     assert!(other_waited < Duration::from_millis(250), "{other_waited:?}");
 }
+
+#[test]
+fn strict_handoff_ping_pong_completes() {
+    use std::sync::atomic::AtomicU64;
+    let gil = Arc::new(Gil::new(Duration::from_secs(60)));
+    // Odd: the main thread holds the lock and lets the waiter queue up; even: the waiter is done.
+    let round = Arc::new(AtomicU64::new(0));
+    let iters = 2000u64;
+    gil.take(0);
+    let waiter = {
+        let (gil, round) = (Arc::clone(&gil), Arc::clone(&round));
+        std::thread::spawn(move || {
+            for i in 0..iters {
+                while round.load(Ordering::Acquire) != 2 * i + 1 {
+                    std::hint::spin_loop();
+                }
+                gil.take(1);
+                gil.release(1);
+                round.store(2 * i + 2, Ordering::Release);
+            }
+        })
+    };
+    let start = Instant::now();
+    for i in 0..iters {
+        round.store(2 * i + 1, Ordering::Release);
+        while gil.waiters() == 0 {
+            assert!(start.elapsed() < Duration::from_secs(20), "stuck at round {i} (waiter)");
+            std::hint::spin_loop();
+        }
+        gil.release(0);
+        while round.load(Ordering::Acquire) != 2 * i + 2 {
+            assert!(start.elapsed() < Duration::from_secs(20), "stuck at round {i} (hand-off)");
+            std::hint::spin_loop();
+        }
+        gil.take(0);
+    }
+    gil.release(0);
+    waiter.join().unwrap();
+    assert_eq!(gil.counters().switches, 2 * iters + 1);
+}
