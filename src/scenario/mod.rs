@@ -6,6 +6,10 @@ mod error;
 mod schema;
 mod shipped;
 mod validate;
+mod values;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
