@@ -1,11 +1,22 @@
 //! Scenario files: TOML in, a validated [`Scenario`] out. Nothing here runs anything.
 //!
 //! Errors name the file, the line and column, and the key at fault.
+//!
+//! `schema` reads the TOML into loosely typed values with their spans, `values` reads
+//! integers, sizes, durations and sweep axes against their limits, `validate` checks each
+//! workload, and `cases` refuses sweeps above [`crate::sweep::MAX_CASES`] or with colliding
+//! case keys. A key that accepts a list is a sweep axis; `workers` defaults to `"auto"` and
+//! `payload_bytes` to 0, while `models` and `tasks` must be set at the top or per workload.
 
+mod cases;
 mod error;
 mod schema;
 mod shipped;
 mod validate;
+mod values;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,20 +1,427 @@
-//! Semantic checks on a parsed scenario: ranges, limits, known names.
+//! Semantic checks on a parsed scenario: ranges, limits, known names, and the size of the
+//! sweep. Turns the raw structs into a [`Scenario`]; runs nothing.
 
 use std::path::Path;
+use std::time::Duration;
 
-use super::schema::RawScenario;
-use super::{Scenario, ScenarioError};
+use toml::Spanned;
+
+use super::cases::{AUTO_WORKER_COUNTS, AxisAt, Checked, check_collisions, check_size};
+use super::error::Source;
+use super::schema::{RawScenario, RawWorkload, Sp};
+use super::values::{GIB, MIB, Read, Reader, show_duration, show_fraction};
+use super::{CpuSize, Scenario, ScenarioError, Workers, WorkloadAxes, WorkloadParams};
+use crate::exec::Model;
+
+/// Most units a case may use.
+pub(super) const MAX_WORKERS: u64 = 4096;
+/// Most tasks per sample.
+pub(super) const MAX_TASKS: u64 = 10_000_000;
+/// Largest payload per task, each way.
+pub(super) const MAX_PAYLOAD: u64 = GIB;
+/// Largest `io-file` file.
+pub(super) const MAX_FILE_BYTES: u64 = GIB;
+/// Largest `io-net` response.
+pub(super) const MAX_RESPONSE_BYTES: u64 = 256 * MIB;
+/// Most `cpu` kernel iterations per task.
+pub(super) const MAX_ITERATIONS: u64 = 1_000_000_000_000;
+/// Longest task, sleep or server delay.
+pub(super) const MAX_TASK_TIME: Duration = Duration::from_secs(60);
+/// Longest per-case timeout.
+pub(super) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Workload kinds as written in scenario files.
+const KINDS: [&str; 5] = ["cpu", "io-sleep", "io-file", "io-net", "mixed"];
+/// `response_bytes` when not given.
+const DEFAULT_RESPONSE_BYTES: u32 = 1024;
 
 pub(super) fn validate(
-    _raw: RawScenario,
-    _text: &str,
+    raw: RawScenario,
+    text: &str,
     path: &Path,
 ) -> Result<Scenario, ScenarioError> {
-    Err(ScenarioError::At {
+    let rd = Reader { src: Source { text, path } };
+    let name = match &raw.name {
+        Some(v) => scenario_name(&rd, v)?,
+        None => stem_name(path),
+    };
+    let description = match &raw.description {
+        Some(v) => rd.string(v, "description")?.to_owned(),
+        None => String::new(),
+    };
+    let timeout = match &raw.timeout {
+        Some(v) => Some(rd.duration(v, "timeout", true, MAX_TIMEOUT)?),
+        None => None,
+    };
+    let top = Shared::read(&rd, &raw.models, &raw.workers, &raw.tasks, &raw.payload_bytes)?;
+
+    let Some(tables) = &raw.workload else {
+        // Point at the end of the content, where a table would go.
+        return Err(rd.src.at(
+            text.trim_end().len(),
+            Some("workload"),
+            "no [[workload]] table; expected at least one (kind = \"cpu\", \"io-sleep\", …)",
+        ));
+    };
+    if tables.get_ref().is_empty() {
+        return Err(rd.src.at(
+            tables.span().start,
+            Some("workload"),
+            "empty sweep; expected at least one workload",
+        ));
+    }
+    let checked =
+        tables.get_ref().iter().map(|w| workload(&rd, w, &top)).collect::<Read<Vec<Checked>>>()?;
+    check_size(&rd, &checked)?;
+    check_collisions(&rd, &checked)?;
+
+    Ok(Scenario {
+        name,
+        description,
         path: path.to_path_buf(),
-        line: 1,
-        column: 1,
-        key: None,
-        message: "not built yet".into(),
+        timeout,
+        workloads: checked.into_iter().map(|c| c.axes).collect(),
     })
+}
+
+/// A name for case keys and file names: letters, digits, `-`, `_`, `.`.
+fn scenario_name(rd: &Reader<'_>, v: &Sp) -> Read<String> {
+    let s = rd.string(v, "name")?;
+    if s.is_empty() || s.len() > 64 || !s.chars().all(name_char) {
+        return Err(rd.err(
+            v,
+            "name",
+            format!(
+                "{s:?} is not a usable name; expected 1 to 64 letters, digits, `-`, `_` or `.`"
+            ),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+fn name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// The file stem, with characters that would spoil case keys replaced by `-`.
+fn stem_name(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name: String = stem.chars().map(|c| if name_char(c) { c } else { '-' }).collect();
+    if name.is_empty() { "scenario".into() } else { name }
+}
+
+/// The keys a workload may override, as read at one level (top or workload).
+#[derive(Default)]
+struct Shared {
+    models: Option<(Vec<Model>, usize)>,
+    workers: Option<(Workers, usize)>,
+    tasks: Option<(Vec<usize>, usize)>,
+    payload_bytes: Option<(Vec<usize>, usize)>,
+}
+
+impl Shared {
+    fn read(
+        rd: &Reader<'_>,
+        models: &Option<Sp>,
+        workers: &Option<Sp>,
+        tasks: &Option<Sp>,
+        payload: &Option<Sp>,
+    ) -> Read<Shared> {
+        let at = |v: &Sp| v.span().start;
+        Ok(Shared {
+            models: models.as_ref().map(|v| Ok((read_models(rd, v)?, at(v)))).transpose()?,
+            workers: workers.as_ref().map(|v| Ok((read_workers(rd, v)?, at(v)))).transpose()?,
+            tasks: tasks
+                .as_ref()
+                .map(|v| {
+                    let list = rd.axis(
+                        v,
+                        "tasks",
+                        |x| rd.integer(x, "tasks", "tasks", 1, MAX_TASKS).map(to_usize),
+                        usize::to_string,
+                    )?;
+                    Ok((values(list), at(v)))
+                })
+                .transpose()?,
+            payload_bytes: payload
+                .as_ref()
+                .map(|v| {
+                    let list = rd.axis(
+                        v,
+                        "payload_bytes",
+                        |x| rd.size(x, "payload_bytes", 0, MAX_PAYLOAD).map(to_usize),
+                        usize::to_string,
+                    )?;
+                    Ok((values(list), at(v)))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+/// Values checked against limits far below `usize::MAX` on every supported target.
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn values<T>(list: Vec<(T, String)>) -> Vec<T> {
+    list.into_iter().map(|(v, _)| v).collect()
+}
+
+fn read_models(rd: &Reader<'_>, v: &Sp) -> Read<Vec<Model>> {
+    let list = rd.axis(
+        v,
+        "models",
+        |x| {
+            let s = rd.string(x, "models")?;
+            Model::from_name(s).ok_or_else(|| {
+                let names: Vec<&str> = Model::ALL.iter().map(|m| m.name()).collect();
+                rd.err(
+                    x,
+                    "models",
+                    format!("unknown model `{s}`; expected one of {}", names.join(", ")),
+                )
+            })
+        },
+        |m| m.name().to_owned(),
+    )?;
+    Ok(values(list))
+}
+
+fn read_workers(rd: &Reader<'_>, v: &Sp) -> Read<Workers> {
+    if let super::schema::Value::Str(s) = v.get_ref() {
+        return if s == "auto" {
+            Ok(Workers::Auto)
+        } else {
+            Err(rd.err(
+                v,
+                "workers",
+                format!("{s:?} is not a worker count; expected \"auto\", a whole number or a list of them"),
+            ))
+        };
+    }
+    let list = rd.axis(
+        v,
+        "workers",
+        |x| rd.integer(x, "workers", "workers", 1, MAX_WORKERS).map(to_usize),
+        usize::to_string,
+    )?;
+    Ok(Workers::List(values(list)))
+}
+
+/// The keys each kind takes, beyond `kind` and the shared ones.
+fn kind_keys(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "cpu" => &["task_duration", "iterations"],
+        "io-sleep" => &["sleep"],
+        "io-file" => &["bytes", "fsync"],
+        "io-net" => &["delay", "response_bytes"],
+        _ => &["task_duration", "cpu_fraction"],
+    }
+}
+
+fn workload(rd: &Reader<'_>, table: &Spanned<RawWorkload>, top: &Shared) -> Read<Checked> {
+    let w = table.get_ref();
+    let offset = table.span().start;
+    let kind = rd.string(&w.kind, "kind")?;
+    if !KINDS.contains(&kind) {
+        return Err(rd.err(
+            &w.kind,
+            "kind",
+            format!("unknown workload kind `{kind}`; expected one of {}", KINDS.join(", ")),
+        ));
+    }
+    let allowed = kind_keys(kind);
+    for (key, value) in w.kind_keys() {
+        if let Some(v) = value
+            && !allowed.contains(&key)
+        {
+            return Err(rd.err(
+                v,
+                key,
+                format!("does not apply to a `{kind}` workload; it takes {}", allowed.join(", ")),
+            ));
+        }
+    }
+    let own = Shared::read(rd, &w.models, &w.workers, &w.tasks, &w.payload_bytes)?;
+    let missing = |key: &str, hint: &str| rd.src.at(offset, Some(key), format!("missing; {hint}"));
+
+    let mut sizes = Vec::new();
+    let mut axis_len = |key: &'static str, v: &Sp, len: usize| {
+        sizes.push(AxisAt { key, len, offset: v.span().start });
+    };
+    let time = |key: &'static str, positive: bool| {
+        move |x: &Sp| rd.duration(x, key, positive, MAX_TASK_TIME)
+    };
+    let show_d = |d: &Duration| show_duration(*d);
+
+    let variants: Vec<(WorkloadParams, Vec<(String, String)>)> = match kind {
+        "cpu" => match (&w.task_duration, &w.iterations) {
+            (Some(d), Some(i)) => {
+                let (later, key) = if d.span().start > i.span().start {
+                    (d, "task_duration")
+                } else {
+                    (i, "iterations")
+                };
+                return Err(rd.err(
+                    later,
+                    key,
+                    "set either `task_duration` or `iterations`, not both",
+                ));
+            }
+            (Some(d), None) => {
+                let list = rd.axis(d, "task_duration", time("task_duration", true), show_d)?;
+                axis_len("task_duration", d, list.len());
+                list.into_iter()
+                    .map(|(d, s)| {
+                        (
+                            WorkloadParams::Cpu { size: CpuSize::Duration(d) },
+                            vec![pair("task_duration", s)],
+                        )
+                    })
+                    .collect()
+            }
+            (None, Some(i)) => {
+                let list = rd.axis(
+                    i,
+                    "iterations",
+                    |x| rd.integer(x, "iterations", "iterations", 1, MAX_ITERATIONS),
+                    u64::to_string,
+                )?;
+                axis_len("iterations", i, list.len());
+                list.into_iter()
+                    .map(|(n, s)| {
+                        (
+                            WorkloadParams::Cpu { size: CpuSize::Iterations(n) },
+                            vec![pair("iterations", s)],
+                        )
+                    })
+                    .collect()
+            }
+            (None, None) => {
+                return Err(missing(
+                    "task_duration",
+                    "a `cpu` workload needs `task_duration` (e.g. \"2ms\") or `iterations`",
+                ));
+            }
+        },
+        "io-sleep" => {
+            let v = w.sleep.as_ref().ok_or_else(|| {
+                missing("sleep", "an `io-sleep` workload needs `sleep` (e.g. \"2ms\")")
+            })?;
+            let list = rd.axis(v, "sleep", time("sleep", false), show_d)?;
+            axis_len("sleep", v, list.len());
+            list.into_iter()
+                .map(|(d, s)| (WorkloadParams::IoSleep { sleep: d }, vec![pair("sleep", s)]))
+                .collect()
+        }
+        "io-file" => {
+            let v = w.bytes.as_ref().ok_or_else(|| {
+                missing("bytes", "an `io-file` workload needs `bytes` (e.g. \"64KiB\")")
+            })?;
+            let fsync = match &w.fsync {
+                Some(f) => rd.boolean(f, "fsync")?,
+                None => false,
+            };
+            let list =
+                rd.axis(v, "bytes", |x| rd.size(x, "bytes", 1, MAX_FILE_BYTES), u64::to_string)?;
+            axis_len("bytes", v, list.len());
+            list.into_iter()
+                .map(|(n, s)| {
+                    (
+                        WorkloadParams::IoFile { bytes: n, fsync },
+                        vec![pair("bytes", s), pair("fsync", fsync.to_string())],
+                    )
+                })
+                .collect()
+        }
+        "io-net" => {
+            let v = w.delay.as_ref().ok_or_else(|| {
+                missing("delay", "an `io-net` workload needs `delay` (e.g. \"2ms\", or \"0ms\")")
+            })?;
+            let delays = rd.axis(v, "delay", time("delay", false), show_d)?;
+            axis_len("delay", v, delays.len());
+            let responses = match &w.response_bytes {
+                Some(r) => {
+                    let list = rd.axis(
+                        r,
+                        "response_bytes",
+                        |x| {
+                            let n = rd.size(x, "response_bytes", 0, MAX_RESPONSE_BYTES)?;
+                            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+                        },
+                        u32::to_string,
+                    )?;
+                    axis_len("response_bytes", r, list.len());
+                    list
+                }
+                None => vec![(DEFAULT_RESPONSE_BYTES, DEFAULT_RESPONSE_BYTES.to_string())],
+            };
+            product(&delays, &responses, |(d, ds), (r, rs)| {
+                (
+                    WorkloadParams::IoNet { delay: *d, response_bytes: *r },
+                    vec![pair("delay", ds.clone()), pair("response_bytes", rs.clone())],
+                )
+            })
+        }
+        _ => {
+            let d = w.task_duration.as_ref().ok_or_else(|| {
+                missing("task_duration", "a `mixed` workload needs `task_duration` (e.g. \"2ms\")")
+            })?;
+            let f = w.cpu_fraction.as_ref().ok_or_else(|| {
+                missing("cpu_fraction", "a `mixed` workload needs `cpu_fraction` (0 to 1)")
+            })?;
+            let durations = rd.axis(d, "task_duration", time("task_duration", true), show_d)?;
+            axis_len("task_duration", d, durations.len());
+            let fractions = rd.axis(
+                f,
+                "cpu_fraction",
+                |x| rd.fraction(x, "cpu_fraction"),
+                |f| show_fraction(*f),
+            )?;
+            axis_len("cpu_fraction", f, fractions.len());
+            product(&durations, &fractions, |(d, ds), (f, fs)| {
+                (
+                    WorkloadParams::Mixed { task_duration: *d, cpu_fraction: *f },
+                    vec![pair("task_duration", ds.clone()), pair("cpu_fraction", fs.clone())],
+                )
+            })
+        }
+    };
+
+    let (models, models_at) = own.models.or(top.models.clone()).ok_or_else(|| {
+        missing("models", "set `models` at the top of the file or in this [[workload]]")
+    })?;
+    let (workers, workers_at) =
+        own.workers.or(top.workers.clone()).unwrap_or((Workers::Auto, offset));
+    let (tasks, tasks_at) = own.tasks.or(top.tasks.clone()).ok_or_else(|| {
+        missing("tasks", "set `tasks` at the top of the file or in this [[workload]]")
+    })?;
+    let (payload_bytes, payload_at) =
+        own.payload_bytes.or(top.payload_bytes.clone()).unwrap_or((vec![0], offset));
+
+    let worker_counts = match &workers {
+        Workers::Auto => AUTO_WORKER_COUNTS,
+        Workers::List(list) => list.len(),
+    };
+    // Workers multiply the cases of every model but sequential, so they come first on ties.
+    sizes.insert(0, AxisAt { key: "workers", len: worker_counts, offset: workers_at });
+    sizes.push(AxisAt { key: "tasks", len: tasks.len(), offset: tasks_at });
+    sizes.push(AxisAt { key: "payload_bytes", len: payload_bytes.len(), offset: payload_at });
+    sizes.push(AxisAt { key: "models", len: models.len(), offset: models_at });
+
+    Ok(Checked {
+        axes: WorkloadAxes { variants, models, workers, tasks, payload_bytes },
+        offset,
+        sizes,
+    })
+}
+
+fn pair(key: &str, value: String) -> (String, String) {
+    (key.to_owned(), value)
+}
+
+/// The cartesian product of two axes, the first one outermost.
+fn product<A, B, T>(a: &[A], b: &[B], f: impl Fn(&A, &B) -> T) -> Vec<T> {
+    a.iter().flat_map(|x| b.iter().map(|y| f(x, y)).collect::<Vec<_>>()).collect()
 }
