@@ -1,19 +1,40 @@
-//! The self-contained HTML report (`index.html`) built from `run.json` and the charts.
-//! Computes nothing: it shows what the results model carries.
+//! The self-contained HTML report (`index.html`) and the markdown summary (`summary.md`) built
+//! from the run record and its charts. Computes nothing: it shows what the results model
+//! carries, and its verdicts only compare the medians and intervals already there.
+
+mod format;
+mod html;
+mod markdown;
+mod verdict;
 
 use std::path::{Path, PathBuf};
 
 use crate::plot::ChartFile;
-use crate::results::{ResultsError, RunRecord};
+use crate::results::{ResultsError, RunRecord, write_atomic};
 
-/// Writes `index.html` into `dir` and returns its path.
+pub use markdown::summary_markdown;
+pub use verdict::{Outcome, Pick, Verdict, verdicts};
+
+/// Writes `index.html` (with every chart's SVG inlined) and `summary.md` into `dir`, each
+/// atomically, and returns the path of `index.html`.
 pub fn write_report(
     run: &RunRecord,
     charts: &[ChartFile],
     dir: &Path,
 ) -> Result<PathBuf, ResultsError> {
-    let _ = (run, charts);
-    let path = dir.join("index.html");
-    crate::results::write_atomic(&path, b"<!doctype html><title>gilbench</title>")?;
-    Ok(path)
+    let mut inlined = Vec::with_capacity(charts.len());
+    for chart in charts {
+        let path = dir.join(&chart.path);
+        let svg = std::fs::read_to_string(&path)
+            .map_err(|source| ResultsError::Read { path: path.clone(), source })?;
+        inlined.push((chart, svg));
+    }
+    let page = html::page(run, &verdicts(run), &inlined);
+    let index = dir.join("index.html");
+    write_atomic(&index, page.as_bytes())?;
+    write_atomic(&dir.join("summary.md"), summary_markdown(run).as_bytes())?;
+    Ok(index)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,268 @@
 //! Run reports: fingerprint, charts and HTML from a results record.
+//!
+//! The record is built in code (no measurement), so every number and verdict is exact.
+
+use std::collections::BTreeMap;
+
+use gilbench::plot::scaling_charts;
+use gilbench::report::{summary_markdown, verdicts, write_report};
+use gilbench::results::{
+    Calibration, CaseRecord, CaseStatus, Machine, Overhead, RunRecord, RunStatus, SCHEMA_VERSION,
+    Speedup, fingerprint,
+};
+use gilbench::stats::Summary;
+
+const SCRIPT_REASON: &str = "worker 3 died: <script>alert(1)</script>";
+
+fn summary(median: f64, noisy: bool) -> Summary {
+    Summary {
+        n: 10,
+        median,
+        mean: median,
+        mad: median * if noisy { 0.2 } else { 0.01 },
+        min: median * 0.95,
+        max: median * 1.1,
+        ci_low: median * 0.98,
+        ci_high: median * 1.02,
+        cv: if noisy { 0.3 } else { 0.015 },
+        noisy,
+    }
+}
+
+/// One case; `speedup` is `(median, low, high)`; `status` other than ok carries `reason`.
+fn case(
+    workload: (&str, &str, &str),
+    model: &str,
+    workers: usize,
+    speedup: Option<(f64, f64, f64)>,
+    status: CaseStatus,
+    reason: Option<&str>,
+) -> CaseRecord {
+    let (name, key, value) = workload;
+    let tail = format!("{name}/{key}={value}/tasks=16/payload_bytes=1024");
+    let base_s = 0.032;
+    let ok = status == CaseStatus::Ok;
+    let mut params = BTreeMap::new();
+    params.insert(key.to_string(), value.to_string());
+    params.insert("tasks".to_string(), "16".to_string());
+    params.insert("payload_bytes".to_string(), "1024".to_string());
+    params.insert("workers".to_string(), workers.to_string());
+    CaseRecord {
+        scenario: "demo".into(),
+        case: format!("demo/{model}/{tail}/workers={workers}"),
+        group: format!("demo/{tail}"),
+        model: model.into(),
+        workload: name.into(),
+        params,
+        workers,
+        tasks: 16,
+        status,
+        reason: reason.map(str::to_string),
+        unit: "s".into(),
+        summary: ok.then(|| {
+            let s = speedup.map(|s| s.0).unwrap_or(1.0);
+            summary(base_s / s, model == "async:current")
+        }),
+        speedup: speedup.filter(|_| ok).map(|(median, ci_low, ci_high)| Speedup {
+            median,
+            ci_low,
+            ci_high,
+        }),
+        cpu_s: ok.then_some(0.031),
+        user_s: ok.then_some(0.030),
+        sys_s: ok.then_some(0.001),
+        voluntary_cs: ok.then_some(12.0),
+        involuntary_cs: ok.then_some(3.0),
+        peak_rss_bytes: ok.then_some(8 << 20),
+        checksum: ok.then(|| "00000000deadbeef".to_string()),
+        warmup: 1,
+        samples: Vec::new(),
+    }
+}
+
+const CPU: (&str, &str, &str) = ("cpu", "task_duration", "2ms");
+const IO: (&str, &str, &str) = ("io-sleep", "sleep", "2ms");
+const NET: (&str, &str, &str) = ("io-net", "delay", "2ms");
+
+fn fixture() -> RunRecord {
+    use CaseStatus::{Failed, Ok, Timeout};
+    let cases = vec![
+        // cpu: threads at 2 workers clearly ahead; one fork case failed; async noisy.
+        case(CPU, "sequential", 1, None, Ok, None),
+        case(CPU, "threads", 1, Some((0.98, 0.95, 1.01)), Ok, None),
+        case(CPU, "threads", 2, Some((1.9, 1.8, 2.0)), Ok, None),
+        case(CPU, "threads", 4, Some((1.85, 1.7, 1.95)), Ok, None),
+        case(CPU, "processes:fork", 2, Some((1.6, 1.5, 1.7)), Ok, None),
+        case(CPU, "processes:fork", 4, None, Failed, Some(SCRIPT_REASON)),
+        case(CPU, "async:current", 2, Some((0.97, 0.9, 1.05)), Ok, None),
+        // io-sleep: threads and async:multi overlap; one case timed out.
+        case(IO, "sequential", 1, None, Ok, None),
+        case(IO, "threads", 2, Some((1.95, 1.8, 2.1)), Ok, None),
+        case(IO, "threads", 4, Some((3.7, 3.4, 4.0)), Ok, None),
+        case(IO, "processes:spawn", 4, None, Timeout, Some("timed out after 120 s")),
+        case(IO, "async:multi", 4, Some((3.6, 3.3, 3.9)), Ok, None),
+        // io-net: every parallel case failed, so there is nothing to chart.
+        case(NET, "sequential", 1, None, Ok, None),
+        case(NET, "threads", 2, None, Failed, Some("connection refused")),
+    ];
+    RunRecord {
+        schema_version: SCHEMA_VERSION,
+        gilbench_version: "0.1.0".into(),
+        started_at: "2026-05-01T10:00:00Z".into(),
+        finished_at: Some("2026-05-01T10:05:00Z".into()),
+        status: RunStatus::Interrupted,
+        profile: "quick".into(),
+        command: vec!["gilbench".into(), "run".into(), "--profile".into(), "quick".into()],
+        scenario_files: vec!["scenarios/demo.toml".into()],
+        machine: Machine {
+            hostname: "bench-host".into(),
+            cpu_brand: "Example CPU".into(),
+            arch: "x86_64".into(),
+            physical_cores: Some(4),
+            logical_cpus: 8,
+            usable_cpus: 4,
+            cpu_mhz: Some(2100),
+            memory_bytes: 16 << 30,
+            os: "Debian GNU/Linux 12".into(),
+            kernel: "6.1.0".into(),
+            virtualization: Some("kvm".into()),
+            load_avg: [0.1, 0.2, 0.3],
+            rustc: "rustc 1.95.0".into(),
+            gilbench_version: "0.1.0".into(),
+            git_rev: Some("abc123".into()),
+        },
+        overhead: Overhead {
+            clock_read_ns: 21.5,
+            empty_task_ns: BTreeMap::from([
+                ("threads".to_string(), 4_200.0),
+                ("processes:fork".to_string(), 38_000.0),
+            ]),
+        },
+        calibration: Calibration { cpu_iterations_per_s: 1.25e8 },
+        cases,
+    }
+}
+
+/// The text content of every `<text>` element, trimmed.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+const CPU_TITLE: &str = "cpu (task_duration=2ms, tasks=16, payload_bytes=1024)";
+const IO_TITLE: &str = "io-sleep (sleep=2ms, tasks=16, payload_bytes=1024)";
+
+#[test]
+fn one_chart_per_group_with_drawable_cases() {
+    let run = fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let charts = scaling_charts(&run, dir.path()).expect("charts");
+    // io-net has no successful parallel case: no chart.
+    let titles: Vec<&str> = charts.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, [CPU_TITLE, IO_TITLE]);
+    let expected_models: [&[&str]; 2] =
+        [&["threads", "processes:fork", "async:current"], &["threads", "async:multi"]];
+    for (chart, models) in charts.iter().zip(expected_models) {
+        assert!(chart.path.starts_with("plots"), "{}", chart.path.display());
+        let name = chart.path.file_name().and_then(|n| n.to_str()).expect("file name");
+        assert!(name.ends_with(".svg") && !name.contains(':'), "{name}");
+        let svg = std::fs::read_to_string(dir.path().join(&chart.path)).expect("svg written");
+        assert!(svg.trim_start().starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+        let texts = svg_texts(&svg);
+        let has = |t: &str| texts.iter().any(|x| x == t);
+        assert!(has(&chart.title), "title missing: {texts:?}");
+        assert!(has("workers"), "x axis label missing");
+        assert!(has("speedup vs sequential (×)"), "y axis label missing");
+        assert!(has("sequential (baseline)") && has("ideal linear"));
+        for model in models {
+            assert!(has(model), "legend lacks {model}: {texts:?}");
+        }
+    }
+    // The x axis is labelled with the worker counts; failed and timed-out models are not drawn.
+    let io = svg_texts(&std::fs::read_to_string(dir.path().join(&charts[1].path)).expect("svg"));
+    for w in ["1", "2", "4"] {
+        assert!(io.iter().any(|t| t == w), "no tick {w}: {io:?}");
+    }
+    assert!(!io.iter().any(|t| t == "processes:spawn"));
+}
+
+#[test]
+fn verdicts_name_the_winner_or_say_there_is_none() {
+    let sentences: Vec<String> = verdicts(&fixture()).iter().map(|v| v.sentence()).collect();
+    assert_eq!(
+        sentences[0],
+        format!(
+            "{CPU_TITLE}: threads with 2 workers is fastest, 1.90× [1.80, 2.00] faster than \
+             sequential; next: processes:fork with 2 workers at 1.60×"
+        )
+    );
+    assert!(sentences[1].starts_with(&format!("{IO_TITLE}: no clear winner: threads with 4")));
+    assert!(sentences[1].contains("async:multi with 4 workers"), "{}", sentences[1]);
+    assert_eq!(sentences.len(), 3);
+}
+
+#[test]
+fn report_is_self_contained_and_escaped() {
+    let run = fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let charts = scaling_charts(&run, dir.path()).expect("charts");
+    let index = write_report(&run, &charts, dir.path()).expect("report");
+    assert_eq!(index, dir.path().join("index.html"));
+    let html = std::fs::read_to_string(&index).expect("index.html");
+
+    assert!(html.contains("threads with 2 workers is fastest, 1.90× [1.80, 2.00] faster"));
+    assert!(html.contains("no clear winner"));
+    for c in &run.cases {
+        assert!(html.contains(&c.case), "case {} missing", c.case);
+    }
+    assert!(html.contains("worker 3 died: &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script"), "raw script tag in the report");
+    assert!(html.contains("timed out after 120 s"));
+    assert!(html.contains("noisy"));
+    assert!(html.contains("interrupted"));
+    // Charts are inlined, and the files stay beside the page.
+    assert_eq!(html.matches("<svg").count(), charts.len());
+    for chart in &charts {
+        assert!(html.contains(&chart.path.to_string_lossy().to_string()));
+        assert!(dir.path().join(&chart.path).is_file());
+    }
+    // Machine card and run information.
+    for text in ["bench-host", "Example CPU", "16.0 GiB", "kvm", "rustc 1.95.0", "abc123"] {
+        assert!(html.contains(text), "{text} missing");
+    }
+    assert!(html.contains("21.5 ns") && html.contains("4.20 µs") && html.contains("38.0 µs"));
+    assert!(html.contains("32.0 ms [31.4, 32.6]"), "median with interval");
+    // No network and no scripts.
+    let without_svg_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!without_svg_ns.contains("http") && !html.contains("src=") && !html.contains("<link"));
+
+    let md = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary.md");
+    assert_eq!(md, summary_markdown(&run));
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(rows[0].contains("group") && rows[0].contains("speedup"), "{}", rows[0]);
+    assert!(rows[1].starts_with("|---"));
+    let ok = run.cases.iter().filter(|c| c.status == CaseStatus::Ok).count();
+    assert_eq!(rows.len() - 2, ok);
+    assert!(!md.contains(SCRIPT_REASON));
+}
+
+#[test]
+fn fingerprint_describes_this_machine() {
+    let m = fingerprint();
+    assert!(m.logical_cpus >= 1);
+    assert!(m.usable_cpus >= 1 && m.usable_cpus <= m.logical_cpus);
+    assert!(m.rustc.starts_with("rustc"), "{}", m.rustc);
+    assert_eq!(m.gilbench_version, env!("CARGO_PKG_VERSION"));
+    assert!(!m.hostname.is_empty() && !m.arch.is_empty());
+    if cfg!(target_os = "linux") {
+        assert!(!m.kernel.is_empty() && m.kernel != "unknown", "{}", m.kernel);
+        assert!(!m.os.is_empty() && m.os != "unknown", "{}", m.os);
+        assert!(m.memory_bytes > 0);
+    }
+}

@@ -1,0 +1,44 @@
+use super::safe_file_name;
+use super::style::{model_colour, model_colour_hex, model_rank};
+
+#[test]
+fn file_names_are_safe() {
+    let name = safe_file_name("cpu-vs-io/cpu/task_duration=2ms/tasks=16/payload_bytes=1024");
+    assert_eq!(name, "cpu-vs-io_cpu_task_duration-2ms_tasks-16_payload_bytes-1024");
+    let odd = safe_file_name("../a:b\\c <d>/é");
+    assert!(!odd.starts_with('.'), "{odd}");
+    assert!(odd.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{odd}");
+    assert_eq!(safe_file_name("///"), "chart");
+}
+
+#[test]
+fn long_names_stay_distinct_and_short() {
+    let a = safe_file_name(&format!("{}/a", "x".repeat(200)));
+    let b = safe_file_name(&format!("{}/b", "x".repeat(200)));
+    assert!(a.len() <= 100 && b.len() <= 100);
+    assert_ne!(a, b);
+}
+
+#[test]
+fn colours_are_stable_per_model() {
+    assert_eq!(model_colour_hex("threads"), "#0072b2");
+    assert_eq!(model_colour("processes:fork"), model_colour("processes:fork"));
+    assert_ne!(model_colour("threads"), model_colour("processes:fork"));
+    // A variant of a known family keeps the family colour; unknown names get a stable one.
+    assert_eq!(model_colour("gil:1ms"), model_colour("gil"));
+    assert_eq!(model_colour("custom"), model_colour("custom"));
+}
+
+#[test]
+fn models_sort_in_report_order() {
+    let mut models = vec!["zeta", "async:multi", "threads", "sequential", "alpha"];
+    models.sort_by_key(|m| model_rank(m));
+    assert_eq!(models, ["sequential", "threads", "async:multi", "alpha", "zeta"]);
+}
+
+#[test]
+fn ideal_line_is_cut_at_the_top_of_the_chart() {
+    let pts = super::scaling::ideal_points(&[1, 2, 4, 8, 16], 5.0);
+    assert_eq!(pts, [(0.0, 1.0), (1.0, 2.0), (2.0, 4.0), (2.25, 5.0)]);
+    assert_eq!(super::scaling::ideal_points(&[1, 2], 5.0), [(0.0, 1.0), (1.0, 2.0)]);
+}

@@ -1,0 +1,121 @@
+use std::collections::BTreeMap;
+
+use super::format;
+use super::verdict::{Outcome, judge};
+use crate::results::{CaseRecord, CaseStatus, Speedup};
+
+fn case(model: &str, workers: usize, speedup: Option<(f64, f64, f64)>, ok: bool) -> CaseRecord {
+    CaseRecord {
+        scenario: "s".into(),
+        case: format!("s/{model}/cpu/workers={workers}"),
+        group: "s/cpu".into(),
+        model: model.into(),
+        workload: "cpu".into(),
+        params: BTreeMap::new(),
+        workers,
+        tasks: 8,
+        status: if ok { CaseStatus::Ok } else { CaseStatus::Failed },
+        reason: None,
+        unit: "s".into(),
+        summary: None,
+        speedup: speedup.map(|(median, ci_low, ci_high)| Speedup { median, ci_low, ci_high }),
+        cpu_s: None,
+        user_s: None,
+        sys_s: None,
+        voluntary_cs: None,
+        involuntary_cs: None,
+        peak_rss_bytes: None,
+        checksum: None,
+        warmup: 0,
+        samples: Vec::new(),
+    }
+}
+
+fn outcome(cases: &[CaseRecord]) -> Outcome {
+    judge(&cases.iter().collect::<Vec<_>>())
+}
+
+fn names(o: &Outcome) -> (String, usize, Option<String>) {
+    match o {
+        Outcome::Winner { best, runner_up } => {
+            (best.model.clone(), best.workers, runner_up.as_ref().map(|r| r.model.clone()))
+        }
+        Outcome::NoClearWinner { best, runner_up } => {
+            (best.model.clone(), best.workers, Some(runner_up.model.clone()))
+        }
+        other => panic!("no pick: {other:?}"),
+    }
+}
+
+#[test]
+fn best_worker_count_of_the_best_model_wins() {
+    let o = outcome(&[
+        case("sequential", 1, None, true),
+        case("threads", 2, Some((1.9, 1.8, 2.0)), true),
+        case("threads", 4, Some((1.5, 1.4, 1.6)), true),
+        case("processes:fork", 4, Some((1.2, 1.1, 1.3)), true),
+    ]);
+    assert!(matches!(o, Outcome::Winner { .. }));
+    assert_eq!(names(&o), ("threads".into(), 2, Some("processes:fork".into())));
+}
+
+#[test]
+fn overlapping_intervals_mean_no_clear_winner() {
+    let o = outcome(&[
+        case("sequential", 1, None, true),
+        case("threads", 4, Some((3.7, 3.4, 4.0)), true),
+        case("async:multi", 4, Some((3.6, 3.3, 3.9)), true),
+    ]);
+    assert!(matches!(o, Outcome::NoClearWinner { .. }));
+    assert_eq!(names(&o), ("threads".into(), 4, Some("async:multi".into())));
+}
+
+#[test]
+fn the_baseline_competes_too() {
+    // A speedup whose interval includes 1 is not clearly faster than sequential.
+    let o = outcome(&[
+        case("sequential", 1, None, true),
+        case("threads", 2, Some((1.05, 0.97, 1.12)), true),
+    ]);
+    assert_eq!(names(&o), ("threads".into(), 2, Some("sequential".into())));
+    assert!(matches!(o, Outcome::NoClearWinner { .. }));
+    // Everything slower than sequential: sequential wins.
+    let o = outcome(&[
+        case("sequential", 1, None, true),
+        case("async:current", 2, Some((0.5, 0.45, 0.55)), true),
+    ]);
+    assert!(matches!(o, Outcome::Winner { .. }));
+    assert_eq!(names(&o).0, "sequential");
+}
+
+#[test]
+fn failed_cases_never_win() {
+    let o = outcome(&[
+        case("sequential", 1, None, true),
+        case("threads", 2, Some((1.5, 1.4, 1.6)), true),
+        case("processes:fork", 2, Some((9.0, 8.0, 10.0)), false),
+    ]);
+    assert_eq!(names(&o), ("threads".into(), 2, Some("sequential".into())));
+    assert_eq!(outcome(&[case("threads", 2, None, false)]), Outcome::NoResult);
+    assert_eq!(outcome(&[case("threads", 2, None, true)]), Outcome::NoBaseline);
+}
+
+#[test]
+fn numbers_read_with_units() {
+    assert_eq!(format::duration(0.032), "32.0 ms");
+    assert_eq!(format::duration(4.2e-6), "4.20 µs");
+    assert_eq!(format::duration(850e-9), "850 ns");
+    assert_eq!(format::duration(1.5), "1.50 s");
+    assert_eq!(format::duration(f64::NAN), "–");
+    assert_eq!(format::duration_interval(0.0123, 0.0121, 0.0126), "12.3 ms [12.1, 12.6]");
+    assert_eq!(
+        format::speedup(&Speedup { median: 1.9, ci_low: 1.8, ci_high: 2.0 }),
+        "1.90× [1.80, 2.00]"
+    );
+    assert_eq!(format::bytes(512), "512 B");
+    assert_eq!(format::bytes(16 << 30), "16.0 GiB");
+    assert_eq!(format::count(12.0), "12");
+    assert_eq!(format::count(3.5), "3.5");
+    assert_eq!(format::si(1.25e8), "125 M");
+    assert_eq!(format::workers(1), "1 worker");
+}

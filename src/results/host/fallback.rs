@@ -1,0 +1,11 @@
+//! Fingerprint facts that need OS-specific files, on platforms without such a reader: unknown.
+
+/// Nominal CPU frequency, MHz: not read on this platform.
+pub(super) fn nominal_mhz() -> Option<u64> {
+    None
+}
+
+/// Hypervisor or container: not detected on this platform.
+pub(super) fn virtualization() -> Option<String> {
+    None
+}
