@@ -67,7 +67,8 @@ fn shipped_scenarios_parse() {
     let kinds: Vec<&str> = sc.workloads.iter().map(|w| w.variants[0].0.name()).collect();
     assert_eq!(kinds, ["cpu", "io-sleep", "io-net", "mixed"]);
     let w = &sc.workloads[0];
-    assert_eq!(w.models, Model::ALL.to_vec());
+    let all_but_gil: Vec<Model> = Model::ALL.into_iter().filter(|m| *m != Model::Gil).collect();
+    assert_eq!(w.models, all_but_gil);
     assert_eq!(w.workers, Workers::Auto);
     assert_eq!(w.tasks, vec![16]);
     assert_eq!(w.payload_bytes, vec![1024]);
@@ -402,7 +403,7 @@ fn unknown_names() {
         Some("models"),
     );
     assert!(e.contains("unknown model `thread`"), "{e}");
-    assert!(e.contains("expected one of sequential, threads, processes:spawn"), "{e}");
+    assert!(e.contains("expected one of sequential, threads, gil, processes:spawn"), "{e}");
     let e = fails(&base("\n[[workload]]\nkind = \"gpu\"\n"), 10, Some("kind"));
     assert!(e.contains("unknown workload kind `gpu`; expected one of cpu, io-sleep"), "{e}");
 }
