@@ -98,7 +98,7 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         .overhead
         .empty_task_ns
         .iter()
-        .map(|(model, ns)| format!("{model} {:.1} µs", ns / 1e3))
+        .map(|(model, ns)| format!("{model} {ns:.0} ns"))
         .collect();
     eprintln!(
         "harness: clock read {:.0} ns; empty task through one unit: {}",

@@ -84,6 +84,10 @@ impl Executor for AsyncExecutor {
         let shared = Arc::new(tasks.to_vec());
         let next = Arc::new(AtomicUsize::new(0));
         let barrier = Arc::new(tokio::sync::Barrier::new(self.workers + 1));
+        // The clock starts when the first unit passes the barrier: on a current-thread runtime
+        // the task that completes the barrier runs on (CPU work never yields) before the
+        // coordinator is polled again.
+        let released = Arc::new(std::sync::OnceLock::<Instant>::new());
         let runtime = self.runtime.as_ref().expect("invariant: runtime lives until drop");
         let workers = self.workers;
         let work = &self.work;
@@ -93,9 +97,11 @@ impl Executor for AsyncExecutor {
             for _ in 0..workers {
                 let (tasks, next, barrier, work) =
                     (Arc::clone(&shared), Arc::clone(&next), Arc::clone(&barrier), Arc::clone(work));
+                let released = Arc::clone(&released);
                 let cancel = Arc::clone(cancel);
                 set.spawn(async move {
                     barrier.wait().await;
+                    released.get_or_init(Instant::now);
                     let mut sum = 0u64;
                     loop {
                         let pos = next.fetch_add(1, Ordering::Relaxed);
@@ -113,7 +119,7 @@ impl Executor for AsyncExecutor {
                 });
             }
             barrier.wait().await;
-            let start = Instant::now();
+            let start = *released.get_or_init(Instant::now);
             let mut checksum = 0u64;
             let deadline = tokio::time::Instant::from_std(deadline);
             loop {

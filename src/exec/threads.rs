@@ -19,6 +19,8 @@ struct Start {
     tasks: Arc<Vec<Task>>,
     queue: Receiver<usize>,
     barrier: Arc<Barrier>,
+    /// When the first unit passed the barrier: the batch's clock starts there.
+    released: Arc<std::sync::OnceLock<Instant>>,
     results: Sender<(u64, Result<TaskResult, WorkError>)>,
 }
 
@@ -103,6 +105,7 @@ fn thread_main(
 ) {
     while let Ok(start) = starts.recv() {
         start.barrier.wait();
+        start.released.get_or_init(Instant::now);
         // A Python thread holds the lock from the moment it runs bytecode, through pulling
         // tasks and posting results (no blocking there), until it finishes.
         if let Some(unit) = &gil {
@@ -146,18 +149,20 @@ impl Executor for ThreadExecutor {
         drop(qtx);
         let (rtx, rrx) = crossbeam_channel::unbounded();
         let barrier = Arc::new(Barrier::new(self.starts.len() + 1));
+        let released = Arc::new(std::sync::OnceLock::new());
         for tx in &self.starts {
             let start = Start {
                 tasks: Arc::clone(&shared),
                 queue: qrx.clone(),
                 barrier: Arc::clone(&barrier),
+                released: Arc::clone(&released),
                 results: rtx.clone(),
             };
             tx.send(start).map_err(|_| ExecError::Worker("a worker thread has exited".into()))?;
         }
         drop(rtx);
         barrier.wait();
-        let start = Instant::now();
+        let start = *released.get_or_init(Instant::now);
         let mut checksum = 0u64;
         let mut received = 0usize;
         while received < tasks.len() {
