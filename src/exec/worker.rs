@@ -20,6 +20,8 @@ use std::fs::File;
 use std::io::{BufReader, Write};
 use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 
+use nix::sys::signal::{SigHandler, Signal, signal};
+
 use super::wire::{self, FromWorker, ToWorker, WireError};
 use crate::measure::Usage;
 use crate::work::Workload;
@@ -39,6 +41,7 @@ const READ_BUFFER: usize = 64 * 1024;
 /// The protocol keeps a private copy of stdout and fd 1 is pointed at stderr, so a stray print
 /// in a workload cannot corrupt a frame.
 pub fn worker_main() -> i32 {
+    ignore_interrupts();
     let input = match std::io::stdin().as_fd().try_clone_to_owned() {
         Ok(fd) => fd,
         Err(_) => return EXIT_SETUP,
@@ -58,10 +61,19 @@ pub fn worker_main() -> i32 {
 /// Its stdin is a unix stream socket to the parent (the control channel); it exits when the
 /// parent closes it, after reaping every worker it forked.
 pub fn forkserver_main() -> i32 {
+    ignore_interrupts();
     // SAFETY: fd 0 is the control socket the parent passed as stdin; nothing else in this
     // process reads stdin, so taking ownership of the descriptor cannot double-close it.
     let control = unsafe { OwnedFd::from_raw_fd(0) };
     forkserver::serve(control)
+}
+
+/// Ctrl-C at a terminal signals the whole foreground process group. Children leave it to the
+/// parent, which stops the run (its cancel flag) and then ends them; a worker whose parent is
+/// gone still exits at the end of its input. Forked workers inherit the setting.
+fn ignore_interrupts() {
+    // SAFETY: installs SIG_IGN (no handler code runs), before this process starts any thread.
+    let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
 }
 
 /// The worker loop on any pair of byte streams; returns the process exit code.

@@ -221,14 +221,39 @@ fn iterations_for(target: Duration) -> u64 {
     ((target.as_secs_f64() / per) as u64).max(1_000)
 }
 
+/// Whether two threads of this process get about two cores' worth of kernel rounds right
+/// now (best of 3): the control for the speed-up test on a machine shared with other work.
+fn two_cores_free(iterations: u64) -> bool {
+    let chunk = |n: u64| {
+        for i in 0..n {
+            std::hint::black_box(cpu_kernel(i, iterations));
+        }
+    };
+    let (mut one, mut two) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        let t = Instant::now();
+        chunk(8);
+        one = one.min(t.elapsed());
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            s.spawn(|| chunk(4));
+            chunk(4);
+        });
+        two = two.min(t.elapsed());
+    }
+    one.as_secs_f64() / two.as_secs_f64() >= 1.6
+}
+
 #[test]
 fn two_processes_beat_one_on_cpu_bound_work() {
     let _cores = CORES.write().unwrap_or_else(|e| e.into_inner());
-    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+    let iterations = iterations_for(Duration::from_millis(20));
+    if !two_cores_free(iterations) {
+        eprintln!("skipped: two threads of this process do not get two cores right now");
         return;
     }
     let env = env();
-    let spec = WorkSpec::Cpu { iterations: iterations_for(Duration::from_millis(20)) };
+    let spec = WorkSpec::Cpu { iterations };
     let batch = tasks(16, 1024);
     for model in PROCESS_MODELS {
         let mut one = build(model, 1, &spec, &env);
@@ -245,5 +270,49 @@ fn two_processes_beat_one_on_cpu_bound_work() {
         }
         let speedup = best_one.as_secs_f64() / best_two.as_secs_f64();
         assert!(speedup >= 1.3, "{model}: 1 worker {best_one:?}, 2 workers {best_two:?}");
+    }
+}
+
+#[test]
+fn tasks_go_to_whichever_worker_is_free() {
+    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let env = env();
+    // Sleeping tasks need no free core, so this holds however busy the machine is: 8 tasks of
+    // 50 ms take 400 ms on one worker and about 100 ms on four.
+    let spec = WorkSpec::IoSleep { sleep_us: 50_000 };
+    for model in PROCESS_MODELS {
+        let mut ex = build(model, 4, &spec, &env);
+        let wall = ex.run_batch(&tasks(8, 256), far()).expect("batch").wall;
+        assert!(wall >= Duration::from_millis(100), "{model}: {wall:?}");
+        assert!(wall < Duration::from_millis(250), "{model}: {wall:?}");
+    }
+}
+
+#[test]
+fn children_exit_when_their_parent_closes_the_stream() {
+    use std::process::{Command, Stdio};
+    let exe = env!("CARGO_BIN_EXE_gilbench");
+    let worker = Command::new(exe)
+        .arg("__worker")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .status()
+        .expect("worker runs");
+    assert!(worker.success(), "worker at end of input: {worker:?}");
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().expect("socket pair");
+    let mut server = Command::new(exe)
+        .arg("__forkserver")
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
+        .spawn()
+        .expect("fork server starts");
+    drop(ours);
+    let until = Instant::now() + Duration::from_secs(3);
+    loop {
+        if let Some(status) = server.try_wait().expect("try_wait") {
+            assert!(status.success(), "fork server at end of control stream: {status:?}");
+            break;
+        }
+        assert!(Instant::now() < until, "fork server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
