@@ -316,3 +316,24 @@ fn children_exit_when_their_parent_closes_the_stream() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn a_worker_executable_that_is_not_gilbench_fails_setup() {
+    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let spec = WorkSpec::Cpu { iterations: 10 };
+    for exe in ["/nonexistent/gilbench", "/bin/true"] {
+        let env = ExecEnv { worker_exe: PathBuf::from(exe), ..env() };
+        for model in PROCESS_MODELS {
+            let started = Instant::now();
+            match exec::build(model, 2, &spec, &env) {
+                Err(ExecError::Setup { model: m, reason }) => {
+                    assert_eq!(m, model);
+                    assert!(!reason.is_empty());
+                }
+                Err(other) => panic!("{model} with {exe}: expected a setup error, got {other}"),
+                Ok(_) => panic!("{model} with {exe}: started"),
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "{model} with {exe}: too slow");
+        }
+    }
+}
