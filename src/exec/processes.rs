@@ -2,11 +2,51 @@
 //! gilbench with the hidden worker subcommand) and `fork` (children of a single-threaded fork
 //! server) start methods. Task payloads are serialised and carried both ways, as
 //! multiprocessing pickles them.
+//!
+//! Dispatch is `Pool.imap` with chunksize 1: one feeder thread per worker pulls the next task
+//! from a shared queue, writes it to its worker and waits for the answer. The calling thread
+//! supervises: it releases the feeders together, times the batch to the last result, and
+//! checks the deadline and the cancel flag at least every 100 ms. On any failure every worker
+//! is SIGKILLed (which unblocks the feeders), the executor is marked unusable, and `Drop`
+//! reaps what is left. Worker pids are never reaped before `Drop` or before a failure is
+//! described, so killing by pid cannot hit a recycled pid.
 
-use std::time::Instant;
+mod server;
+mod tail;
 
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::BufReader;
+use std::os::fd::OwnedFd;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use self::server::ForkServer;
+use self::tail::Tail;
+use super::wire::{self, ExitKind, FromWorker, ToWorker, WireError};
 use super::{Batch, ExecEnv, ExecError, Executor, Model};
-use crate::work::{Task, WorkSpec};
+use crate::measure::Usage;
+use crate::work::{Task, WorkError, WorkSpec};
+
+/// How often the supervising thread looks at the deadline and the cancel flag.
+const TICK: Duration = Duration::from_millis(100);
+/// Time allowed for control exchanges (start-up handshake, usage requests).
+const CONTROL_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a dead worker gets to be reaped when its failure is described.
+const STATUS_WAIT: Duration = Duration::from_secs(1);
+/// How long `Drop` lets workers exit on their own before killing them.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+/// Polling interval while waiting for processes to exit.
+const POLL: Duration = Duration::from_millis(2);
+/// Read buffer on each worker's result pipe.
+const READ_BUFFER: usize = 64 * 1024;
 
 /// How worker processes are started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,10 +57,72 @@ pub enum StartMethod {
     Fork,
 }
 
+/// The parent's ends of one worker's pipes.
+#[derive(Debug)]
+struct Pipes {
+    /// Tasks go in here; `None` once closed.
+    input: Option<File>,
+    /// Answers come out here.
+    output: BufReader<File>,
+}
+
+impl Pipes {
+    fn new(input: OwnedFd, output: OwnedFd) -> Pipes {
+        Pipes {
+            input: Some(File::from(input)),
+            output: BufReader::with_capacity(READ_BUFFER, File::from(output)),
+        }
+    }
+
+    /// Sends one request and reads the answer.
+    fn request(&mut self, msg: &ToWorker<'_>) -> Result<FromWorker, WireError> {
+        let input = self.input.as_mut().ok_or(WireError::Closed)?;
+        wire::send(input, msg)?;
+        wire::recv(&mut self.output)
+    }
+}
+
+/// One worker process as the supervisor sees it.
+#[derive(Debug)]
+struct Unit {
+    pid: u32,
+    /// The child handle of a spawned worker (fork workers are the fork server's children).
+    child: Option<Child>,
+    /// Whether the worker has been reaped (its pid must not be signalled any more).
+    reaped: bool,
+    tail: Tail,
+}
+
+/// What went wrong inside a supervised exchange, before it is described to the caller.
+#[derive(Debug)]
+enum Fault {
+    /// Worker `0` ended its stream (died), while running the task if one is named.
+    Died(usize, Option<u64>),
+    /// Worker `0` sent something the protocol does not allow.
+    Protocol(usize, String),
+    /// A task's workload failed inside the worker.
+    TaskFailed(u64, String),
+    /// The deadline passed; the time the batch was allowed.
+    Timeout(Duration),
+    /// The cancel flag was set.
+    Interrupted,
+    /// The parent could not run the exchange (a feeder thread did not start).
+    Local(String),
+}
+
+/// A feeder's report to the supervisor.
+type Event = (usize, Result<FromWorker, Fault>);
+
 /// W supervised worker processes.
 #[derive(Debug)]
 pub struct ProcessExecutor {
     method: StartMethod,
+    pipes: Vec<Pipes>,
+    units: Vec<Unit>,
+    server: Option<ForkServer>,
+    cancel: Arc<AtomicBool>,
+    /// Set by any failure: the executor then refuses batches until dropped.
+    broken: bool,
 }
 
 impl ProcessExecutor {
@@ -31,8 +133,399 @@ impl ProcessExecutor {
         spec: &WorkSpec,
         env: &ExecEnv,
     ) -> Result<ProcessExecutor, ExecError> {
-        let _ = (workers, spec, env);
-        Err(ExecError::Setup { model: model_of(method), reason: "not built yet".into() })
+        let model = model_of(method);
+        let setup = |reason: String| ExecError::Setup { model, reason };
+        // Built first, so that `Drop` cleans up whatever a failed start leaves behind.
+        let mut exec = ProcessExecutor {
+            method,
+            pipes: Vec::with_capacity(workers),
+            units: Vec::with_capacity(workers),
+            server: None,
+            cancel: Arc::clone(&env.cancel),
+            broken: false,
+        };
+        match method {
+            StartMethod::Spawn => {
+                for _ in 0..workers {
+                    let mut child = Command::new(&env.worker_exe)
+                        .arg("__worker")
+                        .stdin(Stdio::piped())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .map_err(|e| setup(format!("{}: {e}", env.worker_exe.display())))?;
+                    let tail = Tail::collect(child.stderr.take());
+                    let pid = child.id();
+                    let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take())
+                    else {
+                        exec.units.push(Unit { pid, child: Some(child), reaped: false, tail });
+                        return Err(setup("worker started without its pipes".into()));
+                    };
+                    exec.pipes.push(Pipes::new(input.into(), output.into()));
+                    exec.units.push(Unit { pid, child: Some(child), reaped: false, tail });
+                }
+            }
+            StartMethod::Fork => {
+                let server = exec.server.insert(ForkServer::start(&env.worker_exe).map_err(setup)?);
+                for _ in 0..workers {
+                    let forked = server.fork().map_err(setup)?;
+                    exec.pipes.push(Pipes::new(forked.input, forked.output));
+                    exec.units.push(Unit {
+                        pid: forked.pid,
+                        child: None,
+                        reaped: false,
+                        tail: Tail::default(),
+                    });
+                }
+            }
+        }
+        let init = ToWorker::Init(Cow::Borrowed(spec));
+        let replies = exec.exchange(&init).map_err(|e| match e {
+            ExecError::Interrupted => ExecError::Interrupted,
+            other => setup(other.to_string()),
+        })?;
+        for (unit, reply) in exec.units.iter().zip(replies) {
+            match reply {
+                FromWorker::Ready { pid } if pid == unit.pid => {}
+                other => {
+                    exec.broken = true;
+                    return Err(setup(format!(
+                        "worker pid {} answered {} to its start-up message",
+                        unit.pid,
+                        kind_of(&other)
+                    )));
+                }
+            }
+        }
+        Ok(exec)
+    }
+
+    /// Sends `msg` to every worker and collects one answer from each (control traffic,
+    /// outside any timed region).
+    fn exchange(&mut self, msg: &ToWorker<'_>) -> Result<Vec<FromWorker>, ExecError> {
+        let deadline = Instant::now() + CONTROL_TIMEOUT;
+        let mut replies: Vec<Option<FromWorker>> = vec![None; self.pipes.len()];
+        let mut left = self.pipes.len();
+        let outcome = supervise(
+            &mut self.pipes,
+            &self.units,
+            &self.cancel,
+            deadline,
+            |w, pipes, events, _stop| {
+                let event = match pipes.request(msg) {
+                    Ok(FromWorker::Error { message, .. }) => Err(Fault::Protocol(w, message)),
+                    Ok(reply) => Ok(reply),
+                    Err(e) => Err(stream_fault(w, None, e)),
+                };
+                let _ = events.send((w, event));
+            },
+            |w, reply| {
+                if replies[w].replace(reply).is_none() {
+                    left -= 1;
+                }
+                Ok(left == 0)
+            },
+        );
+        match outcome {
+            Ok(_) => Ok(replies.into_iter().flatten().collect()),
+            Err(fault) => Err(self.fail(fault)),
+        }
+    }
+
+    /// Each worker's cumulative usage.
+    fn usages(&mut self) -> Result<Vec<Usage>, ExecError> {
+        let replies = self.exchange(&ToWorker::Usage)?;
+        let mut out = Vec::with_capacity(self.units.len());
+        for (unit, reply) in self.units.iter().zip(replies) {
+            match reply {
+                FromWorker::Usage(usage) => out.push(usage),
+                other => {
+                    self.broken = true;
+                    return Err(ExecError::Worker(format!(
+                        "worker pid {} answered {} to a usage request",
+                        unit.pid,
+                        kind_of(&other)
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs the batch proper: the timed region.
+    fn dispatch(
+        &mut self,
+        tasks: &[Task],
+        deadline: Instant,
+    ) -> Result<(Duration, u64), ExecError> {
+        let (queue_tx, queue) = crossbeam_channel::bounded(tasks.len());
+        for pos in 0..tasks.len() {
+            queue_tx.send(pos).expect("invariant: the queue holds every task and is open");
+        }
+        drop(queue_tx);
+        let mut checksum = 0u64;
+        let mut received = 0usize;
+        let outcome = supervise(
+            &mut self.pipes,
+            &self.units,
+            &self.cancel,
+            deadline,
+            |w, pipes, events, stop| feed(w, pipes, tasks, &queue, events, stop),
+            |_, reply| match reply {
+                FromWorker::Result(result) => {
+                    checksum = checksum.wrapping_add(result.checksum);
+                    received += 1;
+                    Ok(received == tasks.len())
+                }
+                other => Err(Fault::Local(format!("unexpected {} in a batch", kind_of(&other)))),
+            },
+        );
+        match outcome {
+            Ok(wall) => Ok((wall, checksum)),
+            Err(fault) => Err(self.fail(fault)),
+        }
+    }
+
+    /// Marks the executor unusable, makes sure no worker runs on, and describes `fault`.
+    fn fail(&mut self, fault: Fault) -> ExecError {
+        self.broken = true;
+        let error = match fault {
+            Fault::Died(w, task) => ExecError::Worker(self.describe_death(w, task)),
+            Fault::Protocol(w, message) => ExecError::Worker(format!(
+                "worker pid {} failed: {message}",
+                self.units.get(w).map_or(0, |u| u.pid)
+            )),
+            Fault::TaskFailed(index, message) => ExecError::Work {
+                index,
+                source: WorkError::Io {
+                    op: "in worker process",
+                    source: std::io::Error::other(message),
+                },
+            },
+            Fault::Timeout(allowed) => ExecError::Timeout(allowed),
+            Fault::Interrupted => ExecError::Interrupted,
+            Fault::Local(reason) => ExecError::Worker(reason),
+        };
+        kill_all(&self.units);
+        error
+    }
+
+    /// "worker pid 1234 was killed by signal SIGKILL during task 7" (reaps the worker).
+    fn describe_death(&mut self, w: usize, task: Option<u64>) -> String {
+        let Some(unit) = self.units.get_mut(w) else {
+            return format!("worker {w} ended its stream");
+        };
+        let exit = match (&mut unit.child, &mut self.server) {
+            (Some(child), _) => wait_child(child, STATUS_WAIT),
+            (None, Some(server)) => server.status(unit.pid, STATUS_WAIT),
+            (None, None) => ExitKind::Unknown,
+        };
+        if exit != ExitKind::Unknown {
+            unit.reaped = true;
+        }
+        let how = match exit {
+            ExitKind::Exited(code) => format!("exited with status {code}"),
+            ExitKind::Signaled(signal) => format!("was killed by signal {}", signal_name(signal)),
+            ExitKind::Unknown => "closed its result pipe".to_string(),
+        };
+        let during = task.map(|t| format!(" during task {t}")).unwrap_or_default();
+        let tail = match &self.server {
+            Some(server) => server.stderr_tail(),
+            None => unit.tail.text(),
+        };
+        let tail = if tail.is_empty() { tail } else { format!("; its stderr ends: {tail}") };
+        format!("worker pid {} {how}{during}{tail}", unit.pid)
+    }
+}
+
+/// Runs `job` for every worker in its own scoped thread, releases them together once all are
+/// started, and hands each answer to `handle` on the calling thread until it returns
+/// `Ok(true)`. Returns the time from the release to that point. On a fault every worker is
+/// SIGKILLed before the feeder threads are joined, so none of them can block the return.
+fn supervise<J, H>(
+    pipes: &mut [Pipes],
+    units: &[Unit],
+    cancel: &AtomicBool,
+    deadline: Instant,
+    job: J,
+    mut handle: H,
+) -> Result<Duration, Fault>
+where
+    J: Fn(usize, &mut Pipes, &Sender<Event>, &AtomicBool) + Sync,
+    H: FnMut(usize, FromWorker) -> Result<bool, Fault>,
+{
+    if pipes.is_empty() {
+        return Ok(Duration::ZERO);
+    }
+    let stop = AtomicBool::new(false);
+    let (events_tx, events) = crossbeam_channel::unbounded::<Event>();
+    let (ready_tx, ready) = crossbeam_channel::unbounded::<()>();
+    let (go_tx, go) = crossbeam_channel::bounded::<()>(0);
+    std::thread::scope(|scope| {
+        let mut started = 0usize;
+        let mut outcome: Result<Duration, Fault> = Ok(Duration::ZERO);
+        for (w, p) in pipes.iter_mut().enumerate() {
+            let (events_tx, ready_tx, go, stop, job) =
+                (events_tx.clone(), ready_tx.clone(), go.clone(), &stop, &job);
+            let spawned = std::thread::Builder::new()
+                .name(format!("gilbench-feed-{w}"))
+                .spawn_scoped(scope, move || {
+                    let _ = ready_tx.send(());
+                    // The release: every feeder wakes when the sender is dropped.
+                    let _ = go.recv();
+                    if !stop.load(Ordering::Relaxed) {
+                        job(w, p, &events_tx, stop);
+                    }
+                });
+            match spawned {
+                Ok(_) => started += 1,
+                Err(e) => {
+                    outcome = Err(Fault::Local(format!("could not start a feeder thread: {e}")));
+                    break;
+                }
+            }
+        }
+        drop(events_tx);
+        drop(ready_tx);
+        if outcome.is_ok() {
+            for _ in 0..started {
+                if ready.recv().is_err() {
+                    outcome = Err(Fault::Local("a feeder thread ended before the start".into()));
+                    break;
+                }
+            }
+        }
+        if outcome.is_err() {
+            stop.store(true, Ordering::Relaxed);
+            drop(go_tx);
+            return outcome;
+        }
+        let start = Instant::now();
+        drop(go_tx);
+        let outcome =
+            watch(&events, cancel, start, deadline, &mut handle).map(|()| start.elapsed());
+        if outcome.is_err() {
+            stop.store(true, Ordering::Relaxed);
+            kill_all(units);
+        }
+        outcome
+    })
+}
+
+/// The supervising loop: answers to `handle`, with the deadline and cancel flag checked at
+/// least every [`TICK`].
+fn watch<H>(
+    events: &Receiver<Event>,
+    cancel: &AtomicBool,
+    start: Instant,
+    deadline: Instant,
+    handle: &mut H,
+) -> Result<(), Fault>
+where
+    H: FnMut(usize, FromWorker) -> Result<bool, Fault>,
+{
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Fault::Interrupted);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Fault::Timeout(deadline.saturating_duration_since(start)));
+        }
+        match events.recv_timeout((deadline - now).min(TICK)) {
+            Ok((w, Ok(reply))) => {
+                if handle(w, reply)? {
+                    return Ok(());
+                }
+            }
+            Ok((_, Err(fault))) => return Err(fault),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Fault::Local("every feeder stopped before the batch ended".into()));
+            }
+        }
+    }
+}
+
+/// One feeder: hands tasks from the shared queue to its worker, one at a time.
+fn feed(
+    w: usize,
+    pipes: &mut Pipes,
+    tasks: &[Task],
+    queue: &Receiver<usize>,
+    events: &Sender<Event>,
+    stop: &AtomicBool,
+) {
+    while !stop.load(Ordering::Relaxed) {
+        let Ok(pos) = queue.try_recv() else { return };
+        let task = &tasks[pos];
+        let event = match pipes.request(&ToWorker::Task(Cow::Borrowed(task))) {
+            Ok(FromWorker::Result(result)) if result.index == task.index => {
+                Ok(FromWorker::Result(result))
+            }
+            Ok(FromWorker::Error { message, .. }) => Err(Fault::TaskFailed(task.index, message)),
+            Ok(other) => Err(Fault::Protocol(
+                w,
+                format!("answered {} to task {}", kind_of(&other), task.index),
+            )),
+            Err(e) => Err(stream_fault(w, Some(task.index), e)),
+        };
+        let failed = event.is_err();
+        if events.send((w, event)).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// A broken stream is a dead worker; a malformed frame is a protocol fault.
+fn stream_fault(w: usize, task: Option<u64>, e: WireError) -> Fault {
+    match e {
+        WireError::Closed | WireError::Io(_) => Fault::Died(w, task),
+        other => Fault::Protocol(w, other.to_string()),
+    }
+}
+
+/// SIGKILLs every worker that has not been reaped.
+fn kill_all(units: &[Unit]) {
+    for unit in units.iter().filter(|u| !u.reaped) {
+        if let Ok(pid) = i32::try_from(unit.pid) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+    }
+}
+
+/// Waits up to `wait` for a spawned worker to end and says how it ended.
+fn wait_child(child: &mut Child, wait: Duration) -> ExitKind {
+    let deadline = Instant::now() + wait;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                return match (status.code(), status.signal()) {
+                    (Some(code), _) => ExitKind::Exited(code),
+                    (None, Some(signal)) => ExitKind::Signaled(signal),
+                    (None, None) => ExitKind::Unknown,
+                };
+            }
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(POLL),
+            _ => return ExitKind::Unknown,
+        }
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    match Signal::try_from(signal) {
+        Ok(s) => s.as_str().to_string(),
+        Err(_) => format!("{signal}"),
+    }
+}
+
+/// The name of an answer's kind, for error messages (never its payload).
+fn kind_of(reply: &FromWorker) -> &'static str {
+    match reply {
+        FromWorker::Ready { .. } => "ready",
+        FromWorker::Result(_) => "a result",
+        FromWorker::Usage(_) => "a usage snapshot",
+        FromWorker::Error { .. } => "an error",
     }
 }
 
@@ -49,7 +542,52 @@ impl Executor for ProcessExecutor {
     }
 
     fn run_batch(&mut self, tasks: &[Task], deadline: Instant) -> Result<Batch, ExecError> {
-        let _ = (tasks, deadline);
-        Err(ExecError::Worker("not built yet".into()))
+        if self.broken {
+            return Err(ExecError::Worker(
+                "the worker processes were stopped by an earlier failure".into(),
+            ));
+        }
+        // Outside the timed region: every worker's usage so far.
+        let before = self.usages()?;
+        let (wall, checksum) = self.dispatch(tasks, deadline)?;
+        let after = self.usages()?;
+        let worker_usage =
+            after.iter().zip(&before).fold(Usage::default(), |sum, (a, b)| sum.plus(&a.since(b)));
+        Ok(Batch { wall, checksum, completed: tasks.len() as u64, worker_usage })
+    }
+
+    fn worker_pids(&self) -> Vec<u32> {
+        self.units.iter().map(|u| u.pid).collect()
+    }
+}
+
+impl Drop for ProcessExecutor {
+    fn drop(&mut self) {
+        // Ask every worker to exit; closing its task pipe asks too (it exits at the end of its
+        // input). A broken executor's workers may be stuck, so only the pipes are closed.
+        for pipes in &mut self.pipes {
+            if let Some(mut input) = pipes.input.take()
+                && !self.broken
+            {
+                let _ = wire::send(&mut input, &ToWorker::Exit);
+            }
+        }
+        let deadline = Instant::now() + EXIT_GRACE;
+        for unit in &mut self.units {
+            if let Some(child) = unit.child.as_mut() {
+                if wait_child(child, deadline.saturating_duration_since(Instant::now()))
+                    == ExitKind::Unknown
+                {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+                unit.reaped = true;
+            }
+        }
+        // Fork workers are the fork server's children: it waits for them, kills stragglers
+        // and reaps them all once its control channel closes, then exits and is reaped here.
+        if let Some(mut server) = self.server.take() {
+            server.shutdown();
+        }
     }
 }
