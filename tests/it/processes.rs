@@ -1,17 +1,14 @@
 //! Process executors: spawn and fork workers, supervision, cleanup.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use gilbench::exec::{self, ExecEnv, ExecError, Executor, Model};
 use gilbench::work::{Task, WorkSpec, cpu_kernel, make_input};
 
 const PROCESS_MODELS: [Model; 2] = [Model::ProcessesSpawn, Model::ProcessesFork];
-
-/// The speed-up test takes this exclusively so the other process tests do not steal its cores.
-static CORES: RwLock<()> = RwLock::new(());
 
 fn env() -> ExecEnv {
     ExecEnv {
@@ -62,7 +59,7 @@ fn all_gone(pids: &[u32], within: Duration) -> bool {
 
 #[test]
 fn checksums_match_sequential_for_every_worker_count() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let env = env();
     let spec = WorkSpec::Cpu { iterations: 2_000 };
     let batch = tasks(40, 4096);
@@ -86,7 +83,7 @@ fn checksums_match_sequential_for_every_worker_count() {
 
 #[test]
 fn workers_are_separate_processes_and_gone_after_drop() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let env = env();
     let spec = WorkSpec::Cpu { iterations: 100 };
     for model in PROCESS_MODELS {
@@ -110,7 +107,7 @@ fn workers_are_separate_processes_and_gone_after_drop() {
 
 #[test]
 fn a_killed_worker_fails_the_batch_naming_pid_and_signal() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let env = env();
     let spec = WorkSpec::IoSleep { sleep_us: 200_000 };
     for model in PROCESS_MODELS {
@@ -144,7 +141,7 @@ fn a_killed_worker_fails_the_batch_naming_pid_and_signal() {
 
 #[test]
 fn a_batch_past_its_deadline_times_out_and_stops_the_workers() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let env = env();
     let spec = WorkSpec::IoSleep { sleep_us: 5_000_000 };
     for model in PROCESS_MODELS {
@@ -162,7 +159,7 @@ fn a_batch_past_its_deadline_times_out_and_stops_the_workers() {
 
 #[test]
 fn cancel_interrupts_a_long_batch_promptly() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let spec = WorkSpec::IoSleep { sleep_us: 5_000_000 };
     for model in PROCESS_MODELS {
         let env = env();
@@ -185,7 +182,7 @@ fn cancel_interrupts_a_long_batch_promptly() {
 
 #[test]
 fn a_failing_task_reports_its_index() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let env = env();
     let spec = WorkSpec::IoFile {
         bytes: 16,
@@ -246,7 +243,7 @@ fn two_cores_free(iterations: u64) -> bool {
 
 #[test]
 fn two_processes_beat_one_on_cpu_bound_work() {
-    let _cores = CORES.write().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::exclusive();
     let iterations = iterations_for(Duration::from_millis(20));
     if !two_cores_free(iterations) {
         eprintln!("skipped: two threads of this process do not get two cores right now");
@@ -275,7 +272,7 @@ fn two_processes_beat_one_on_cpu_bound_work() {
 
 #[test]
 fn tasks_go_to_whichever_worker_is_free() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let env = env();
     // Sleeping tasks need no free core, so this holds however busy the machine is: 8 tasks of
     // 50 ms take 400 ms on one worker and about 100 ms on four.
@@ -319,7 +316,7 @@ fn children_exit_when_their_parent_closes_the_stream() {
 
 #[test]
 fn a_worker_executable_that_is_not_gilbench_fails_setup() {
-    let _cores = CORES.read().unwrap_or_else(|e| e.into_inner());
+    let _cores = crate::support::shared();
     let spec = WorkSpec::Cpu { iterations: 10 };
     for exe in ["/nonexistent/gilbench", "/bin/true"] {
         let env = ExecEnv { worker_exe: PathBuf::from(exe), ..env() };
