@@ -3,13 +3,13 @@
 //! sequential baseline, and rewrite the results after every case. Progress is reported through
 //! events; the runner prints nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::exec::{self, ExecEnv, ExecError, Model};
+use crate::exec::{self, ExecEnv, ExecError, Model, UnitOptions};
 use crate::measure::{Sample, Usage, clock_read_cost_ns};
 use crate::results::{
     Calibration, CaseRecord, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus,
@@ -294,6 +294,7 @@ fn run_case(
         involuntary_cs: None,
         peak_rss_bytes: None,
         checksum: None,
+        counters: BTreeMap::new(),
         warmup: 0,
         samples: Vec::new(),
     };
@@ -314,7 +315,10 @@ fn run_case(
         .collect();
     let case_start = Instant::now();
     let deadline = case_start + timeout;
-    let mut executor = match exec::build(case.model, case.workers, &spec, env) {
+    let options = UnitOptions {
+        switch_interval: case.switch_interval.unwrap_or(UnitOptions::default().switch_interval),
+    };
+    let mut executor = match exec::build_with(case.model, case.workers, &spec, env, &options) {
         Ok(e) => e,
         Err(e) => {
             fail(&mut rec, CaseStatus::Failed, e.to_string());
@@ -323,6 +327,7 @@ fn run_case(
     };
     let profile = &config.profile;
     let mut taken = 0usize;
+    let mut counters: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let sampling_start = Instant::now();
     loop {
         let warm = taken < profile.warmup;
@@ -372,6 +377,9 @@ fn run_case(
             rec.warmup += 1;
         } else {
             rec.samples.push(Sample { wall_s: batch.wall.as_secs_f64(), usage });
+            for (name, value) in batch.counters {
+                counters.entry(name).or_default().push(value);
+            }
         }
     }
     drop(executor);
@@ -388,6 +396,7 @@ fn run_case(
     rec.voluntary_cs = col(|s| s.usage.voluntary_cs as f64);
     rec.involuntary_cs = col(|s| s.usage.involuntary_cs as f64);
     rec.peak_rss_bytes = rec.samples.iter().map(|s| s.usage.max_rss_bytes).max();
+    rec.counters = counters.into_iter().map(|(name, values)| (name, median(&values))).collect();
     if let Some(base) = baselines.get(&case.group) {
         let (lo, hi) = bootstrap_ratio_ci(base, &walls, 0.95, 2000, median);
         rec.speedup =

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::exec::Model;
-use crate::scenario::{Scenario, Workers, WorkloadParams};
+use crate::exec::gil::DEFAULT_SWITCH_INTERVAL;
+use crate::scenario::{Scenario, Workers, WorkloadParams, show_duration};
 
 /// Above this many cases a scenario is refused (a sweep that would run for days is a typo).
 pub const MAX_CASES: usize = 10_000;
@@ -33,6 +34,8 @@ pub struct Case {
     pub params: BTreeMap<String, String>,
     /// Per-case timeout from the scenario, if any.
     pub timeout: Option<Duration>,
+    /// The `gil` model's switch interval (set on `gil` cases only).
+    pub switch_interval: Option<Duration>,
 }
 
 /// The worker grid for `Workers::Auto`: 1, 2, 4, … up to twice `usable_cpus`.
@@ -72,6 +75,12 @@ pub fn expand(scenario: &Scenario, usable_cpus: usize) -> Vec<Case> {
                         for w in counts {
                             let mut map: BTreeMap<String, String> = fixed.iter().cloned().collect();
                             map.insert("workers".into(), w.to_string());
+                            let switch_interval = (model == Model::Gil).then(|| {
+                                scenario.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL)
+                            });
+                            if let Some(si) = switch_interval {
+                                map.insert("switch_interval".into(), show_duration(si));
+                            }
                             cases.push(Case {
                                 scenario: scenario.name.clone(),
                                 key: format!(
@@ -89,6 +98,7 @@ pub fn expand(scenario: &Scenario, usable_cpus: usize) -> Vec<Case> {
                                 workload: params.clone(),
                                 params: map,
                                 timeout: scenario.timeout,
+                                switch_interval,
                             });
                         }
                     }

@@ -153,7 +153,13 @@ impl Executor for AsyncExecutor {
             Ok((start.elapsed(), checksum))
         });
         let (wall, checksum) = outcome?;
-        Ok(Batch { wall, checksum, completed: tasks.len() as u64, worker_usage: Usage::default() })
+        Ok(Batch {
+            wall,
+            checksum,
+            completed: tasks.len() as u64,
+            worker_usage: Usage::default(),
+            ..Batch::default()
+        })
     }
 }
 

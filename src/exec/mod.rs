@@ -14,6 +14,7 @@ mod threads;
 pub mod wire;
 pub mod worker;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -139,7 +140,7 @@ pub enum ExecError {
 }
 
 /// The outcome of one batch.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Batch {
     /// Wall time from releasing the units to receiving the last result.
     pub wall: Duration,
@@ -150,6 +151,9 @@ pub struct Batch {
     /// Resources used by worker processes during the batch (zero for in-process models);
     /// the caller adds its own process's usage.
     pub worker_usage: Usage,
+    /// Model-specific counters of the batch (the `gil` model's switches, drop requests and
+    /// lock-wait seconds), by name.
+    pub counters: BTreeMap<String, f64>,
 }
 
 /// Runs batches of one workload on W units of one model.

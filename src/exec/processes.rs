@@ -553,7 +553,13 @@ impl Executor for ProcessExecutor {
         let after = self.usages()?;
         let worker_usage =
             after.iter().zip(&before).fold(Usage::default(), |sum, (a, b)| sum.plus(&a.since(b)));
-        Ok(Batch { wall, checksum, completed: tasks.len() as u64, worker_usage })
+        Ok(Batch {
+            wall,
+            checksum,
+            completed: tasks.len() as u64,
+            worker_usage,
+            ..Batch::default()
+        })
     }
 
     fn worker_pids(&self) -> Vec<u32> {

@@ -5,7 +5,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::{Batch, ExecEnv, ExecError, Executor, Model};
-use crate::measure::Usage;
 use crate::work::{Task, WorkSpec, Workload};
 
 /// The baseline every speedup is measured against.
@@ -54,7 +53,7 @@ impl Executor for SequentialExecutor {
             wall: start.elapsed(),
             checksum,
             completed: tasks.len() as u64,
-            worker_usage: Usage::default(),
+            ..Batch::default()
         })
     }
 }

@@ -2,6 +2,7 @@
 //! released together on a barrier at the start of each batch. The `gil` model is the same pool
 //! with every thread running its tasks under one modelled interpreter lock.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread::JoinHandle;
@@ -11,7 +12,6 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::gil::{Gil, GilUnit};
 use super::{Batch, ExecEnv, ExecError, Executor, Model};
-use crate::measure::Usage;
 use crate::work::{FreeUnit, Task, TaskResult, WorkError, WorkSpec, Workload};
 
 /// One batch handed to every thread: the shared queue of task positions and the start line.
@@ -148,6 +148,7 @@ impl Executor for ThreadExecutor {
         }
         drop(qtx);
         let (rtx, rrx) = crossbeam_channel::unbounded();
+        let gil_before = self.gil.as_ref().map(|g| g.counters());
         let barrier = Arc::new(Barrier::new(self.starts.len() + 1));
         let released = Arc::new(std::sync::OnceLock::new());
         for tx in &self.starts {
@@ -192,12 +193,18 @@ impl Executor for ThreadExecutor {
                 }
             }
         }
-        Ok(Batch {
-            wall: start.elapsed(),
-            checksum,
-            completed: tasks.len() as u64,
-            worker_usage: Usage::default(),
-        })
+        let wall = start.elapsed();
+        let mut counters = BTreeMap::new();
+        if let (Some(gil), Some(before)) = (&self.gil, gil_before) {
+            let after = gil.counters();
+            counters.insert("gil_switches".into(), (after.switches - before.switches) as f64);
+            counters.insert(
+                "gil_drop_requests".into(),
+                (after.drop_requests - before.drop_requests) as f64,
+            );
+            counters.insert("gil_wait_s".into(), (after.wait_ns - before.wait_ns) as f64 * 1e-9);
+        }
+        Ok(Batch { wall, checksum, completed: tasks.len() as u64, counters, ..Batch::default() })
     }
 }
 

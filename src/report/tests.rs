@@ -26,6 +26,7 @@ fn case(model: &str, workers: usize, speedup: Option<(f64, f64, f64)>, ok: bool)
         involuntary_cs: None,
         peak_rss_bytes: None,
         checksum: None,
+        counters: Default::default(),
         warmup: 0,
         samples: Vec::new(),
     }

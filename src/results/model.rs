@@ -103,6 +103,10 @@ pub struct CaseRecord {
     /// Batch checksum (identical for every model and worker count of a workload).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
+    /// Model-specific counters (e.g. `gil_switches`, `gil_drop_requests`, `gil_wait_s`):
+    /// the median per sample.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counters: BTreeMap<String, f64>,
     /// Warm-up samples run and dropped.
     pub warmup: usize,
     /// The kept samples, in the order taken.

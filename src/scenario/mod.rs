@@ -23,6 +23,7 @@ use std::time::Duration;
 
 pub use error::ScenarioError;
 pub use shipped::{Shipped, shipped};
+pub use values::show_duration;
 
 use crate::exec::Model;
 
@@ -120,6 +121,8 @@ pub struct Scenario {
     pub path: PathBuf,
     /// Per-case timeout, if the file sets one.
     pub timeout: Option<Duration>,
+    /// The `gil` model's switch interval, if the file sets one (else CPython's 5 ms).
+    pub switch_interval: Option<Duration>,
     /// The workloads, in file order.
     pub workloads: Vec<WorkloadAxes>,
 }

@@ -121,6 +121,7 @@ pub(super) struct RawScenario {
     pub(super) tasks: Option<Sp>,
     pub(super) payload_bytes: Option<Sp>,
     pub(super) timeout: Option<Sp>,
+    pub(super) switch_interval: Option<Sp>,
     pub(super) workload: Option<Spanned<Vec<Spanned<RawWorkload>>>>,
 }
 

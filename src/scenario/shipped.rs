@@ -22,11 +22,18 @@ impl Shipped {
     }
 }
 
-const SHIPPED: &[Shipped] = &[Shipped {
-    file: "scenarios/cpu-vs-io.toml",
-    text: include_str!("../../scenarios/cpu-vs-io.toml"),
-    default: true,
-}];
+const SHIPPED: &[Shipped] = &[
+    Shipped {
+        file: "scenarios/cpu-vs-io.toml",
+        text: include_str!("../../scenarios/cpu-vs-io.toml"),
+        default: true,
+    },
+    Shipped {
+        file: "scenarios/gil.toml",
+        text: include_str!("../../scenarios/gil.toml"),
+        default: true,
+    },
+];
 
 /// Every shipped scenario.
 pub fn shipped() -> &'static [Shipped] {

@@ -30,6 +30,9 @@ pub(super) const MAX_TASK_TIME: Duration = Duration::from_secs(60);
 /// Longest per-case timeout.
 pub(super) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Longest GIL switch interval.
+pub(super) const MAX_SWITCH_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Workload kinds as written in scenario files.
 const KINDS: [&str; 5] = ["cpu", "io-sleep", "io-file", "io-net", "mixed"];
 /// `response_bytes` when not given.
@@ -51,6 +54,10 @@ pub(super) fn validate(
     };
     let timeout = match &raw.timeout {
         Some(v) => Some(rd.duration(v, "timeout", true, MAX_TIMEOUT)?),
+        None => None,
+    };
+    let switch_interval = match &raw.switch_interval {
+        Some(v) => Some(rd.duration(v, "switch_interval", true, MAX_SWITCH_INTERVAL)?),
         None => None,
     };
     let top = Shared::read(&rd, &raw.models, &raw.workers, &raw.tasks, &raw.payload_bytes)?;
@@ -80,6 +87,7 @@ pub(super) fn validate(
         description,
         path: path.to_path_buf(),
         timeout,
+        switch_interval,
         workloads: checked.into_iter().map(|c| c.axes).collect(),
     })
 }

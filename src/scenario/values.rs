@@ -264,7 +264,7 @@ pub(super) fn show_size(n: u64) -> String {
 }
 
 /// A duration as humantime writes it, without spaces (`2ms`, `1s500ms`), for case keys.
-pub(super) fn show_duration(d: Duration) -> String {
+pub fn show_duration(d: Duration) -> String {
     humantime::format_duration(d).to_string().replace(' ', "")
 }
 

@@ -75,6 +75,7 @@ fn case(
         involuntary_cs: ok.then_some(3.0),
         peak_rss_bytes: ok.then_some(8 << 20),
         checksum: ok.then(|| "00000000deadbeef".to_string()),
+        counters: Default::default(),
         warmup: 1,
         samples: Vec::new(),
     }
