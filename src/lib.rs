@@ -10,6 +10,7 @@
 pub mod exec;
 pub mod measure;
 pub mod plot;
+pub mod probe;
 pub mod report;
 pub mod results;
 pub mod runner;

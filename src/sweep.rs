@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::exec::Model;
 use crate::exec::gil::DEFAULT_SWITCH_INTERVAL;
-use crate::scenario::{Scenario, Workers, WorkloadParams, show_duration};
+use crate::scenario::{ProbeParams, Scenario, Workers, WorkloadParams, show_duration};
 
 /// Above this many cases a scenario is refused (a sweep that would run for days is a typo).
 pub const MAX_CASES: usize = 10_000;
@@ -36,6 +36,84 @@ pub struct Case {
     pub timeout: Option<Duration>,
     /// The `gil` model's switch interval (set on `gil` cases only).
     pub switch_interval: Option<Duration>,
+}
+
+/// One probe measurement: a probe kind, one of its variants, fixed parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeCase {
+    /// Scenario name.
+    pub scenario: String,
+    /// Stable key: `scenario/variant/probe:kind/param=value/...`.
+    pub key: String,
+    /// Comparison group: the key without the variant.
+    pub group: String,
+    /// Probe kind.
+    pub kind: String,
+    /// Variant (the probe's "model").
+    pub variant: String,
+    /// Typed parameters, every declared one present.
+    pub probe: ProbeParams,
+    /// Parameters for display.
+    pub params: BTreeMap<String, String>,
+    /// Per-case timeout from the scenario, if any.
+    pub timeout: Option<Duration>,
+}
+
+/// Anything the runner measures.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Planned {
+    /// A workload through an execution model.
+    Work(Case),
+    /// A probe variant.
+    Probe(ProbeCase),
+}
+
+impl Planned {
+    /// The stable case key.
+    pub fn key(&self) -> &str {
+        match self {
+            Planned::Work(c) => &c.key,
+            Planned::Probe(p) => &p.key,
+        }
+    }
+}
+
+/// Expands a scenario's probes into their cases, grouped by parameter point.
+pub fn expand_probes(scenario: &Scenario) -> Vec<ProbeCase> {
+    let mut cases = Vec::new();
+    for axes in &scenario.probes {
+        for (probe, shown) in &axes.points {
+            let shown: Vec<(String, String)> =
+                shown.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
+            let tail: String = shown.iter().map(|(k, v)| format!("/{k}={v}")).collect();
+            let group = format!("{}/probe:{}{}", scenario.name, axes.kind, tail);
+            for variant in &axes.variants {
+                let mut params: BTreeMap<String, String> = shown.iter().cloned().collect();
+                for (name, value) in &probe.values {
+                    params.entry(name.clone()).or_insert_with(|| value.to_string());
+                }
+                cases.push(ProbeCase {
+                    scenario: scenario.name.clone(),
+                    key: format!("{}/{variant}/probe:{}{tail}", scenario.name, axes.kind),
+                    group: group.clone(),
+                    kind: axes.kind.clone(),
+                    variant: variant.clone(),
+                    probe: probe.clone(),
+                    params,
+                    timeout: scenario.timeout,
+                });
+            }
+        }
+    }
+    cases
+}
+
+/// Everything a scenario plans: its workload cases, then its probe cases.
+pub fn plan(scenario: &Scenario, usable_cpus: usize) -> Vec<Planned> {
+    let mut all: Vec<Planned> =
+        expand(scenario, usable_cpus).into_iter().map(Planned::Work).collect();
+    all.extend(expand_probes(scenario).into_iter().map(Planned::Probe));
+    all
 }
 
 /// The worker grid for `Workers::Auto`: 1, 2, 4, … up to twice `usable_cpus`.

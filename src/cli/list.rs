@@ -14,7 +14,7 @@ pub(crate) fn list() -> Result<u8> {
         println!(
             "{:<20} {:>6}  {:<8} {}",
             sc.name,
-            sweep::expand(&sc, cpus).len(),
+            sweep::plan(&sc, cpus).len(),
             if shipped.default { "yes" } else { "" },
             sc.description
         );

@@ -53,6 +53,9 @@ enum Command {
     /// Fork server (started by gilbench itself).
     #[command(hide = true, name = "__forkserver")]
     ForkServer,
+    /// CPU hog of the convoy probe (started by gilbench itself).
+    #[command(hide = true, name = "__hog")]
+    Hog,
 }
 
 /// A failure that maps to a specific exit code.
@@ -75,6 +78,7 @@ pub(crate) fn main() -> ExitCode {
         Command::ForkServer => {
             return ExitCode::from(gilbench::exec::worker::forkserver_main() as u8);
         }
+        Command::Hog => return ExitCode::from(gilbench::probe::convoy::hog_main() as u8),
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),

@@ -10,7 +10,7 @@ use super::EXIT_OK;
 pub(crate) fn report(run_dir: &Path) -> Result<u8> {
     let record = results::load_run(run_dir)?;
     let dir = if run_dir.is_dir() { run_dir } else { run_dir.parent().unwrap_or(Path::new(".")) };
-    let charts = plot::scaling_charts(&record, dir)
+    let charts = plot::all_charts(&record, dir)
         .with_context(|| format!("drawing charts in {}", dir.display()))?;
     let index = report::write_report(&record, &charts, dir)?;
     println!("{}", index.display());

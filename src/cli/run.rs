@@ -77,7 +77,7 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         .with_context(|| format!("run in {}", dir.path().display()))?;
     progress.finish();
 
-    let charts = plot::scaling_charts(&record, dir.path())?;
+    let charts = plot::all_charts(&record, dir.path())?;
     let index = report::write_report(&record, &charts, dir.path())?;
     let failed = record
         .cases

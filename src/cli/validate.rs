@@ -15,7 +15,7 @@ pub(crate) fn validate(files: &[PathBuf]) -> Result<u8> {
             "{}: ok, scenario `{}`, {} cases",
             file.display(),
             sc.name,
-            sweep::expand(&sc, cpus).len()
+            sweep::plan(&sc, cpus).len()
         );
     }
     Ok(EXIT_OK)

@@ -1,11 +1,23 @@
 //! SVG charts drawn with plotters from the results model only; one file per chart kind.
 //! Computes no statistics: it draws what `results` carries, and only chooses what to show.
 
+mod convoy;
 mod scaling;
 mod style;
 
+pub use convoy::convoy_charts;
 pub use scaling::{ChartFile, group_title, scaling_charts};
 pub use style::{MODEL_ORDER, model_colour, model_colour_hex, model_rank};
+
+/// Every chart the run's data calls for, in report order.
+pub fn all_charts(
+    run: &crate::results::RunRecord,
+    dir: &std::path::Path,
+) -> Result<Vec<ChartFile>, PlotError> {
+    let mut charts = scaling_charts(run, dir)?;
+    charts.extend(convoy_charts(run, dir)?);
+    Ok(charts)
+}
 
 /// A chart could not be drawn or written.
 #[derive(Debug, thiserror::Error)]

@@ -57,7 +57,7 @@ pub(crate) fn page(
                             figure {
                                 (PreEscaped(svg_body(svg)))
                                 figcaption {
-                                    "Speedup against workers: " (chart.title) ". "
+                                    (chart.title) ". "
                                     a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
                                 }
                             }

@@ -127,7 +127,8 @@ fn shown(p: &Pick) -> String {
 /// The verdicts of every comparison group, in run order.
 pub fn verdicts(run: &RunRecord) -> Vec<Verdict> {
     let mut groups: Vec<&str> = Vec::new();
-    for c in &run.cases {
+    // Probes measure a primitive cost, not a speedup against sequential: no verdict here.
+    for c in run.cases.iter().filter(|c| !c.workload.starts_with("probe:")) {
         if !groups.contains(&c.group.as_str()) {
             groups.push(&c.group);
         }

@@ -10,6 +10,7 @@
 
 mod cases;
 mod error;
+mod probe;
 mod schema;
 mod shipped;
 mod validate;
@@ -110,6 +111,84 @@ pub struct WorkloadAxes {
     pub payload_bytes: Vec<usize>,
 }
 
+/// One typed value of a probe parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProbeValue {
+    /// A whole number.
+    Count(u64),
+    /// A duration.
+    Duration(Duration),
+    /// A size in bytes.
+    Size(u64),
+    /// One word of a fixed set.
+    Choice(String),
+}
+
+impl std::fmt::Display for ProbeValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProbeValue::Count(n) => write!(f, "{n}"),
+            ProbeValue::Duration(d) => f.write_str(&show_duration(*d)),
+            ProbeValue::Size(n) => write!(f, "{n}"),
+            ProbeValue::Choice(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The parameters of one probe case, by name (every declared parameter is present, with its
+/// default when the file does not set it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProbeParams {
+    /// Values by parameter name.
+    pub values: std::collections::BTreeMap<String, ProbeValue>,
+}
+
+impl ProbeParams {
+    /// A count parameter (0 when absent or of another type).
+    pub fn count(&self, name: &str) -> u64 {
+        match self.values.get(name) {
+            Some(ProbeValue::Count(n)) => *n,
+            _ => 0,
+        }
+    }
+
+    /// A duration parameter (zero when absent or of another type).
+    pub fn duration(&self, name: &str) -> Duration {
+        match self.values.get(name) {
+            Some(ProbeValue::Duration(d)) => *d,
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// A size parameter (0 when absent or of another type).
+    pub fn size(&self, name: &str) -> u64 {
+        match self.values.get(name) {
+            Some(ProbeValue::Size(n)) => *n,
+            _ => 0,
+        }
+    }
+
+    /// A choice parameter (empty when absent or of another type).
+    pub fn choice(&self, name: &str) -> &str {
+        match self.values.get(name) {
+            Some(ProbeValue::Choice(s)) => s,
+            _ => "",
+        }
+    }
+}
+
+/// A `[[probe]]` table: the probe kind, the variants to run, and every point of its axes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeAxes {
+    /// Probe kind (`convoy`, ...).
+    pub kind: String,
+    /// Variants to run (the probe's "models").
+    pub variants: Vec<String>,
+    /// One entry per point of the cartesian product of the parameters, with the
+    /// `(param, display value)` pairs of the parameters the file sets (for case keys).
+    pub points: Vec<(ProbeParams, Vec<(String, String)>)>,
+}
+
 /// A parsed and validated scenario file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -125,6 +204,8 @@ pub struct Scenario {
     pub switch_interval: Option<Duration>,
     /// The workloads, in file order.
     pub workloads: Vec<WorkloadAxes>,
+    /// The probes, in file order.
+    pub probes: Vec<ProbeAxes>,
 }
 
 /// Reads and validates a scenario file.

@@ -110,6 +110,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// A value with its byte span in the file.
 pub(super) type Sp = Spanned<Value>;
 
+/// A `[[probe]]` table: its keys depend on its kind, so they are checked in `probe.rs`.
+pub(super) type RawProbe = Spanned<std::collections::BTreeMap<String, Sp>>;
+
 /// The file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,6 +125,7 @@ pub(super) struct RawScenario {
     pub(super) payload_bytes: Option<Sp>,
     pub(super) timeout: Option<Sp>,
     pub(super) switch_interval: Option<Sp>,
+    pub(super) probe: Option<Spanned<Vec<RawProbe>>>,
     pub(super) workload: Option<Spanned<Vec<Spanned<RawWorkload>>>>,
 }
 

@@ -33,6 +33,11 @@ const SHIPPED: &[Shipped] = &[
         text: include_str!("../../scenarios/gil.toml"),
         default: true,
     },
+    Shipped {
+        file: "scenarios/convoy.toml",
+        text: include_str!("../../scenarios/convoy.toml"),
+        default: true,
+    },
 ];
 
 /// Every shipped scenario.

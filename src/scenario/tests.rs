@@ -573,3 +573,36 @@ fn mutated_input_never_panics() {
     // Some edits (in comments, descriptions) keep the file valid; most must not.
     assert!(ok_count > 0 && ok_count < 3000, "{ok_count} valid");
 }
+
+#[test]
+fn probe_tables_expand_and_reject_bad_keys() {
+    let text = "name = \"p\"\n\n[[probe]]\nkind = \"convoy\"\nhogs = [0, 1, 2]\nswitch_interval = [\"1ms\", \"5ms\"]\n";
+    let sc = parse(text, Path::new("p.toml")).unwrap();
+    assert!(sc.workloads.is_empty());
+    let p = &sc.probes[0];
+    assert_eq!(p.kind, "convoy");
+    assert_eq!(p.variants, ["gil", "threads", "processes"]);
+    assert_eq!(p.points.len(), 6);
+    assert_eq!(p.points[5].0.count("hogs"), 2);
+    assert_eq!(p.points[5].0.duration("switch_interval"), std::time::Duration::from_millis(5));
+    assert_eq!(p.points[0].0.choice("io"), "sleep", "defaults fill unset parameters");
+    let cases = crate::sweep::expand_probes(&sc);
+    assert_eq!(cases.len(), 18);
+    let keys: std::collections::HashSet<_> = cases.iter().map(|c| &c.key).collect();
+    assert_eq!(keys.len(), 18);
+    assert!(!cases[0].key.contains("io="), "unset parameters stay out of keys: {}", cases[0].key);
+
+    for (bad, line, key) in [
+        ("[[probe]]\nkind = \"convoy\"\nhogz = 1\n", 3, "hogz"),
+        ("[[probe]]\nkind = \"convoi\"\n", 2, "kind"),
+        ("[[probe]]\nkind = \"convoy\"\nmodels = [\"gil\", \"fibers\"]\n", 3, "models"),
+        ("[[probe]]\nkind = \"convoy\"\nhogs = -1\n", 3, "hogs"),
+        ("[[probe]]\nkind = \"convoy\"\nio = \"disk\"\n", 3, "io"),
+        ("[[probe]]\nkind = \"convoy\"\nswitch_interval = \"0ms\"\n", 3, "switch_interval"),
+        ("[[probe]]\nhogs = 1\n", 1, "kind"),
+    ] {
+        let e = parse(bad, Path::new("bad.toml")).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("bad.toml:{line}:")), "{bad:?}: {e}");
+        assert!(e.contains(&format!("`{key}`")), "{bad:?}: {e}");
+    }
+}

@@ -62,23 +62,38 @@ pub(super) fn validate(
     };
     let top = Shared::read(&rd, &raw.models, &raw.workers, &raw.tasks, &raw.payload_bytes)?;
 
-    let Some(tables) = &raw.workload else {
-        // Point at the end of the content, where a table would go.
-        return Err(rd.src.at(
-            text.trim_end().len(),
-            Some("workload"),
-            "no [[workload]] table; expected at least one (kind = \"cpu\", \"io-sleep\", …)",
-        ));
+    let probes = match &raw.probe {
+        Some(tables) => tables
+            .get_ref()
+            .iter()
+            .map(|t| super::probe::probe(&rd, t))
+            .collect::<Read<Vec<_>>>()?,
+        None => Vec::new(),
     };
-    if tables.get_ref().is_empty() {
-        return Err(rd.src.at(
-            tables.span().start,
-            Some("workload"),
-            "empty sweep; expected at least one workload",
-        ));
-    }
-    let checked =
-        tables.get_ref().iter().map(|w| workload(&rd, w, &top)).collect::<Read<Vec<Checked>>>()?;
+    let checked = match &raw.workload {
+        Some(tables) if tables.get_ref().is_empty() => {
+            return Err(rd.src.at(
+                tables.span().start,
+                Some("workload"),
+                "empty sweep; expected at least one workload",
+            ));
+        }
+        Some(tables) => tables
+            .get_ref()
+            .iter()
+            .map(|w| workload(&rd, w, &top))
+            .collect::<Read<Vec<Checked>>>()?,
+        None if probes.is_empty() => {
+            // Point at the end of the content, where a table would go.
+            return Err(rd.src.at(
+                text.trim_end().len(),
+                Some("workload"),
+                "no [[workload]] or [[probe]] table; expected at least one \
+                 (kind = \"cpu\", \"io-sleep\", …)",
+            ));
+        }
+        None => Vec::new(),
+    };
     check_size(&rd, &checked)?;
     check_collisions(&rd, &checked)?;
 
@@ -89,6 +104,7 @@ pub(super) fn validate(
         timeout,
         switch_interval,
         workloads: checked.into_iter().map(|c| c.axes).collect(),
+        probes,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod cli;
 mod models;
+mod probes;
 mod processes;
 mod report;
 mod scenario;

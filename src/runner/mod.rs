@@ -1,24 +1,30 @@
-//! The only place the stages meet: for each case, build the executor (setup outside the timed
-//! region), run warm-up and timed batches under a deadline, summarise, compare with the
-//! sequential baseline, and rewrite the results after every case. Progress is reported through
-//! events; the runner prints nothing.
+//! The only place the stages meet: calibrate, then for each planned case (a workload through
+//! an execution model, or a probe) build its units with setup outside the timed region, take
+//! warm-up and timed samples under a deadline, summarise, compare with the sequential
+//! baseline, and rewrite the results after every case. Progress is reported through events;
+//! the runner prints nothing.
 
-use std::collections::{BTreeMap, HashMap};
+mod probe_case;
+mod sampling;
+mod work_case;
+
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::exec::{self, ExecEnv, ExecError, Model, UnitOptions};
-use crate::measure::{Sample, Usage, clock_read_cost_ns};
+use crate::exec::{self, ExecEnv, Model};
+use crate::measure::clock_read_cost_ns;
+use crate::probe::ProbeEnv;
 use crate::results::{
-    Calibration, CaseRecord, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus,
-    SCHEMA_VERSION, Speedup, fingerprint,
+    Calibration, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus, SCHEMA_VERSION,
+    fingerprint,
 };
 use crate::scenario::{CpuSize, Scenario, WorkloadParams};
-use crate::stats::{bootstrap_ratio_ci, median, summarize};
-use crate::sweep::{self, Case};
-use crate::work::{LoopbackServer, Task, WorkSpec, cpu_kernel, make_input};
+use crate::stats::median;
+use crate::sweep::{self, Planned};
+use crate::work::{LoopbackServer, Task, WorkSpec, cpu_kernel};
 
 /// How many samples to take and how long to spend per case.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,13 +196,21 @@ pub fn run(
     on_event: &mut dyn FnMut(&Event),
 ) -> Result<RunRecord, RunError> {
     let machine = fingerprint();
-    let cases: Vec<Case> =
-        config.scenarios.iter().flat_map(|s| sweep::expand(s, machine.usable_cpus)).collect();
+    let cases: Vec<Planned> =
+        config.scenarios.iter().flat_map(|s| sweep::plan(s, machine.usable_cpus)).collect();
     let env = ExecEnv { worker_exe: config.worker_exe.clone(), cancel: Arc::clone(&config.cancel) };
+    let probe_env =
+        ProbeEnv { worker_exe: config.worker_exe.clone(), cancel: Arc::clone(&config.cancel) };
 
     on_event(&Event::Calibrating);
     let iterations_per_s = calibrate_cpu();
-    let mut models: Vec<Model> = cases.iter().map(|c| c.model).collect();
+    let mut models: Vec<Model> = cases
+        .iter()
+        .filter_map(|c| match c {
+            Planned::Work(w) => Some(w.model),
+            Planned::Probe(_) => None,
+        })
+        .collect();
     models.sort();
     models.dedup();
     let mut overhead =
@@ -237,11 +251,25 @@ pub fn run(
             record.status = RunStatus::Interrupted;
             break;
         }
-        on_event(&Event::CaseStarted { index, key: case.key.clone() });
-        let rec = run_case(case, config, &env, &mut res, &mut reference, &baselines);
-        if rec.status == CaseStatus::Ok && case.model == Model::Sequential {
-            baselines.insert(case.group.clone(), rec.samples.iter().map(|s| s.wall_s).collect());
-        }
+        on_event(&Event::CaseStarted { index, key: case.key().to_string() });
+        let rec = match case {
+            Planned::Work(case) => {
+                let rec = work_case::run_work_case(
+                    case,
+                    config,
+                    &env,
+                    &mut res,
+                    &mut reference,
+                    &baselines,
+                );
+                if rec.status == CaseStatus::Ok && case.model == Model::Sequential {
+                    let walls = rec.samples.iter().map(|s| s.wall_s).collect();
+                    baselines.insert(case.group.clone(), walls);
+                }
+                rec
+            }
+            Planned::Probe(case) => probe_case::run_probe_case(case, config, &probe_env),
+        };
         let interrupted = rec.status == CaseStatus::Interrupted;
         on_event(&Event::CaseFinished {
             index,
@@ -263,144 +291,4 @@ pub fn run(
     record.finished_at = Some(now_rfc3339());
     dir.write(&record)?;
     Ok(record)
-}
-
-fn run_case(
-    case: &Case,
-    config: &RunConfig,
-    env: &ExecEnv,
-    res: &mut Resources,
-    reference: &mut HashMap<String, u64>,
-    baselines: &HashMap<String, Vec<f64>>,
-) -> CaseRecord {
-    let mut rec = CaseRecord {
-        scenario: case.scenario.clone(),
-        case: case.key.clone(),
-        group: case.group.clone(),
-        model: case.model.name().to_string(),
-        workload: case.workload.name().to_string(),
-        params: case.params.clone(),
-        workers: case.workers,
-        tasks: case.tasks,
-        status: CaseStatus::Ok,
-        reason: None,
-        unit: "s".into(),
-        summary: None,
-        speedup: None,
-        cpu_s: None,
-        user_s: None,
-        sys_s: None,
-        voluntary_cs: None,
-        involuntary_cs: None,
-        peak_rss_bytes: None,
-        checksum: None,
-        counters: BTreeMap::new(),
-        warmup: 0,
-        samples: Vec::new(),
-    };
-    let fail = |rec: &mut CaseRecord, status: CaseStatus, reason: String| {
-        rec.status = status;
-        rec.reason = Some(reason);
-    };
-    let spec = match res.spec(&case.workload) {
-        Ok(s) => s,
-        Err(e) => {
-            fail(&mut rec, CaseStatus::Failed, e.to_string());
-            return rec;
-        }
-    };
-    let timeout = case.timeout.unwrap_or(config.timeout);
-    let tasks: Vec<Task> = (0..case.tasks as u64)
-        .map(|i| Task { index: i, input: make_input(i, case.payload_bytes) })
-        .collect();
-    let case_start = Instant::now();
-    let deadline = case_start + timeout;
-    let options = UnitOptions {
-        switch_interval: case.switch_interval.unwrap_or(UnitOptions::default().switch_interval),
-    };
-    let mut executor = match exec::build_with(case.model, case.workers, &spec, env, &options) {
-        Ok(e) => e,
-        Err(e) => {
-            fail(&mut rec, CaseStatus::Failed, e.to_string());
-            return rec;
-        }
-    };
-    let profile = &config.profile;
-    let mut taken = 0usize;
-    let mut counters: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let sampling_start = Instant::now();
-    loop {
-        let warm = taken < profile.warmup;
-        let kept = taken.saturating_sub(profile.warmup);
-        if !warm
-            && (kept >= profile.samples
-                || (kept >= profile.min_samples && sampling_start.elapsed() > profile.case_budget))
-        {
-            break;
-        }
-        let before = Usage::this_process();
-        let batch = match executor.run_batch(&tasks, deadline) {
-            Ok(b) => b,
-            Err(e) => {
-                // Ctrl-C on a terminal also reaches the workers: whatever broke after the
-                // run was cancelled is the interrupt, not a failure of the case.
-                let status = match e {
-                    _ if config.cancel.load(Ordering::Relaxed) => CaseStatus::Interrupted,
-                    ExecError::Timeout(_) => CaseStatus::Timeout,
-                    ExecError::Interrupted => CaseStatus::Interrupted,
-                    _ => CaseStatus::Failed,
-                };
-                let reason = match e {
-                    ExecError::Timeout(_) => format!("timed out after {timeout:?}; units stopped"),
-                    other => other.to_string(),
-                };
-                fail(&mut rec, status, reason);
-                break;
-            }
-        };
-        let usage = Usage::this_process().since(&before).plus(&batch.worker_usage);
-        taken += 1;
-        let expected = *reference.entry(case.group.clone()).or_insert(batch.checksum);
-        if batch.checksum != expected {
-            fail(
-                &mut rec,
-                CaseStatus::Failed,
-                format!(
-                    "checksum {:016x} differs from the group's {:016x}: a unit did different work",
-                    batch.checksum, expected
-                ),
-            );
-            break;
-        }
-        rec.checksum = Some(format!("{:016x}", batch.checksum));
-        if warm {
-            rec.warmup += 1;
-        } else {
-            rec.samples.push(Sample { wall_s: batch.wall.as_secs_f64(), usage });
-            for (name, value) in batch.counters {
-                counters.entry(name).or_default().push(value);
-            }
-        }
-    }
-    drop(executor);
-    if rec.status != CaseStatus::Ok {
-        rec.samples.clear();
-        return rec;
-    }
-    let walls: Vec<f64> = rec.samples.iter().map(|s| s.wall_s).collect();
-    rec.summary = summarize(&walls);
-    let col = |f: fn(&Sample) -> f64| Some(median(&rec.samples.iter().map(f).collect::<Vec<_>>()));
-    rec.cpu_s = col(|s| s.usage.cpu_s());
-    rec.user_s = col(|s| s.usage.user_s);
-    rec.sys_s = col(|s| s.usage.sys_s);
-    rec.voluntary_cs = col(|s| s.usage.voluntary_cs as f64);
-    rec.involuntary_cs = col(|s| s.usage.involuntary_cs as f64);
-    rec.peak_rss_bytes = rec.samples.iter().map(|s| s.usage.max_rss_bytes).max();
-    rec.counters = counters.into_iter().map(|(name, values)| (name, median(&values))).collect();
-    if let Some(base) = baselines.get(&case.group) {
-        let (lo, hi) = bootstrap_ratio_ci(base, &walls, 0.95, 2000, median);
-        rec.speedup =
-            Some(Speedup { median: median(base) / median(&walls), ci_low: lo, ci_high: hi });
-    }
-    rec
 }

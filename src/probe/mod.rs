@@ -1,0 +1,91 @@
+//! Probes: experiments that measure one primitive cost (a convoy behind a lock, an IPC round
+//! trip, a lock hand-off, a context switch, a start-up) rather than run a workload. Each
+//! probe is built once per case (setup untimed) and then takes one sample at a time, returning
+//! its primary figure plus named counters. Probes print nothing and compute no summaries.
+
+pub mod convoy;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use crate::measure::Usage;
+use crate::scenario::ProbeParams;
+
+/// What a probe's primary figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metric {
+    /// What is measured, in words ("IO latency, median of the sample").
+    pub name: &'static str,
+    /// Its unit as written in results (`s`, `ops/s`).
+    pub unit: &'static str,
+}
+
+/// One sample of a probe.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProbeSample {
+    /// The primary figure, in the probe's [`Metric`] unit.
+    pub value: f64,
+    /// How long the sample took.
+    pub wall: Duration,
+    /// Other figures of the sample, by name (`p99_s`, `ops_per_s`, ...).
+    pub counters: BTreeMap<String, f64>,
+    /// Resources used by child processes of the probe during the sample.
+    pub worker_usage: Usage,
+}
+
+/// Errors of a probe.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// The probe or variant does not exist on this platform.
+    #[error("unsupported here: {0}")]
+    Unsupported(String),
+    /// Setting up the probe failed.
+    #[error("could not set up the probe: {0}")]
+    Setup(String),
+    /// A sample failed.
+    #[error("{0}")]
+    Failed(String),
+    /// The sample did not finish before its deadline.
+    #[error("sample did not finish before its deadline")]
+    Timeout,
+    /// The run was interrupted.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// What probes need from their surroundings.
+#[derive(Debug, Clone)]
+pub struct ProbeEnv {
+    /// The gilbench executable, re-executed for helper processes.
+    pub worker_exe: PathBuf,
+    /// Set when the run is interrupted.
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// One primitive-cost experiment.
+pub trait Probe: Send {
+    /// What the primary figure is.
+    fn metric(&self) -> Metric;
+
+    /// Takes one sample, returning before `deadline` or with [`ProbeError::Timeout`].
+    fn sample(&mut self, deadline: Instant) -> Result<ProbeSample, ProbeError>;
+
+    /// Units taking part (threads or processes), for the results' `workers` column.
+    fn units(&self) -> usize;
+}
+
+/// Builds the probe `kind` in `variant` with `params`.
+pub fn build(
+    kind: &str,
+    variant: &str,
+    params: &ProbeParams,
+    env: &ProbeEnv,
+) -> Result<Box<dyn Probe>, ProbeError> {
+    match kind {
+        "convoy" => Ok(Box::new(convoy::Convoy::new(variant, params, env)?)),
+        other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
+    }
+}
