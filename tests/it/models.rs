@@ -4,7 +4,7 @@
 use gilbench::exec::Model;
 use gilbench::work::{LoopbackServer, WorkSpec};
 
-use crate::support::{best_of, exclusive, shared, tasks};
+use crate::support::{best_of, exclusive, shared, tasks, two_cores_free};
 
 const IN_PROCESS: [Model; 4] =
     [Model::Sequential, Model::Threads, Model::AsyncCurrent, Model::AsyncMulti];
@@ -55,6 +55,9 @@ fn a_different_workload_gives_a_different_checksum() {
 #[test]
 fn two_threads_beat_one_on_cpu_bound_work() {
     let _machine = exclusive();
+    if !two_cores_free() {
+        return;
+    }
     let spec = WorkSpec::Cpu { iterations: 3_000_000 };
     let batch = tasks(16, 0);
     let (one, _) = best_of(Model::Threads, 1, &spec, &batch, 3);
@@ -103,7 +106,9 @@ fn cpu_bound_work_does_not_scale_under_the_gil_but_does_without() {
     let gil = gil_one.as_secs_f64() / gil_two.as_secs_f64();
     let free = free_one.as_secs_f64() / free_two.as_secs_f64();
     assert!(gil <= 1.15, "2 GIL threads {gil:.2}x faster than 1: the lock does not serialise");
-    assert!(free >= 1.3, "2 free threads only {free:.2}x faster than 1");
+    if two_cores_free() {
+        assert!(free >= 1.3, "2 free threads only {free:.2}x faster than 1");
+    }
 }
 
 #[test]

@@ -56,3 +56,46 @@ pub(crate) fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
 pub(crate) fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
     MACHINE.read().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Kernel rounds that take about `target` in this build of the kernel (worker processes run
+/// the same build).
+pub(crate) fn iterations_for(target: Duration) -> u64 {
+    let probe = 200_000u64;
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        std::hint::black_box(gilbench::work::cpu_kernel(1, probe));
+        best = best.min(t.elapsed());
+    }
+    let per = best.as_secs_f64() / probe as f64;
+    ((target.as_secs_f64() / per) as u64).max(1_000)
+}
+
+/// Whether two threads of this process get about two cores' worth of kernel rounds right now
+/// (best of 3): the control for speed-up tests on a machine shared with other work. Tests
+/// that compare 1 against 2 units skip, saying so, when the machine cannot show it.
+pub(crate) fn two_cores_free() -> bool {
+    let iterations = iterations_for(Duration::from_millis(10));
+    let chunk = |n: u64| {
+        for i in 0..n {
+            std::hint::black_box(gilbench::work::cpu_kernel(i, iterations));
+        }
+    };
+    let (mut one, mut two) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        let t = Instant::now();
+        chunk(8);
+        one = one.min(t.elapsed());
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            s.spawn(|| chunk(4));
+            chunk(4);
+        });
+        two = two.min(t.elapsed());
+    }
+    let free = one.as_secs_f64() / two.as_secs_f64() >= 1.6;
+    if !free {
+        eprintln!("skipped: two threads of this process do not get two cores right now");
+    }
+    free
+}
