@@ -69,6 +69,14 @@ pub enum Planned {
 }
 
 impl Planned {
+    /// The comparison group's key.
+    pub fn group(&self) -> &str {
+        match self {
+            Planned::Work(c) => &c.group,
+            Planned::Probe(p) => &p.group,
+        }
+    }
+
     /// The stable case key.
     pub fn key(&self) -> &str {
         match self {

@@ -26,7 +26,12 @@ impl Progress {
         match event {
             Event::Calibrating => self.bar.set_message("calibrating clock, dispatch and kernel"),
             Event::Started { total } => self.bar.set_length(*total as u64),
-            Event::CaseStarted { key, .. } => self.bar.set_message(key.clone()),
+            Event::GroupStarted { key, cases } => {
+                self.bar.set_message(format!("{key} ({cases} cases interleaved)"))
+            }
+            Event::Waiting { load_cpus, waited_s } => self.bar.set_message(format!(
+                "waiting for a quiet machine: other processes use {load_cpus:.1} CPUs ({waited_s:.0} s)"
+            )),
             Event::CaseFinished { key, status, reason, .. } => {
                 self.bar.inc(1);
                 if *status != CaseStatus::Ok {

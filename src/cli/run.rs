@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use gilbench::results::{CaseStatus, RunDir, RunStatus};
-use gilbench::runner::{self, Profile, RunConfig};
+use gilbench::runner::{self, LoadGate, Profile, RunConfig};
 use gilbench::{plot, report, scenario};
 
 use super::progress::Progress;
@@ -28,6 +28,12 @@ pub(crate) struct RunArgs {
     /// Per-case timeout in seconds, when the scenario sets none.
     #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     timeout: f64,
+    /// Seed of the interleaved sampling order (default: from the clock; run.json records it).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Do not wait for other processes to quiet down before each comparison group.
+    #[arg(long)]
+    no_wait: bool,
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<u8> {
@@ -71,6 +77,13 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         worker_exe: std::env::current_exe().context("locating the gilbench executable")?,
         cancel,
         command: std::env::args().collect(),
+        seed: args.seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0)
+        }),
+        load_gate: (!args.no_wait).then(LoadGate::default),
     };
     let mut progress = Progress::new();
     let record = runner::run(&config, &dir, &mut |e| progress.on_event(e))

@@ -3,9 +3,18 @@
 //!
 //! OS calls live in `sys/`, chosen on the `mod` line below.
 
+mod sentinel;
 #[cfg(unix)]
 #[path = "sys/unix.rs"]
 mod sys;
+#[cfg(target_os = "linux")]
+#[path = "sys/linux.rs"]
+mod os;
+#[cfg(not(target_os = "linux"))]
+#[path = "sys/fallback.rs"]
+mod os;
+
+pub use sentinel::{SentinelReading, read_sentinel};
 
 use std::time::{Duration, Instant};
 
@@ -94,4 +103,24 @@ pub fn clock_read_cost_ns(reads: u32) -> f64 {
 /// Seconds in a duration, as f64.
 pub fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
+}
+
+/// CPUs kept busy by other processes over `window`: the machine's busy CPU time (from the
+/// kernel) minus this process's own, divided by the window. `None` where the kernel does not
+/// say (non-Linux). 1.0 means one CPU's worth of other work.
+pub fn others_load(window: Duration) -> Option<f64> {
+    let (busy0, total0, cpus) = os::cpu_jiffies()?;
+    let me0 = Usage::this_process().cpu_s();
+    let start = Instant::now();
+    std::thread::sleep(window);
+    let (busy1, total1, _) = os::cpu_jiffies()?;
+    let me1 = Usage::this_process().cpu_s();
+    let elapsed = start.elapsed().as_secs_f64();
+    let total = total1.saturating_sub(total0) as f64;
+    if total <= 0.0 || elapsed <= 0.0 {
+        return None;
+    }
+    // Jiffies are summed over every CPU of the machine: busy/total is the busy share of all.
+    let busy_cpus = busy1.saturating_sub(busy0) as f64 / total * cpus as f64;
+    Some((busy_cpus - (me1 - me0) / elapsed).max(0.0))
 }

@@ -27,6 +27,8 @@ fn case(model: &str, workers: usize, speedup: Option<(f64, f64, f64)>, ok: bool)
         peak_rss_bytes: None,
         checksum: None,
         counters: Default::default(),
+        load_others: None,
+        drift: None,
         warmup: 0,
         samples: Vec::new(),
     }

@@ -5,17 +5,18 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Machine;
-use crate::measure::Sample;
+use crate::measure::{Sample, SentinelReading};
 use crate::stats::Summary;
 
 /// Version of the `run.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Whether a run finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     /// Cases are still being measured (the file is rewritten after each).
+    #[default]
     Running,
     /// Every case was attempted.
     Complete,
@@ -24,10 +25,11 @@ pub enum RunStatus {
 }
 
 /// The outcome of one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CaseStatus {
     /// Measured.
+    #[default]
     Ok,
     /// A unit failed (a worker died, a task errored, a checksum differed).
     Failed,
@@ -51,7 +53,7 @@ pub struct Speedup {
 }
 
 /// One case's record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaseRecord {
     /// Scenario name.
     pub scenario: String,
@@ -107,6 +109,12 @@ pub struct CaseRecord {
     /// the median per sample.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counters: BTreeMap<String, f64>,
+    /// CPUs kept busy by other processes when the case's group started (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_others: Option<f64>,
+    /// How far the drift sentinel moved across the case's group (0.1 = 10 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<f64>,
     /// Warm-up samples run and dropped.
     pub warmup: usize,
     /// The kept samples, in the order taken.
@@ -124,14 +132,14 @@ pub struct Overhead {
 }
 
 /// The CPU kernel's calibration, so durations in scenarios become iteration counts.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Calibration {
     /// Kernel iterations per second on one core.
     pub cpu_iterations_per_s: f64,
 }
 
 /// A whole run: what `run.json` holds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RunRecord {
     /// Layout version.
     pub schema_version: u32,
@@ -156,6 +164,23 @@ pub struct RunRecord {
     pub overhead: Overhead,
     /// Kernel calibration.
     pub calibration: Calibration,
+    /// Seed of the interleaved sampling order (rerun with `--seed` to repeat it).
+    #[serde(default)]
+    pub seed: u64,
+    /// Drift-sentinel readings: at the start, between comparison groups, at the end.
+    #[serde(default)]
+    pub sentinel: Vec<SentinelPoint>,
     /// Every case, in run order.
     pub cases: Vec<CaseRecord>,
+}
+
+/// One reading of the drift sentinel and where in the run it was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentinelPoint {
+    /// `start`, `before <group>`, or `end`.
+    pub at: String,
+    /// Seconds since the run started.
+    pub t_s: f64,
+    /// The reading.
+    pub reading: SentinelReading,
 }

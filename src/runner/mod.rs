@@ -4,6 +4,7 @@
 //! baseline, and rewrite the results after every case. Progress is reported through events;
 //! the runner prints nothing.
 
+mod group;
 mod probe_case;
 mod sampling;
 mod work_case;
@@ -15,11 +16,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::exec::{self, ExecEnv, Model};
-use crate::measure::clock_read_cost_ns;
+use crate::measure::{clock_read_cost_ns, others_load, read_sentinel};
 use crate::probe::ProbeEnv;
 use crate::results::{
     Calibration, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus, SCHEMA_VERSION,
-    fingerprint,
+    SentinelPoint, fingerprint,
 };
 use crate::scenario::{CpuSize, Scenario, WorkloadParams};
 use crate::stats::median;
@@ -75,6 +76,54 @@ pub struct RunConfig {
     pub cancel: Arc<AtomicBool>,
     /// The command line, recorded in `run.json`.
     pub command: Vec<String>,
+    /// Seed of the interleaved sampling order.
+    pub seed: u64,
+    /// Wait for a quiet machine before each comparison group (`None`: never wait).
+    pub load_gate: Option<LoadGate>,
+}
+
+/// Before each comparison group, wait while other processes keep more than `threshold_cpus`
+/// CPUs busy, for at most `max_wait`; then go on and record the load seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadGate {
+    /// CPUs' worth of other work tolerated.
+    pub threshold_cpus: f64,
+    /// Longest wait before going on regardless.
+    pub max_wait: Duration,
+    /// How long each load reading looks.
+    pub window: Duration,
+}
+
+impl Default for LoadGate {
+    fn default() -> LoadGate {
+        LoadGate {
+            threshold_cpus: 0.5,
+            max_wait: Duration::from_secs(20),
+            window: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Waits while the machine is busy with other work, within the gate's bound; returns the last
+/// load reading (CPUs busy with other processes), `None` where it cannot be read.
+pub fn wait_for_quiet(
+    gate: &LoadGate,
+    config: &RunConfig,
+    on_event: &mut dyn FnMut(&Event),
+) -> Option<f64> {
+    let start = Instant::now();
+    loop {
+        let load = others_load(gate.window)?;
+        let waited = start.elapsed();
+        if load <= gate.threshold_cpus
+            || waited >= gate.max_wait
+            || config.cancel.load(Ordering::Relaxed)
+        {
+            return Some(load);
+        }
+        on_event(&Event::Waiting { load_cpus: load, waited_s: waited.as_secs_f64() });
+        std::thread::sleep(gate.window * 4);
+    }
 }
 
 /// Progress, for whoever renders it.
@@ -87,12 +136,19 @@ pub enum Event {
         /// Number of cases.
         total: usize,
     },
-    /// A case begins.
-    CaseStarted {
-        /// 0-based position.
-        index: usize,
-        /// Case key.
+    /// Other processes keep the machine busy: waiting before the next group.
+    Waiting {
+        /// CPUs kept busy by other processes.
+        load_cpus: f64,
+        /// Seconds waited so far.
+        waited_s: f64,
+    },
+    /// A comparison group begins: its cases are set up and sampled interleaved.
+    GroupStarted {
+        /// Group key.
         key: String,
+        /// Number of cases in it.
+        cases: usize,
     },
     /// A case ended.
     CaseFinished {
@@ -238,53 +294,77 @@ pub fn run(
         machine,
         overhead,
         calibration: Calibration { cpu_iterations_per_s: iterations_per_s },
+        seed: config.seed,
+        sentinel: Vec::new(),
         cases: Vec::new(),
     };
     dir.write(&record)?;
     on_event(&Event::Started { total: cases.len() });
 
-    // Per group: the reference checksum and the sequential baseline's samples.
-    let mut reference: HashMap<String, u64> = HashMap::new();
-    let mut baselines: HashMap<String, Vec<f64>> = HashMap::new();
-    for (index, case) in cases.iter().enumerate() {
+    // Comparison groups, in order of first appearance, each sampled interleaved.
+    let mut groups: Vec<(&str, Vec<&Planned>)> = Vec::new();
+    for case in &cases {
+        let key = case.group();
+        match groups.iter_mut().find(|(g, _)| *g == key) {
+            Some((_, members)) => members.push(case),
+            None => groups.push((key, vec![case])),
+        }
+    }
+    let run_start = Instant::now();
+    record.sentinel.push(SentinelPoint {
+        at: "start".into(),
+        t_s: 0.0,
+        reading: read_sentinel(),
+    });
+    let mut shared = group::Shared {
+        config,
+        env: &env,
+        probe_env: &probe_env,
+        res: &mut res,
+        reference: HashMap::new(),
+    };
+    let mut index = 0usize;
+    for (group_index, (key, members)) in groups.iter().enumerate() {
         if config.cancel.load(Ordering::Relaxed) {
             record.status = RunStatus::Interrupted;
             break;
         }
-        on_event(&Event::CaseStarted { index, key: case.key().to_string() });
-        let rec = match case {
-            Planned::Work(case) => {
-                let rec = work_case::run_work_case(
-                    case,
-                    config,
-                    &env,
-                    &mut res,
-                    &mut reference,
-                    &baselines,
-                );
-                if rec.status == CaseStatus::Ok && case.model == Model::Sequential {
-                    let walls = rec.samples.iter().map(|s| s.wall_s).collect();
-                    baselines.insert(case.group.clone(), walls);
-                }
-                rec
-            }
-            Planned::Probe(case) => probe_case::run_probe_case(case, config, &probe_env),
-        };
-        let interrupted = rec.status == CaseStatus::Interrupted;
-        on_event(&Event::CaseFinished {
-            index,
-            key: rec.case.clone(),
-            status: rec.status,
-            median_s: rec.summary.map(|s| s.median),
-            reason: rec.reason.clone(),
+        let load = config.load_gate.as_ref().and_then(|gate| wait_for_quiet(gate, config, on_event));
+        let before = read_sentinel();
+        record.sentinel.push(SentinelPoint {
+            at: format!("before {key}"),
+            t_s: run_start.elapsed().as_secs_f64(),
+            reading: before,
         });
-        record.cases.push(rec);
+        on_event(&Event::GroupStarted { key: key.to_string(), cases: members.len() });
+        let records = group::run_group(members, group_index, &mut shared);
+        let drift = read_sentinel().drift_from(&before);
+        let mut interrupted = false;
+        for mut rec in records {
+            rec.load_others = load;
+            rec.drift = Some(drift);
+            interrupted |= rec.status == CaseStatus::Interrupted;
+            on_event(&Event::CaseFinished {
+                index,
+                key: rec.case.clone(),
+                status: rec.status,
+                median_s: rec.summary.map(|s| s.median),
+                reason: rec.reason.clone(),
+            });
+            index += 1;
+            record.cases.push(rec);
+        }
         dir.write(&record)?;
-        if interrupted {
+        if interrupted || config.cancel.load(Ordering::Relaxed) {
             record.status = RunStatus::Interrupted;
             break;
         }
     }
+    record.sentinel.push(SentinelPoint {
+        at: "end".into(),
+        t_s: run_start.elapsed().as_secs_f64(),
+        reading: read_sentinel(),
+    });
     if record.status == RunStatus::Running {
         record.status = RunStatus::Complete;
     }

@@ -1,16 +1,27 @@
-//! One probe case: build the probe (setup untimed), take its samples under the case deadline.
+//! A probe case's live state: the probe built (setup untimed), one sample at a time.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::RunConfig;
-use super::sampling::{Stop, Taken, blank_record, sample_case};
+use super::sampling::{Stop, Taken, blank_record};
 use crate::measure::{Sample, Usage};
-use crate::probe::{self, ProbeEnv, ProbeError};
+use crate::probe::{self, Probe, ProbeEnv, ProbeError};
 use crate::results::{CaseRecord, CaseStatus};
 use crate::sweep::ProbeCase;
 
-pub(super) fn run_probe_case(case: &ProbeCase, config: &RunConfig, env: &ProbeEnv) -> CaseRecord {
+/// A probe case ready to take samples.
+pub(super) struct ProbeUnit {
+    probe: Box<dyn Probe>,
+    timeout: Duration,
+}
+
+/// The case's record and, unless setup failed, its live state.
+pub(super) fn setup(
+    case: &ProbeCase,
+    config: &RunConfig,
+    env: &ProbeEnv,
+) -> (CaseRecord, Option<ProbeUnit>) {
     let mut rec = blank_record(
         &case.scenario,
         &case.key,
@@ -19,24 +30,29 @@ pub(super) fn run_probe_case(case: &ProbeCase, config: &RunConfig, env: &ProbeEn
         &format!("probe:{}", case.kind),
         &case.params,
     );
-    let timeout = case.timeout.unwrap_or(config.timeout);
-    let deadline = Instant::now() + timeout;
-    let mut probe = match probe::build(&case.kind, &case.variant, &case.probe, env) {
-        Ok(p) => p,
+    match probe::build(&case.kind, &case.variant, &case.probe, env) {
+        Ok(probe) => {
+            rec.workers = probe.units();
+            rec.unit = probe.metric().unit.to_string();
+            (rec, Some(ProbeUnit { probe, timeout: case.timeout.unwrap_or(config.timeout) }))
+        }
         Err(e) => {
             rec.status = match e {
                 ProbeError::Unsupported(_) => CaseStatus::Unsupported,
                 _ => CaseStatus::Failed,
             };
             rec.reason = Some(e.to_string());
-            return rec;
+            (rec, None)
         }
-    };
-    rec.workers = probe.units();
-    rec.unit = probe.metric().unit.to_string();
-    sample_case(&mut rec, &config.profile, |_warm| {
+    }
+}
+
+impl ProbeUnit {
+    /// One sample; `spent` is what the case has used of its timeout.
+    pub(super) fn sample(&mut self, config: &RunConfig, spent: Duration) -> Result<Taken, Stop> {
+        let deadline = Instant::now() + self.timeout.saturating_sub(spent);
         let before = Usage::this_process();
-        let s = probe.sample(deadline).map_err(|e| {
+        let s = self.probe.sample(deadline).map_err(|e| {
             let status = match e {
                 _ if config.cancel.load(Ordering::Relaxed) => CaseStatus::Interrupted,
                 ProbeError::Timeout => CaseStatus::Timeout,
@@ -52,6 +68,5 @@ pub(super) fn run_probe_case(case: &ProbeCase, config: &RunConfig, env: &ProbeEn
             value: s.value,
             counters: s.counters,
         })
-    });
-    rec
+    }
 }

@@ -1,9 +1,9 @@
-//! The sampling loop shared by workload and probe cases: warm-up samples dropped, timed
-//! samples kept until the profile's count or its time budget is reached, and the summary of
-//! what was kept written into the case record.
+//! Per-case sample collection, shared by workload and probe cases: warm-up samples dropped,
+//! timed samples kept until the profile's count, or its time budget once the minimum is in;
+//! then the summary of what was kept written into the case record.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::Duration;
 
 use super::Profile;
 use crate::measure::Sample;
@@ -28,58 +28,80 @@ pub(super) struct Stop {
     pub(super) reason: String,
 }
 
-/// Runs `one` for the warm-up and the timed samples of `profile`; fills `rec`'s samples,
-/// summary (of the primary figures), CPU, context-switch and counter medians. Returns the
-/// primary figures kept (empty when the case did not finish).
-pub(super) fn sample_case(
-    rec: &mut CaseRecord,
-    profile: &Profile,
-    mut one: impl FnMut(bool) -> Result<Taken, Stop>,
-) -> Vec<f64> {
-    let mut taken = 0usize;
-    let mut values = Vec::new();
-    let mut counters: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let start = Instant::now();
-    loop {
-        let warm = taken < profile.warmup;
-        let kept = taken.saturating_sub(profile.warmup);
-        if !warm
-            && (kept >= profile.samples
-                || (kept >= profile.min_samples && start.elapsed() > profile.case_budget))
-        {
-            break;
-        }
-        match one(warm) {
-            Ok(t) if warm => {
-                let _ = t;
-                rec.warmup += 1;
-            }
-            Ok(t) => {
-                rec.samples.push(t.sample);
-                values.push(t.value);
-                for (name, value) in t.counters {
-                    counters.entry(name).or_default().push(value);
-                }
-            }
-            Err(stop) => {
-                rec.status = stop.status;
-                rec.reason = Some(stop.reason);
-                rec.samples.clear();
-                return Vec::new();
-            }
-        }
-        taken += 1;
+/// What one case has collected so far.
+#[derive(Debug, Default)]
+pub(super) struct Collector {
+    taken: usize,
+    spent: Duration,
+    values: Vec<f64>,
+    counters: BTreeMap<String, Vec<f64>>,
+    stopped: bool,
+}
+
+impl Collector {
+    /// Whether the next sample is a warm-up sample.
+    pub(super) fn warm(&self, profile: &Profile) -> bool {
+        self.taken < profile.warmup
     }
-    rec.summary = summarize(&values);
-    let col = |f: fn(&Sample) -> f64| Some(median(&rec.samples.iter().map(f).collect::<Vec<_>>()));
-    rec.cpu_s = col(|s| s.usage.cpu_s());
-    rec.user_s = col(|s| s.usage.user_s);
-    rec.sys_s = col(|s| s.usage.sys_s);
-    rec.voluntary_cs = col(|s| s.usage.voluntary_cs as f64);
-    rec.involuntary_cs = col(|s| s.usage.involuntary_cs as f64);
-    rec.peak_rss_bytes = rec.samples.iter().map(|s| s.usage.max_rss_bytes).max();
-    rec.counters = counters.into_iter().map(|(name, v)| (name, median(&v))).collect();
-    values
+
+    /// Time this case's own samples have taken so far.
+    pub(super) fn spent(&self) -> Duration {
+        self.spent
+    }
+
+    /// Whether the case wants another sample.
+    pub(super) fn wants_more(&self, profile: &Profile) -> bool {
+        if self.stopped {
+            return false;
+        }
+        let kept = self.taken.saturating_sub(profile.warmup);
+        self.warm(profile)
+            || !(kept >= profile.samples
+                || (kept >= profile.min_samples && self.spent > profile.case_budget))
+    }
+
+    /// Files one sample (dropped if it was a warm-up sample).
+    pub(super) fn push(&mut self, rec: &mut CaseRecord, profile: &Profile, t: Taken, took: Duration) {
+        self.spent += took;
+        if self.warm(profile) {
+            rec.warmup += 1;
+        } else {
+            rec.samples.push(t.sample);
+            self.values.push(t.value);
+            for (name, value) in t.counters {
+                self.counters.entry(name).or_default().push(value);
+            }
+        }
+        self.taken += 1;
+    }
+
+    /// Ends the case early with `stop`; what it had collected is dropped.
+    pub(super) fn stop(&mut self, rec: &mut CaseRecord, stop: Stop) {
+        self.stopped = true;
+        rec.status = stop.status;
+        rec.reason = Some(stop.reason);
+        rec.samples.clear();
+        self.values.clear();
+    }
+
+    /// Writes the summary, CPU, context-switch and counter medians into `rec`; returns the
+    /// primary figures kept (empty when the case did not finish).
+    pub(super) fn finish(self, rec: &mut CaseRecord) -> Vec<f64> {
+        if rec.status != CaseStatus::Ok {
+            return Vec::new();
+        }
+        rec.summary = summarize(&self.values);
+        let col =
+            |f: fn(&Sample) -> f64| Some(median(&rec.samples.iter().map(f).collect::<Vec<_>>()));
+        rec.cpu_s = col(|s| s.usage.cpu_s());
+        rec.user_s = col(|s| s.usage.user_s);
+        rec.sys_s = col(|s| s.usage.sys_s);
+        rec.voluntary_cs = col(|s| s.usage.voluntary_cs as f64);
+        rec.involuntary_cs = col(|s| s.usage.involuntary_cs as f64);
+        rec.peak_rss_bytes = rec.samples.iter().map(|s| s.usage.max_rss_bytes).max();
+        rec.counters = self.counters.into_iter().map(|(name, v)| (name, median(&v))).collect();
+        self.values
+    }
 }
 
 /// A case record with identity filled and nothing measured yet.
@@ -113,6 +135,8 @@ pub(super) fn blank_record(
         peak_rss_bytes: None,
         checksum: None,
         counters: BTreeMap::new(),
+        load_others: None,
+        drift: None,
         warmup: 0,
         samples: Vec::new(),
     }

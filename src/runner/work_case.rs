@@ -1,28 +1,36 @@
-//! One workload case: resolve the workload, build the executor (setup untimed), sample
-//! batches under the case deadline, check every batch's checksum against its group's, and
-//! compare with the group's sequential baseline.
+//! A workload case's live state: the resolved workload, the executor with its units started
+//! (setup untimed), the task batch, and one sample at a time with its checksum checked
+//! against the group's.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::sampling::{Stop, Taken, blank_record, sample_case};
+use super::sampling::{Stop, Taken, blank_record};
 use super::{Resources, RunConfig};
-use crate::exec::{self, ExecEnv, ExecError, UnitOptions};
+use crate::exec::{self, ExecEnv, ExecError, Executor, UnitOptions};
 use crate::measure::{Sample, Usage};
-use crate::results::{CaseRecord, CaseStatus, Speedup};
-use crate::stats::{bootstrap_ratio_ci, median};
+use crate::results::{CaseRecord, CaseStatus};
 use crate::sweep::Case;
 use crate::work::{Task, make_input};
 
-pub(super) fn run_work_case(
+/// A workload case ready to take samples.
+pub(super) struct WorkUnit {
+    group: String,
+    executor: Box<dyn Executor>,
+    tasks: Vec<Task>,
+    timeout: Duration,
+    /// The checksum of the last batch.
+    pub(super) checksum: Option<u64>,
+}
+
+/// The case's record and, unless setup failed, its live state.
+pub(super) fn setup(
     case: &Case,
     config: &RunConfig,
     env: &ExecEnv,
     res: &mut Resources,
-    reference: &mut HashMap<String, u64>,
-    baselines: &HashMap<String, Vec<f64>>,
-) -> CaseRecord {
+) -> (CaseRecord, Option<WorkUnit>) {
     let mut rec = blank_record(
         &case.scenario,
         &case.key,
@@ -33,31 +41,52 @@ pub(super) fn run_work_case(
     );
     rec.workers = case.workers;
     rec.tasks = case.tasks;
-    let failed = |mut rec: CaseRecord, reason: String| {
+    let mut failed = |reason: String| {
         rec.status = CaseStatus::Failed;
         rec.reason = Some(reason);
-        rec
     };
     let spec = match res.spec(&case.workload) {
         Ok(s) => s,
-        Err(e) => return failed(rec, e.to_string()),
+        Err(e) => {
+            failed(e.to_string());
+            return (rec, None);
+        }
     };
-    let timeout = case.timeout.unwrap_or(config.timeout);
-    let tasks: Vec<Task> = (0..case.tasks as u64)
-        .map(|i| Task { index: i, input: make_input(i, case.payload_bytes) })
-        .collect();
-    let deadline = Instant::now() + timeout;
     let options = UnitOptions {
         switch_interval: case.switch_interval.unwrap_or(UnitOptions::default().switch_interval),
     };
-    let mut executor = match exec::build_with(case.model, case.workers, &spec, env, &options) {
+    let executor = match exec::build_with(case.model, case.workers, &spec, env, &options) {
         Ok(e) => e,
-        Err(e) => return failed(rec, e.to_string()),
+        Err(e) => {
+            failed(e.to_string());
+            return (rec, None);
+        }
     };
-    let mut checksum = None;
-    let walls = sample_case(&mut rec, &config.profile, |_warm| {
+    let tasks = (0..case.tasks as u64)
+        .map(|i| Task { index: i, input: make_input(i, case.payload_bytes) })
+        .collect();
+    let unit = WorkUnit {
+        group: case.group.clone(),
+        executor,
+        tasks,
+        timeout: case.timeout.unwrap_or(config.timeout),
+        checksum: None,
+    };
+    (rec, Some(unit))
+}
+
+impl WorkUnit {
+    /// One batch, timed by the executor; `spent` is what the case has used of its timeout.
+    pub(super) fn sample(
+        &mut self,
+        config: &RunConfig,
+        spent: Duration,
+        reference: &mut HashMap<String, u64>,
+    ) -> Result<Taken, Stop> {
+        let timeout = self.timeout;
+        let deadline = Instant::now() + timeout.saturating_sub(spent);
         let before = Usage::this_process();
-        let batch = executor.run_batch(&tasks, deadline).map_err(|e| {
+        let batch = self.executor.run_batch(&self.tasks, deadline).map_err(|e| {
             // Ctrl-C on a terminal also reaches the workers: whatever broke after the run
             // was cancelled is the interrupt, not a failure of the case.
             let status = match e {
@@ -73,7 +102,7 @@ pub(super) fn run_work_case(
             Stop { status, reason }
         })?;
         let usage = Usage::this_process().since(&before).plus(&batch.worker_usage);
-        let expected = *reference.entry(case.group.clone()).or_insert(batch.checksum);
+        let expected = *reference.entry(self.group.clone()).or_insert(batch.checksum);
         if batch.checksum != expected {
             return Err(Stop {
                 status: CaseStatus::Failed,
@@ -83,19 +112,8 @@ pub(super) fn run_work_case(
                 ),
             });
         }
-        checksum = Some(batch.checksum);
+        self.checksum = Some(batch.checksum);
         let wall_s = batch.wall.as_secs_f64();
         Ok(Taken { sample: Sample { wall_s, usage }, value: wall_s, counters: batch.counters })
-    });
-    drop(executor);
-    if rec.status != CaseStatus::Ok {
-        return rec;
     }
-    rec.checksum = checksum.map(|c| format!("{c:016x}"));
-    if let Some(base) = baselines.get(&case.group) {
-        let (lo, hi) = bootstrap_ratio_ci(base, &walls, 0.95, 2000, median);
-        rec.speedup =
-            Some(Speedup { median: median(base) / median(&walls), ci_low: lo, ci_high: hi });
-    }
-    rec
 }

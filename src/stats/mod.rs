@@ -5,7 +5,7 @@
 mod bootstrap;
 mod summary;
 
-pub use bootstrap::{bootstrap_ci, bootstrap_ratio_ci};
+pub use bootstrap::{bootstrap_ci, bootstrap_paired_ratio_ci, bootstrap_ratio_ci};
 pub use summary::{NOISY_CV, Summary, mad, median, percentile, summarize};
 
 #[cfg(test)]

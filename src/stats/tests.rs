@@ -32,3 +32,15 @@ fn percentile_ends() {
     assert_eq!(percentile(&xs, 0.0), 1.0);
     assert_eq!(percentile(&xs, 100.0), 5.0);
 }
+
+#[test]
+fn paired_ratio_interval_sees_through_shared_drift() {
+    // Both series drift together by up to 40 % across rounds; the true ratio is 2.
+    let drift: Vec<f64> = (0..20).map(|i| 1.0 + 0.4 * ((i * 7 % 20) as f64 / 20.0)).collect();
+    let a: Vec<f64> = drift.iter().enumerate().map(|(i, d)| 20.0 * d * (1.0 + 0.01 * (i % 3) as f64)).collect();
+    let b: Vec<f64> = drift.iter().map(|d| 10.0 * d).collect();
+    let (lo, hi) = bootstrap_paired_ratio_ci(&a, &b, 0.95, 2000, median);
+    assert!(lo <= 2.0 && 2.0 <= hi + 0.03, "{lo}..{hi}");
+    let (ulo, uhi) = bootstrap_ratio_ci(&a, &b, 0.95, 2000, median);
+    assert!(hi - lo < (uhi - ulo) / 2.0, "paired {lo}..{hi} vs unpaired {ulo}..{uhi}");
+}

@@ -76,6 +76,8 @@ fn case(
         peak_rss_bytes: ok.then_some(8 << 20),
         checksum: ok.then(|| "00000000deadbeef".to_string()),
         counters: Default::default(),
+        load_others: None,
+        drift: None,
         warmup: 1,
         samples: Vec::new(),
     }
@@ -107,6 +109,8 @@ fn fixture() -> RunRecord {
         case(NET, "threads", 2, None, Failed, Some("connection refused")),
     ];
     RunRecord {
+        seed: 7,
+        sentinel: Vec::new(),
         schema_version: SCHEMA_VERSION,
         gilbench_version: "0.1.0".into(),
         started_at: "2026-05-01T10:00:00Z".into(),

@@ -1,0 +1,72 @@
+//! The drift sentinel: a fixed calibration pair timed at the start of a run, between
+//! comparison groups and at the end — a short CPU kernel and a pipe round trip between two
+//! threads. When it moves, the machine moved (frequency, a noisy neighbour, the hypervisor),
+//! and comparisons measured meanwhile deserve less trust.
+
+use std::hint::black_box;
+use std::io::{Read, Write};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+/// One reading of the sentinel.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SentinelReading {
+    /// Best of 5 timings of a fixed integer kernel, seconds.
+    pub cpu_s: f64,
+    /// Median of 200 one-byte round trips between two threads over two pipes, seconds.
+    pub pipe_rtt_s: f64,
+}
+
+impl SentinelReading {
+    /// The larger relative change of the two figures from `earlier` to `self` (0.1 = 10 %).
+    pub fn drift_from(&self, earlier: &SentinelReading) -> f64 {
+        let rel = |a: f64, b: f64| if b > 0.0 { (a - b).abs() / b } else { 0.0 };
+        rel(self.cpu_s, earlier.cpu_s).max(rel(self.pipe_rtt_s, earlier.pipe_rtt_s))
+    }
+}
+
+fn kernel(rounds: u64) -> u64 {
+    let mut x = black_box(0x9E37_79B9_7F4A_7C15u64);
+    for i in 0..rounds {
+        x ^= x >> 13;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9).wrapping_add(i);
+    }
+    black_box(x)
+}
+
+fn pipe_rtt(round_trips: usize) -> Option<f64> {
+    let (mut a_read, mut b_write) = std::io::pipe().ok()?;
+    let (mut b_read, mut a_write) = std::io::pipe().ok()?;
+    let echo = std::thread::spawn(move || {
+        let mut byte = [0u8; 1];
+        while a_read.read_exact(&mut byte).is_ok() {
+            if a_write.write_all(&byte).is_err() {
+                break;
+            }
+        }
+    });
+    let mut times = Vec::with_capacity(round_trips);
+    let mut byte = [7u8; 1];
+    for _ in 0..round_trips {
+        let t = Instant::now();
+        b_write.write_all(&byte).ok()?;
+        b_read.read_exact(&mut byte).ok()?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    drop(b_write);
+    let _ = echo.join();
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied()
+}
+
+/// Takes one reading (about 5 ms of CPU and 200 pipe round trips).
+pub fn read_sentinel() -> SentinelReading {
+    let mut cpu = f64::INFINITY;
+    for _ in 0..5 {
+        let t = Instant::now();
+        kernel(1_000_000);
+        cpu = cpu.min(t.elapsed().as_secs_f64());
+    }
+    SentinelReading { cpu_s: cpu, pipe_rtt_s: pipe_rtt(200).unwrap_or(f64::NAN) }
+}
