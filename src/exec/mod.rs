@@ -48,6 +48,10 @@ pub enum Model {
     /// W OS threads under one modelled global interpreter lock (CPython's GIL).
     #[serde(rename = "gil")]
     Gil,
+    /// W worker processes forked like `processes:fork`, each running its tasks under its own
+    /// (uncontended) modelled interpreter lock: what multiprocessing buys a Python program.
+    #[serde(rename = "gil:processes")]
+    GilProcesses,
     /// W tokio tasks on one current-thread runtime.
     #[serde(rename = "async:current")]
     AsyncCurrent,
@@ -58,12 +62,13 @@ pub enum Model {
 
 impl Model {
     /// Every model, in report order.
-    pub const ALL: [Model; 7] = [
+    pub const ALL: [Model; 8] = [
         Model::Sequential,
         Model::Threads,
         Model::Gil,
         Model::ProcessesSpawn,
         Model::ProcessesFork,
+        Model::GilProcesses,
         Model::AsyncCurrent,
         Model::AsyncMulti,
     ];
@@ -76,6 +81,7 @@ impl Model {
             Model::ProcessesSpawn => "processes:spawn",
             Model::ProcessesFork => "processes:fork",
             Model::Gil => "gil",
+            Model::GilProcesses => "gil:processes",
             Model::AsyncCurrent => "async:current",
             Model::AsyncMulti => "async:multi",
         }
@@ -151,8 +157,8 @@ pub struct Batch {
     /// Resources used by worker processes during the batch (zero for in-process models);
     /// the caller adds its own process's usage.
     pub worker_usage: Usage,
-    /// Model-specific counters of the batch (the `gil` model's switches, drop requests and
-    /// lock-wait seconds), by name.
+    /// Model-specific counters of the batch (the `gil` and `gil:processes` models' switches,
+    /// drop requests and lock-wait seconds, summed over units), by name.
     pub counters: BTreeMap<String, f64>,
 }
 
@@ -174,7 +180,7 @@ pub trait Executor: Send {
 /// Per-case settings of the units, beyond their number.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UnitOptions {
-    /// The `gil` model's switch interval.
+    /// The switch interval of the `gil` and `gil:processes` models' interpreter locks.
     pub switch_interval: Duration,
 }
 
@@ -217,6 +223,9 @@ pub fn build_with(
         }
         Model::ProcessesFork => {
             Box::new(ProcessExecutor::new(StartMethod::Fork, workers, spec, env)?)
+        }
+        Model::GilProcesses => {
+            Box::new(ProcessExecutor::with_gil(workers, spec, env, options.switch_interval)?)
         }
         Model::AsyncCurrent => {
             Box::new(AsyncExecutor::new(AsyncFlavor::CurrentThread, workers, spec, env)?)

@@ -1,7 +1,9 @@
 //! The `processes` models: W worker processes fed tasks over pipes, with `spawn` (re-execute
 //! gilbench with the hidden worker subcommand) and `fork` (children of a single-threaded fork
 //! server) start methods. Task payloads are serialised and carried both ways, as
-//! multiprocessing pickles them.
+//! multiprocessing pickles them. `gil:processes` is `processes:fork` with every worker running
+//! its tasks under its own modelled interpreter lock; the workers report the locks' counters
+//! with their usage, and a batch's counters are the sums of the changes.
 //!
 //! Dispatch is `Pool.imap` with chunksize 1: one feeder thread per worker pulls the next task
 //! from a shared queue, writes it to its worker and waits for the answer. The calling thread
@@ -15,6 +17,7 @@ mod server;
 mod tail;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::os::fd::OwnedFd;
@@ -30,6 +33,7 @@ use nix::unistd::Pid;
 
 use self::server::ForkServer;
 use self::tail::Tail;
+use super::gil::GilCounters;
 use super::wire::{self, ExitKind, FromWorker, ToWorker, WireError};
 use super::{Batch, ExecEnv, ExecError, Executor, Model};
 use crate::measure::Usage;
@@ -117,6 +121,8 @@ type Event = (usize, Result<FromWorker, Fault>);
 #[derive(Debug)]
 pub struct ProcessExecutor {
     method: StartMethod,
+    /// The switch interval of every worker's own interpreter lock (`gil:processes`).
+    switch_interval: Option<Duration>,
     pipes: Vec<Pipes>,
     units: Vec<Unit>,
     server: Option<ForkServer>,
@@ -133,11 +139,38 @@ impl ProcessExecutor {
         spec: &WorkSpec,
         env: &ExecEnv,
     ) -> Result<ProcessExecutor, ExecError> {
-        let model = model_of(method);
+        ProcessExecutor::start(method, workers, spec, env, None)
+    }
+
+    /// Starts `workers` forked worker processes running `spec`, each under its own modelled
+    /// interpreter lock with `switch_interval` (the `gil:processes` model).
+    pub fn with_gil(
+        workers: usize,
+        spec: &WorkSpec,
+        env: &ExecEnv,
+        switch_interval: Duration,
+    ) -> Result<ProcessExecutor, ExecError> {
+        ProcessExecutor::start(StartMethod::Fork, workers, spec, env, Some(switch_interval))
+    }
+
+    /// The switch interval of the workers' interpreter locks, for `gil:processes`.
+    pub fn switch_interval(&self) -> Option<Duration> {
+        self.switch_interval
+    }
+
+    fn start(
+        method: StartMethod,
+        workers: usize,
+        spec: &WorkSpec,
+        env: &ExecEnv,
+        switch_interval: Option<Duration>,
+    ) -> Result<ProcessExecutor, ExecError> {
+        let model = model_of(method, switch_interval.is_some());
         let setup = |reason: String| ExecError::Setup { model, reason };
         // Built first, so that `Drop` cleans up whatever a failed start leaves behind.
         let mut exec = ProcessExecutor {
             method,
+            switch_interval,
             pipes: Vec::with_capacity(workers),
             units: Vec::with_capacity(workers),
             server: None,
@@ -179,7 +212,7 @@ impl ProcessExecutor {
                 }
             }
         }
-        let init = ToWorker::Init(Cow::Borrowed(spec));
+        let init = ToWorker::Init { spec: Cow::Borrowed(spec), switch_interval };
         let replies = exec.exchange(&init).map_err(|e| match e {
             ExecError::Interrupted => ExecError::Interrupted,
             other => setup(other.to_string()),
@@ -198,6 +231,10 @@ impl ProcessExecutor {
             }
         }
         Ok(exec)
+    }
+
+    fn has_gil(&self) -> bool {
+        self.switch_interval.is_some()
     }
 
     /// Sends `msg` to every worker and collects one answer from each (control traffic,
@@ -232,13 +269,15 @@ impl ProcessExecutor {
         }
     }
 
-    /// Each worker's cumulative usage.
-    fn usages(&mut self) -> Result<Vec<Usage>, ExecError> {
+    /// Each worker's cumulative usage, and its lock's counters if it has a lock.
+    fn usages(&mut self) -> Result<Vec<(Usage, Option<GilCounters>)>, ExecError> {
         let replies = self.exchange(&ToWorker::Usage)?;
         let mut out = Vec::with_capacity(self.units.len());
         for (unit, reply) in self.units.iter().zip(replies) {
             match reply {
-                FromWorker::Usage(usage) => out.push(usage),
+                FromWorker::Usage { usage, gil } if gil.is_some() == self.has_gil() => {
+                    out.push((usage, gil));
+                }
                 other => {
                     self.broken = true;
                     return Err(ExecError::Worker(format!(
@@ -524,21 +563,23 @@ fn kind_of(reply: &FromWorker) -> &'static str {
     match reply {
         FromWorker::Ready { .. } => "ready",
         FromWorker::Result(_) => "a result",
-        FromWorker::Usage(_) => "a usage snapshot",
+        FromWorker::Usage { gil: None, .. } => "a usage snapshot",
+        FromWorker::Usage { gil: Some(_), .. } => "a usage snapshot with lock counters",
         FromWorker::Error { .. } => "an error",
     }
 }
 
-fn model_of(method: StartMethod) -> Model {
-    match method {
-        StartMethod::Spawn => Model::ProcessesSpawn,
-        StartMethod::Fork => Model::ProcessesFork,
+fn model_of(method: StartMethod, gil: bool) -> Model {
+    match (method, gil) {
+        (_, true) => Model::GilProcesses,
+        (StartMethod::Spawn, false) => Model::ProcessesSpawn,
+        (StartMethod::Fork, false) => Model::ProcessesFork,
     }
 }
 
 impl Executor for ProcessExecutor {
     fn model(&self) -> Model {
-        model_of(self.method)
+        model_of(self.method, self.has_gil())
     }
 
     fn run_batch(&mut self, tasks: &[Task], deadline: Instant) -> Result<Batch, ExecError> {
@@ -551,15 +592,24 @@ impl Executor for ProcessExecutor {
         let before = self.usages()?;
         let (wall, checksum) = self.dispatch(tasks, deadline)?;
         let after = self.usages()?;
-        let worker_usage =
-            after.iter().zip(&before).fold(Usage::default(), |sum, (a, b)| sum.plus(&a.since(b)));
-        Ok(Batch {
-            wall,
-            checksum,
-            completed: tasks.len() as u64,
-            worker_usage,
-            ..Batch::default()
-        })
+        let worker_usage = after
+            .iter()
+            .zip(&before)
+            .fold(Usage::default(), |sum, ((a, _), (b, _))| sum.plus(&a.since(b)));
+        let mut counters = BTreeMap::new();
+        if self.has_gil() {
+            let gil =
+                after.iter().zip(&before).fold(GilCounters::default(), |sum, ((_, a), (_, b))| {
+                    match (a, b) {
+                        (Some(a), Some(b)) => sum.plus(&a.since(b)),
+                        _ => sum,
+                    }
+                });
+            for (name, value) in gil.entries() {
+                counters.insert(name.into(), value);
+            }
+        }
+        Ok(Batch { wall, checksum, completed: tasks.len() as u64, worker_usage, counters })
     }
 
     fn worker_pids(&self) -> Vec<u32> {

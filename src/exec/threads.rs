@@ -196,13 +196,9 @@ impl Executor for ThreadExecutor {
         let wall = start.elapsed();
         let mut counters = BTreeMap::new();
         if let (Some(gil), Some(before)) = (&self.gil, gil_before) {
-            let after = gil.counters();
-            counters.insert("gil_switches".into(), (after.switches - before.switches) as f64);
-            counters.insert(
-                "gil_drop_requests".into(),
-                (after.drop_requests - before.drop_requests) as f64,
-            );
-            counters.insert("gil_wait_s".into(), (after.wait_ns - before.wait_ns) as f64 * 1e-9);
+            for (name, value) in gil.counters().since(&before).entries() {
+                counters.insert(name.into(), value);
+            }
         }
         Ok(Batch { wall, checksum, completed: tasks.len() as u64, counters, ..Batch::default() })
     }

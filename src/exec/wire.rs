@@ -6,10 +6,12 @@
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::gil::GilCounters;
 use crate::measure::Usage;
 use crate::work::{Task, TaskResult, WorkSpec};
 
@@ -40,12 +42,21 @@ pub enum WireError {
 /// A message from the parent to a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker<'a> {
-    /// Build this workload and answer [`FromWorker::Ready`]. The spec travels as JSON text
-    /// inside the frame: it is an internally tagged enum, which postcard cannot decode.
-    Init(#[serde(with = "spec_as_json")] Cow<'a, WorkSpec>),
+    /// Build this workload and answer [`FromWorker::Ready`].
+    Init {
+        /// The workload. It travels as JSON text inside the frame: it is an internally tagged
+        /// enum, which postcard cannot decode.
+        #[serde(with = "spec_as_json")]
+        spec: Cow<'a, WorkSpec>,
+        /// When set, the worker runs its tasks under its own modelled interpreter lock with
+        /// this switch interval (the `gil:processes` model), and reports the lock's counters
+        /// with its usage.
+        switch_interval: Option<Duration>,
+    },
     /// Run one task and answer [`FromWorker::Result`] or [`FromWorker::Error`].
     Task(Cow<'a, Task>),
-    /// Answer [`FromWorker::Usage`] with the worker's cumulative resource usage.
+    /// Answer [`FromWorker::Usage`] with the worker's cumulative resource usage (and lock
+    /// counters).
     Usage,
     /// Exit now.
     Exit,
@@ -61,8 +72,14 @@ pub enum FromWorker {
     },
     /// A task's result.
     Result(TaskResult),
-    /// The worker's cumulative usage (getrusage RUSAGE_SELF).
-    Usage(Usage),
+    /// The worker's cumulative usage (getrusage RUSAGE_SELF), and its interpreter lock's
+    /// cumulative counters when it runs under one.
+    Usage {
+        /// getrusage of the worker process.
+        usage: Usage,
+        /// The counters of the worker's lock; `None` without one.
+        gil: Option<GilCounters>,
+    },
     /// A request failed; `index` names the task when a task failed.
     Error {
         /// The task that failed, if the failure was a task's.
@@ -220,20 +237,46 @@ mod tests {
         let task = Task { index: 7, input: vec![1, 2, 3, 255] };
         let spec = WorkSpec::Cpu { iterations: 10 };
         let mut stream = Vec::new();
-        send(&mut stream, &ToWorker::Init(Cow::Borrowed(&spec))).expect("encode");
+        let plain = ToWorker::Init { spec: Cow::Borrowed(&spec), switch_interval: None };
+        let with_gil = ToWorker::Init {
+            spec: Cow::Borrowed(&spec),
+            switch_interval: Some(Duration::from_micros(5_250)),
+        };
+        send(&mut stream, &plain).expect("encode");
+        send(&mut stream, &with_gil).expect("encode");
         send(&mut stream, &ToWorker::Task(Cow::Borrowed(&task))).expect("encode");
         send(&mut stream, &ToWorker::Exit).expect("encode");
         let mut input = stream.as_slice();
-        assert_eq!(
-            recv::<ToWorker<'_>, _>(&mut input).expect("init"),
-            ToWorker::Init(Cow::Owned(spec))
-        );
+        assert_eq!(recv::<ToWorker<'_>, _>(&mut input).expect("init"), plain);
+        assert_eq!(recv::<ToWorker<'_>, _>(&mut input).expect("init with a lock"), with_gil);
         assert_eq!(
             recv::<ToWorker<'_>, _>(&mut input).expect("task"),
             ToWorker::Task(Cow::Owned(task))
         );
         assert_eq!(recv::<ToWorker<'_>, _>(&mut input).expect("exit"), ToWorker::Exit);
         assert!(matches!(recv::<ToWorker<'_>, _>(&mut input), Err(WireError::Closed)));
+    }
+
+    #[test]
+    fn usage_answers_carry_lock_counters_when_there_is_a_lock() {
+        let usage = Usage { user_s: 1.5, sys_s: 0.25, max_rss_bytes: 4096, ..Usage::default() };
+        let gil = GilCounters { switches: 3, drop_requests: 0, wait_ns: 1_234 };
+        for answer in
+            [FromWorker::Usage { usage, gil: None }, FromWorker::Usage { usage, gil: Some(gil) }]
+        {
+            let frame = encode(&answer).expect("encode");
+            let len = u32::from_le_bytes(frame[..4].try_into().expect("prefix")) as usize;
+            assert_eq!(len, frame.len() - 4);
+            assert_eq!(decode::<FromWorker>(&frame[4..]).expect("decode"), answer);
+        }
+        // The frame limit holds for the longer start-up message too.
+        let mut big = encode(&ToWorker::Init {
+            spec: Cow::Owned(WorkSpec::Cpu { iterations: 1 }),
+            switch_interval: Some(Duration::MAX),
+        })
+        .expect("encode");
+        big[..4].copy_from_slice(&(MAX_FRAME as u32 + 1).to_le_bytes());
+        assert!(matches!(take_frame(&mut big), Err(WireError::TooLarge(_))));
     }
 
     #[test]

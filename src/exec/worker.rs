@@ -5,6 +5,12 @@
 //! `WorkSpec` it is sent, runs one task per request, answers usage requests with its own
 //! getrusage, and exits on `Exit` or at the end of its input (so it dies with its parent).
 //! Nothing is printed: failures travel back as protocol errors.
+//!
+//! Under the `gil:processes` model the worker owns a modelled interpreter lock, as every
+//! Python worker process has its own GIL: it takes the lock when a task arrives, runs the task
+//! through a [`GilUnit`] (slice checkpoints, released around blocking calls), and releases it
+//! while it waits for the next message (a Python worker blocks in its queue read without the
+//! GIL). Its single thread never meets a rival, so the lock is uncontended.
 
 mod forkserver;
 
@@ -15,16 +21,17 @@ mod sys;
 #[path = "worker/other.rs"]
 mod sys;
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufReader, Write};
 use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::sync::Arc;
 
 use nix::sys::signal::{SigHandler, Signal, signal};
 
+use super::gil::{Gil, GilUnit};
 use super::wire::{self, FromWorker, ToWorker, WireError};
 use crate::measure::Usage;
-use crate::work::Workload;
+use crate::work::{FreeUnit, Task, Unit, Workload};
 
 /// Exit code of a worker whose input broke the protocol.
 const EXIT_PROTOCOL: i32 = 3;
@@ -80,7 +87,12 @@ fn ignore_interrupts() {
 pub(crate) fn serve(input: File, mut output: File) -> i32 {
     let mut input = BufReader::with_capacity(READ_BUFFER, input);
     let mut work: Option<Box<dyn Workload>> = None;
+    let mut lock: Option<Lock> = None;
     loop {
+        // Waiting for the next message is a blocking read: the lock is free meanwhile.
+        if let Some(lock) = &mut lock {
+            lock.release();
+        }
         let msg = match wire::recv::<ToWorker<'static>, _>(&mut input) {
             Ok(msg) => msg,
             Err(WireError::Closed) => return 0,
@@ -91,12 +103,16 @@ pub(crate) fn serve(input: File, mut output: File) -> i32 {
             }
         };
         let reply = match msg {
-            ToWorker::Init(spec) => {
+            ToWorker::Init { spec, switch_interval } => {
                 work = Some(spec.build());
+                lock = switch_interval.map(Lock::new);
                 FromWorker::Ready { pid: std::process::id() }
             }
-            ToWorker::Task(task) => run_task(work.as_deref(), task),
-            ToWorker::Usage => FromWorker::Usage(Usage::this_process()),
+            ToWorker::Task(task) => run_task(work.as_deref(), lock.as_mut(), &task),
+            ToWorker::Usage => FromWorker::Usage {
+                usage: Usage::this_process(),
+                gil: lock.as_ref().map(|l| l.gil.counters()),
+            },
             ToWorker::Exit => return 0,
         };
         if answer(&mut output, &reply).is_err() {
@@ -105,14 +121,56 @@ pub(crate) fn serve(input: File, mut output: File) -> i32 {
     }
 }
 
-fn run_task(work: Option<&dyn Workload>, task: Cow<'static, crate::work::Task>) -> FromWorker {
+/// The worker's own interpreter lock and whether its one thread holds it.
+struct Lock {
+    gil: Arc<Gil>,
+    unit: GilUnit,
+    held: bool,
+}
+
+impl Lock {
+    fn new(switch_interval: std::time::Duration) -> Lock {
+        let gil = Arc::new(Gil::new(switch_interval));
+        let unit = GilUnit::new(Arc::clone(&gil), 0);
+        Lock { gil, unit, held: false }
+    }
+
+    /// Takes the lock unless the thread holds it already.
+    fn enter(&mut self) -> &GilUnit {
+        if !self.held {
+            self.unit.enter();
+            self.held = true;
+        }
+        &self.unit
+    }
+
+    /// Releases the lock if the thread holds it.
+    fn release(&mut self) {
+        if self.held {
+            self.unit.exit();
+            self.held = false;
+        }
+    }
+}
+
+fn run_task(work: Option<&dyn Workload>, lock: Option<&mut Lock>, task: &Task) -> FromWorker {
     let Some(work) = work else {
         return FromWorker::Error {
             index: Some(task.index),
             message: "task received before the workload was initialised".into(),
         };
     };
-    match work.run(&task) {
+    let outcome = match lock {
+        Some(lock) => {
+            // As in the `gil` thread model: run, then the eval loop's check after the task.
+            let unit = lock.enter();
+            let outcome = work.run_in(task, unit);
+            unit.checkpoint();
+            outcome
+        }
+        None => work.run_in(task, &FreeUnit),
+    };
+    match outcome {
         Ok(result) => FromWorker::Result(result),
         Err(e) => FromWorker::Error { index: Some(task.index), message: e.to_string() },
     }
@@ -123,3 +181,6 @@ fn answer(output: &mut File, reply: &FromWorker) -> Result<(), WireError> {
     output.write_all(&frame)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

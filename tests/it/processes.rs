@@ -1,4 +1,5 @@
-//! Process executors: spawn and fork workers, supervision, cleanup.
+//! Process executors: spawn and fork workers, workers under their own modelled GIL
+//! (`gil:processes`), supervision, cleanup.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,7 +9,11 @@ use std::time::{Duration, Instant};
 use gilbench::exec::{self, ExecEnv, ExecError, Executor, Model};
 use gilbench::work::{Task, WorkSpec, cpu_kernel, make_input};
 
-const PROCESS_MODELS: [Model; 2] = [Model::ProcessesSpawn, Model::ProcessesFork];
+const PROCESS_MODELS: [Model; 3] =
+    [Model::ProcessesSpawn, Model::ProcessesFork, Model::GilProcesses];
+
+/// The counters a batch of a model with a modelled GIL reports, in key order.
+const GIL_COUNTERS: [&str; 3] = ["gil_drop_requests", "gil_switches", "gil_wait_s"];
 
 fn env() -> ExecEnv {
     ExecEnv {
@@ -76,6 +81,12 @@ fn checksums_match_sequential_for_every_worker_count() {
                 assert_eq!(b.checksum, expected, "{model} workers={workers} round={round}");
                 assert_eq!(b.completed, 40);
                 assert!(b.worker_usage.max_rss_bytes > 0, "{model}: no worker usage reported");
+                let keys: Vec<&str> = b.counters.keys().map(String::as_str).collect();
+                if model == Model::GilProcesses {
+                    assert_eq!(keys, GIL_COUNTERS, "workers={workers} round={round}");
+                } else {
+                    assert!(keys.is_empty(), "{model}: {keys:?}");
+                }
             }
         }
     }
@@ -333,4 +344,65 @@ fn a_worker_executable_that_is_not_gilbench_fails_setup() {
             assert!(started.elapsed() < Duration::from_secs(5), "{model} with {exe}: too slow");
         }
     }
+}
+
+#[test]
+fn each_gil_worker_holds_an_uncontended_lock_of_its_own() {
+    let _cores = crate::support::shared();
+    let env = env();
+    let spec = WorkSpec::Cpu { iterations: 20_000 };
+    let options = exec::UnitOptions { switch_interval: Duration::from_micros(100) };
+    for workers in [1, 3] {
+        let mut ex = match exec::build_with(Model::GilProcesses, workers, &spec, &env, &options) {
+            Ok(e) => e,
+            Err(e) => panic!("gil:processes with {workers} workers did not start: {e}"),
+        };
+        assert_eq!(ex.model(), Model::GilProcesses);
+        let mut switches = 0.0;
+        for round in 0..3 {
+            let b = ex.run_batch(&tasks(24, 256), far()).expect("batch");
+            // A worker's only thread never waits for its lock, so no drop request is ever
+            // made, however short the switch interval.
+            assert_eq!(b.counters["gil_drop_requests"], 0.0, "workers={workers} round={round}");
+            let wait = b.counters["gil_wait_s"];
+            assert!((0.0..0.05).contains(&wait), "workers={workers} round={round}: {wait}");
+            switches += b.counters["gil_switches"];
+        }
+        // The lock passes to a worker's thread once, at its first task, and stays with it.
+        assert!(switches >= 1.0 && switches <= workers as f64, "workers={workers}: {switches}");
+    }
+}
+
+#[test]
+fn gil_processes_cost_no_more_than_processes_fork() {
+    let _cores = crate::support::exclusive();
+    let iterations = iterations_for(Duration::from_millis(5));
+    let env = env();
+    let spec = WorkSpec::Cpu { iterations };
+    let batch = tasks(16, 1024);
+    let mut plain = build(Model::ProcessesFork, 2, &spec, &env);
+    let mut locked = build(Model::GilProcesses, 2, &spec, &env);
+    let median = |walls: &mut Vec<Duration>| {
+        walls.sort_unstable();
+        walls[walls.len() / 2].as_secs_f64()
+    };
+    // Medians of 7 interleaved batches each; a burst of outside load on this shared machine
+    // can spoil an attempt, so the best of up to 3 attempts is judged.
+    let mut best = f64::MAX;
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..7 {
+            a.push(plain.run_batch(&batch, far()).expect("processes:fork").wall);
+            b.push(locked.run_batch(&batch, far()).expect("gil:processes").wall);
+        }
+        let ratio = median(&mut b) / median(&mut a);
+        seen.push(ratio);
+        best = best.min((ratio - 1.0).abs());
+        if best <= 0.15 {
+            break;
+        }
+    }
+    eprintln!("gil:processes / processes:fork median batch time, per attempt: {seen:?}");
+    assert!(best <= 0.15, "gil:processes / processes:fork median batch time: {seen:?}");
 }

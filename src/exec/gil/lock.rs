@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 /// CPython's default switch interval (`sys.getswitchinterval()`).
 pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
@@ -26,8 +28,8 @@ struct State {
     switch_number: u64,
 }
 
-/// Counters of one [`Gil`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Counters of one [`Gil`] (or, summed, of several).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GilCounters {
     /// Times the lock passed to a different thread.
     pub switches: u64,
@@ -35,6 +37,36 @@ pub struct GilCounters {
     pub drop_requests: u64,
     /// Total time threads spent waiting to take the lock, ns.
     pub wait_ns: u64,
+}
+
+impl GilCounters {
+    /// The change from `before` to `self` (counters only grow; a smaller value reads as 0).
+    pub fn since(&self, before: &GilCounters) -> GilCounters {
+        GilCounters {
+            switches: self.switches.saturating_sub(before.switches),
+            drop_requests: self.drop_requests.saturating_sub(before.drop_requests),
+            wait_ns: self.wait_ns.saturating_sub(before.wait_ns),
+        }
+    }
+
+    /// The sum of two sets of counters (locks of several worker processes).
+    pub fn plus(&self, other: &GilCounters) -> GilCounters {
+        GilCounters {
+            switches: self.switches.saturating_add(other.switches),
+            drop_requests: self.drop_requests.saturating_add(other.drop_requests),
+            wait_ns: self.wait_ns.saturating_add(other.wait_ns),
+        }
+    }
+
+    /// The counters as `Batch::counters` entries: `gil_switches`, `gil_drop_requests` and
+    /// `gil_wait_s`.
+    pub fn entries(&self) -> [(&'static str, f64); 3] {
+        [
+            ("gil_switches", self.switches as f64),
+            ("gil_drop_requests", self.drop_requests as f64),
+            ("gil_wait_s", self.wait_ns as f64 * 1e-9),
+        ]
+    }
 }
 
 /// The modelled global interpreter lock shared by the threads of one "interpreter".
