@@ -4,9 +4,11 @@
 //! Data flows one way through the modules:
 //! `scenario` (TOML → validated scenario) → `sweep` (cases) → `runner` (warm-up, samples,
 //! timeouts, events) driving `exec` (how units run) over `work` (what runs) → `measure` (raw
-//! samples) → `stats` (summaries) → `results` (`run.json`, `samples.csv`) → `plot` (SVG) →
-//! `report` (HTML). The command-line front end lives in the binary; nothing here prints.
+//! samples) → `stats` (summaries) → `results` (`run.json`, `samples.csv`) → `analysis` (GIL
+//! penalty, crossover and Amdahl views) → `plot` (SVG) → `report` (HTML). The command-line
+//! front end lives in the binary; nothing here prints.
 
+pub mod analysis;
 pub mod exec;
 pub mod measure;
 pub mod plot;

@@ -161,9 +161,10 @@ pub fn expand(scenario: &Scenario, usable_cpus: usize) -> Vec<Case> {
                         for w in counts {
                             let mut map: BTreeMap<String, String> = fixed.iter().cloned().collect();
                             map.insert("workers".into(), w.to_string());
-                            let switch_interval = (model == Model::Gil).then(|| {
-                                scenario.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL)
-                            });
+                            let switch_interval = matches!(model, Model::Gil | Model::GilProcesses)
+                                .then(|| {
+                                    scenario.switch_interval.unwrap_or(DEFAULT_SWITCH_INTERVAL)
+                                });
                             if let Some(si) = switch_interval {
                                 map.insert("switch_interval".into(), show_duration(si));
                             }

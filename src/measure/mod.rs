@@ -3,16 +3,16 @@
 //!
 //! OS calls live in `sys/`, chosen on the `mod` line below.
 
-mod sentinel;
-#[cfg(unix)]
-#[path = "sys/unix.rs"]
-mod sys;
 #[cfg(target_os = "linux")]
 #[path = "sys/linux.rs"]
 mod os;
 #[cfg(not(target_os = "linux"))]
 #[path = "sys/fallback.rs"]
 mod os;
+mod sentinel;
+#[cfg(unix)]
+#[path = "sys/unix.rs"]
+mod sys;
 
 pub use sentinel::{SentinelReading, read_sentinel};
 

@@ -2,18 +2,122 @@
 //! Computes no statistics: it draws what `results` carries, and only chooses what to show.
 
 mod convoy;
+mod crossover;
+mod heatmap;
 mod scaling;
 mod style;
 
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::{crossover_maps, penalty_maps};
+use crate::results::RunRecord;
+
 pub use convoy::convoy_charts;
+pub use crossover::{payload_label, task_label};
+pub use heatmap::fraction_label;
 pub use scaling::{ChartFile, group_title, scaling_charts};
 pub use style::{MODEL_ORDER, model_colour, model_colour_hex, model_rank};
 
-/// Every chart the run's data calls for, in report order.
-pub fn all_charts(
-    run: &crate::results::RunRecord,
-    dir: &std::path::Path,
-) -> Result<Vec<ChartFile>, PlotError> {
+/// What a GIL chart shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GilChartKind {
+    /// A penalty map: speedup(`numerator`) / speedup(`denominator`) over CPU fraction × workers.
+    Penalty {
+        /// The model over the fraction bar (`gil`, or a processes model).
+        numerator: String,
+        /// The model under it (`threads`, or `gil`).
+        denominator: String,
+    },
+    /// The crossover map: the fastest model over task size × payload.
+    Crossover,
+}
+
+/// A GIL chart written to disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GilChart {
+    /// Scenario the chart belongs to.
+    pub scenario: String,
+    /// The family of groups it covers (scenario and workload without the swept axes).
+    pub key: String,
+    /// What it shows.
+    pub kind: GilChartKind,
+    /// Chart title.
+    pub title: String,
+    /// Path relative to the run directory.
+    pub path: PathBuf,
+}
+
+/// Draws the GIL charts of a run into `dir/plots/`: the penalty maps of every family sweeping
+/// `cpu_fraction` (see [`crate::analysis::penalty_maps`]) and the crossover map of every family
+/// sweeping the task size with `gil` among its models. A run without such data draws nothing
+/// and creates no folder.
+pub fn gil_charts(run: &RunRecord, dir: &Path) -> Result<Vec<GilChart>, PlotError> {
+    let penalties = penalty_maps(run);
+    let crossovers = crossover_maps(run);
+    if penalties.is_empty() && crossovers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut used = HashSet::new();
+    let mut out = Vec::new();
+    for map in &penalties {
+        let svg =
+            heatmap::draw(map).map_err(|message| PlotError { chart: map.key.clone(), message })?;
+        let name = format!("gil-penalty-{}-over-{}-{}", map.numerator, map.denominator, map.key);
+        out.push(GilChart {
+            scenario: map.scenario.clone(),
+            key: map.key.clone(),
+            kind: GilChartKind::Penalty {
+                numerator: map.numerator.clone(),
+                denominator: map.denominator.clone(),
+            },
+            title: heatmap::penalty_title(map),
+            path: write_chart(dir, &name, &mut used, &svg)?,
+        });
+    }
+    for map in &crossovers {
+        let svg = crossover::draw(map)
+            .map_err(|message| PlotError { chart: map.key.clone(), message })?;
+        out.push(GilChart {
+            scenario: map.scenario.clone(),
+            key: map.key.clone(),
+            kind: GilChartKind::Crossover,
+            title: crossover::crossover_title(map),
+            path: write_chart(dir, &format!("gil-crossover-{}", map.key), &mut used, &svg)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes `svg` to `dir/plots/<safe name>.svg` (made distinct from `used`); returns the path
+/// relative to `dir`.
+fn write_chart(
+    dir: &Path,
+    name: &str,
+    used: &mut HashSet<String>,
+    svg: &str,
+) -> Result<PathBuf, PlotError> {
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|e| PlotError {
+        chart: plots.display().to_string(),
+        message: format!("cannot create the folder: {e}"),
+    })?;
+    let base = safe_file_name(name);
+    let mut file = base.clone();
+    let mut n = 2;
+    while !used.insert(file.clone()) {
+        file = format!("{base}-{n}");
+        n += 1;
+    }
+    let path = PathBuf::from("plots").join(format!("{file}.svg"));
+    crate::results::write_atomic(&dir.join(&path), svg.as_bytes())
+        .map_err(|e| PlotError { chart: name.to_string(), message: e.to_string() })?;
+    Ok(path)
+}
+
+/// Every chart the run's data calls for except the GIL maps (which the report draws), in
+/// report order.
+pub fn all_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     let mut charts = scaling_charts(run, dir)?;
     charts.extend(convoy_charts(run, dir)?);
     Ok(charts)

@@ -4,7 +4,7 @@
 use plotters::style::{FontDesc, IntoFont, RGBColor, TextStyle};
 
 /// Known models in report order; models not listed sort after them, by name.
-pub const MODEL_ORDER: [&str; 7] = [
+pub const MODEL_ORDER: [&str; 8] = [
     "sequential",
     "threads",
     "processes:spawn",
@@ -12,10 +12,11 @@ pub const MODEL_ORDER: [&str; 7] = [
     "async:current",
     "async:multi",
     "gil",
+    "gil:processes",
 ];
 
 /// Colours of the known models (Okabe–Ito, readable with colour-blindness and in print).
-const KNOWN: [(&str, RGBColor); 7] = [
+const KNOWN: [(&str, RGBColor); 8] = [
     ("sequential", RGBColor(85, 85, 85)),
     ("threads", RGBColor(0, 114, 178)),
     ("processes:spawn", RGBColor(230, 159, 0)),
@@ -23,6 +24,7 @@ const KNOWN: [(&str, RGBColor); 7] = [
     ("async:current", RGBColor(0, 158, 115)),
     ("async:multi", RGBColor(86, 180, 233)),
     ("gil", RGBColor(204, 121, 167)),
+    ("gil:processes", RGBColor(136, 34, 85)),
 ];
 
 /// Colours for models without a fixed one, picked by a stable hash of the name.

@@ -42,3 +42,28 @@ fn ideal_line_is_cut_at_the_top_of_the_chart() {
     assert_eq!(pts, [(0.0, 1.0), (1.0, 2.0), (2.0, 4.0), (2.25, 5.0)]);
     assert_eq!(super::scaling::ideal_points(&[1, 2], 5.0), [(0.0, 1.0), (1.0, 2.0)]);
 }
+
+#[test]
+fn diverging_scale_is_neutral_at_one_and_opposite_either_side() {
+    use super::heatmap::diverging;
+    let neutral = diverging(1.0, 1.0);
+    let (low, high) = (diverging(0.5, 1.0), diverging(2.0, 1.0));
+    assert_eq!(neutral, plotters::style::RGBColor(247, 247, 247));
+    assert_ne!(low, high);
+    assert!(low.0 > low.2 && high.2 > high.0, "low is warm, high is cool");
+    // Beyond the extent the colour saturates.
+    assert_eq!(diverging(8.0, 1.0), high);
+}
+
+#[test]
+fn grid_labels_read_as_sizes() {
+    use super::{fraction_label, payload_label, task_label};
+    assert_eq!(task_label(1e-6), "1 µs");
+    assert_eq!(task_label(0.1), "100 ms");
+    assert_eq!(task_label(1.5), "1.5 s");
+    assert_eq!(payload_label(0), "0 B");
+    assert_eq!(payload_label(64 << 10), "64 KiB");
+    assert_eq!(payload_label(1 << 20), "1 MiB");
+    assert_eq!(fraction_label(0.25), "0.25");
+    assert_eq!(fraction_label(1.0), "1");
+}

@@ -4,19 +4,22 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::plot::{ChartFile, group_title, model_colour_hex, model_rank};
+use crate::analysis::{GIL, title_without};
+use crate::plot::{ChartFile, GilChart, GilChartKind, group_title, model_colour_hex, model_rank};
 use crate::results::{CaseRecord, CaseStatus, Machine, RunRecord, RunStatus};
 
 use super::format;
+use super::gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
 use super::verdict::{Outcome, Verdict};
 
 const CSS: &str = include_str!("style.css");
 
-/// The whole page. `charts` pairs each chart with its SVG text.
+/// The whole page. `charts` and `gil_charts` pair each chart with its SVG text.
 pub(crate) fn page(
     run: &RunRecord,
     verdicts: &[Verdict],
     charts: &[(&ChartFile, String)],
+    gil_charts: &[(&GilChart, String)],
 ) -> String {
     let scenarios = scenarios(run);
     let title = format!("gilbench report: {} · {}", run.machine.hostname, run.started_at);
@@ -50,6 +53,8 @@ pub(crate) fn page(
                     section.card #machine { h2 { "Machine" } (machine_card(&run.machine)) }
                     section.card #run { h2 { "Run" } (run_card(run)) }
                 }
+                (gil_section(run, gil_charts))
+                (amdahl_section(run))
                 @for scenario in &scenarios {
                     section.scenario {
                         h2 { "Scenario " (scenario) }
@@ -298,6 +303,121 @@ fn case_row(c: &CaseRecord) -> Markup {
             td.status.ok[c.status == CaseStatus::Ok] {
                 (case_status_name(c.status))
                 @if let Some(r) = &c.reason { ": " (r) }
+            }
+        }
+    }
+}
+
+/// "Where a GIL hurts": the verdict per workload shape, the break-even task sizes, the penalty
+/// and crossover maps, and the GIL counters. Absent when the run measured no `gil` case.
+fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
+    let gil_cases: Vec<&CaseRecord> =
+        run.cases.iter().filter(|c| c.model == GIL && c.status == CaseStatus::Ok).collect();
+    if gil_cases.is_empty() && charts.is_empty() {
+        return html! {};
+    }
+    let verdicts = gil_verdicts(run);
+    let break_even = break_even_sentences(run);
+    html! {
+        section #gil {
+            h2 { "Where a GIL hurts" }
+            p.lead {
+                "GIL threads are threads that must hold one global lock to run CPU work, as in "
+                "CPython; free threads do not. Each model is taken at its best worker count; a "
+                "winner is named only when its 95% interval clears the other's."
+            }
+            @if !verdicts.is_empty() {
+                ul.verdicts { @for v in &verdicts { li { (v) } } }
+            }
+            @if !break_even.is_empty() {
+                h3 { "Break-even task size" }
+                ul.verdicts { @for s in &break_even { li { (s) } } }
+            }
+            @for (chart, svg) in charts {
+                figure {
+                    (PreEscaped(svg_body(svg)))
+                    figcaption {
+                        (gil_caption(chart)) " "
+                        a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
+                    }
+                }
+            }
+            @if gil_cases.iter().any(|c| !c.counters.is_empty()) {
+                h3 { "GIL counters (median per sample)" }
+                (gil_counters(&gil_cases))
+            }
+        }
+    }
+}
+
+fn gil_caption(chart: &GilChart) -> String {
+    match &chart.kind {
+        GilChartKind::Penalty { numerator, denominator } => format!(
+            "{}. Each cell: the speedup of {numerator} divided by that of {denominator} at the \
+             same CPU fraction and worker count; below 1 (orange) {numerator} is slower, above 1 \
+             (blue) faster.",
+            chart.title
+        ),
+        GilChartKind::Crossover => format!(
+            "{}. Each cell names the fastest model at its best worker count and its margin \
+             over the runner-up; pale cells have no clear winner.",
+            chart.title
+        ),
+    }
+}
+
+fn gil_counters(cases: &[&CaseRecord]) -> Markup {
+    let counter = |c: &CaseRecord, k: &str| c.counters.get(k).copied();
+    html! {
+        table {
+            colgroup {
+                col style="width:46%"; col style="width:8%"; col style="width:14%";
+                col style="width:10%"; col style="width:10%"; col style="width:12%";
+            }
+            thead {
+                tr {
+                    th { "workload" } th { "workers" } th { "speedup [95% CI]" }
+                    th { "GIL switches" } th { "drop requests" } th { "lock wait" }
+                }
+            }
+            tbody {
+                @for c in cases {
+                    tr {
+                        td { (title_without(c, &[])) }
+                        td.num { (c.workers) }
+                        td.num { (c.speedup.as_ref().map(format::speedup).unwrap_or_else(|| "–".into())) }
+                        td.num { (counter(c, "gil_switches").map(format::count).unwrap_or_else(|| "–".into())) }
+                        td.num { (counter(c, "gil_drop_requests").map(format::count).unwrap_or_else(|| "–".into())) }
+                        td.num { (counter(c, "gil_wait_s").map(format::duration).unwrap_or_else(|| "–".into())) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "Serial fraction (Amdahl's law)": per group, each model's fitted serial fraction.
+fn amdahl_section(run: &RunRecord) -> Markup {
+    let sentences = amdahl_sentences(run, None);
+    if sentences.is_empty() {
+        return html! {};
+    }
+    let cpus = run.machine.usable_cpus.max(1);
+    html! {
+        section #amdahl {
+            h2 { "Serial fraction (Amdahl's law)" }
+            p.lead {
+                "The share s of the work that does not run in parallel, fitted by least squares to "
+                "speedup(n) = 1 / (s + (1 − s) / n) with n = workers capped at the " (cpus)
+                " usable CPUs; the interval is a 95% bootstrap interval over the samples. Work that "
+                "waits (IO) can beat the CPU count and then fits 0%."
+            }
+            @for scenario in scenarios(run) {
+                @let mine: Vec<&String> = sentences.iter().filter(|(s, _)| *s == scenario).map(|(_, t)| t).collect();
+                @if !mine.is_empty() {
+                    h3 { (scenario) }
+                    ul.verdicts { @for t in mine { li { (t) } } }
+                }
             }
         }
     }

@@ -9,8 +9,8 @@ mod store;
 pub use csv_out::samples_csv;
 pub use host::{Machine, fingerprint};
 pub use model::{
-    Calibration, CaseRecord, CaseStatus, Overhead, RunRecord, RunStatus, SCHEMA_VERSION, SentinelPoint,
-    Speedup,
+    Calibration, CaseRecord, CaseStatus, Overhead, RunRecord, RunStatus, SCHEMA_VERSION,
+    SentinelPoint, Speedup,
 };
 pub use store::{RunDir, load_run, write_atomic};
 

@@ -311,11 +311,7 @@ pub fn run(
         }
     }
     let run_start = Instant::now();
-    record.sentinel.push(SentinelPoint {
-        at: "start".into(),
-        t_s: 0.0,
-        reading: read_sentinel(),
-    });
+    record.sentinel.push(SentinelPoint { at: "start".into(), t_s: 0.0, reading: read_sentinel() });
     let mut shared = group::Shared {
         config,
         env: &env,
@@ -329,7 +325,8 @@ pub fn run(
             record.status = RunStatus::Interrupted;
             break;
         }
-        let load = config.load_gate.as_ref().and_then(|gate| wait_for_quiet(gate, config, on_event));
+        let load =
+            config.load_gate.as_ref().and_then(|gate| wait_for_quiet(gate, config, on_event));
         let before = read_sentinel();
         record.sentinel.push(SentinelPoint {
             at: format!("before {key}"),

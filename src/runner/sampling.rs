@@ -61,7 +61,13 @@ impl Collector {
     }
 
     /// Files one sample (dropped if it was a warm-up sample).
-    pub(super) fn push(&mut self, rec: &mut CaseRecord, profile: &Profile, t: Taken, took: Duration) {
+    pub(super) fn push(
+        &mut self,
+        rec: &mut CaseRecord,
+        profile: &Profile,
+        t: Taken,
+        took: Duration,
+    ) {
         self.spent += took;
         if self.warm(profile) {
             rec.warmup += 1;

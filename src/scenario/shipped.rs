@@ -34,6 +34,11 @@ const SHIPPED: &[Shipped] = &[
         default: true,
     },
     Shipped {
+        file: "scenarios/gil-granularity.toml",
+        text: include_str!("../../scenarios/gil-granularity.toml"),
+        default: false,
+    },
+    Shipped {
         file: "scenarios/convoy.toml",
         text: include_str!("../../scenarios/convoy.toml"),
         default: true,

@@ -67,7 +67,8 @@ fn shipped_scenarios_parse() {
     let kinds: Vec<&str> = sc.workloads.iter().map(|w| w.variants[0].0.name()).collect();
     assert_eq!(kinds, ["cpu", "io-sleep", "io-net", "mixed"]);
     let w = &sc.workloads[0];
-    let all_but_gil: Vec<Model> = Model::ALL.into_iter().filter(|m| *m != Model::Gil).collect();
+    let all_but_gil: Vec<Model> =
+        Model::ALL.into_iter().filter(|m| !matches!(m, Model::Gil | Model::GilProcesses)).collect();
     assert_eq!(w.models, all_but_gil);
     assert_eq!(w.workers, Workers::Auto);
     assert_eq!(w.tasks, vec![16]);

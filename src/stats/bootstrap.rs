@@ -52,7 +52,8 @@ pub fn bootstrap_ratio_ci(
     interval(&mut stats, level)
 }
 
-fn interval(stats: &mut [f64], level: f64) -> (f64, f64) {
+/// The `level` percentile interval of bootstrap statistics (sorted in place).
+pub(super) fn interval(stats: &mut [f64], level: f64) -> (f64, f64) {
     stats.sort_by(f64::total_cmp);
     let alpha = (1.0 - level.clamp(0.0, 1.0)) / 2.0;
     let last = stats.len() - 1;

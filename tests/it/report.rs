@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use gilbench::plot::scaling_charts;
-use gilbench::report::{summary_markdown, verdicts, write_report};
+use gilbench::plot::{GilChartKind, gil_charts, scaling_charts};
+use gilbench::report::{gil_verdicts, summary_markdown, verdicts, write_report};
 use gilbench::results::{
     Calibration, CaseRecord, CaseStatus, Machine, Overhead, RunRecord, RunStatus, SCHEMA_VERSION,
     Speedup, fingerprint,
@@ -270,4 +270,170 @@ fn fingerprint_describes_this_machine() {
         assert!(!m.os.is_empty() && m.os != "unknown", "{}", m.os);
         assert!(m.memory_bytes > 0);
     }
+}
+
+/// A `gil` scenario case: the mixed workload at `fraction`, with samples around the speedup.
+fn gil_case(fraction: &str, model: &str, workers: usize, speedup: (f64, f64, f64)) -> CaseRecord {
+    let tail =
+        format!("mixed/task_duration=2ms/cpu_fraction={fraction}/tasks=16/payload_bytes=1024");
+    let mut params = BTreeMap::new();
+    for (k, v) in [
+        ("task_duration", "2ms"),
+        ("cpu_fraction", fraction),
+        ("tasks", "16"),
+        ("payload_bytes", "1024"),
+    ] {
+        params.insert(k.to_string(), v.to_string());
+    }
+    params.insert("workers".to_string(), workers.to_string());
+    let sequential = model == "sequential";
+    let median = 0.032 / speedup.0;
+    let mut counters = BTreeMap::new();
+    if model == "gil" {
+        params.insert("switch_interval".to_string(), "5ms".to_string());
+        counters.insert("gil_switches".to_string(), 40.0 * workers as f64);
+        counters.insert("gil_drop_requests".to_string(), 12.0);
+        counters.insert("gil_wait_s".to_string(), 0.0042);
+    }
+    CaseRecord {
+        scenario: "gil".into(),
+        case: format!("gil/{model}/{tail}/workers={workers}"),
+        group: format!("gil/{tail}"),
+        model: model.into(),
+        workload: "mixed".into(),
+        params,
+        workers,
+        tasks: 16,
+        status: CaseStatus::Ok,
+        reason: None,
+        unit: "s".into(),
+        summary: Some(summary(median, false)),
+        speedup: (!sequential).then_some(Speedup {
+            median: speedup.0,
+            ci_low: speedup.1,
+            ci_high: speedup.2,
+        }),
+        cpu_s: Some(0.031),
+        user_s: Some(0.030),
+        sys_s: Some(0.001),
+        voluntary_cs: Some(12.0),
+        involuntary_cs: Some(3.0),
+        peak_rss_bytes: Some(8 << 20),
+        checksum: Some("00000000deadbeef".to_string()),
+        counters,
+        load_others: None,
+        drift: None,
+        warmup: 1,
+        samples: (0..8)
+            .map(|i| gilbench::measure::Sample {
+                wall_s: median * (1.0 + (i % 3) as f64 * 0.005),
+                usage: Default::default(),
+            })
+            .collect(),
+    }
+}
+
+/// gil, threads and processes:fork over CPU fractions 0, 0.5, 1 at 1 and 2 workers.
+fn gil_fixture() -> RunRecord {
+    let one = (1.0, 0.97, 1.03);
+    let mut cases = Vec::new();
+    for (f, threads, gil, procs) in [
+        ("0", (1.96, 1.9, 2.0), (1.96, 1.9, 2.02), (1.96, 1.9, 2.0)),
+        ("0.5", (1.9, 1.8, 2.0), (1.2, 1.1, 1.3), (1.9, 1.8, 2.0)),
+        ("1", (2.0, 1.9, 2.1), (1.0, 0.95, 1.05), (2.0, 1.9, 2.1)),
+    ] {
+        cases.push(gil_case(f, "sequential", 1, one));
+        for (model, two) in [("threads", threads), ("gil", gil), ("processes:fork", procs)] {
+            cases.push(gil_case(f, model, 1, one));
+            cases.push(gil_case(f, model, 2, two));
+        }
+    }
+    RunRecord { cases, scenario_files: vec!["scenarios/gil.toml".into()], ..fixture() }
+}
+
+#[test]
+fn gil_maps_show_their_axes_and_cells() {
+    let run = gil_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let charts = gil_charts(&run, dir.path()).expect("gil charts");
+    let kinds: Vec<&GilChartKind> = charts.iter().map(|c| &c.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &GilChartKind::Penalty { numerator: "gil".into(), denominator: "threads".into() },
+            &GilChartKind::Penalty {
+                numerator: "processes:fork".into(),
+                denominator: "gil".into()
+            },
+        ]
+    );
+    let svg = std::fs::read_to_string(dir.path().join(&charts[0].path)).expect("heatmap written");
+    assert!(svg.trim_start().starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    let texts = svg_texts(&svg);
+    let has = |t: &str| texts.iter().any(|x| x == t);
+    assert!(has("CPU fraction of each task") && has("workers"), "axis labels: {texts:?}");
+    assert!(has(&charts[0].title), "title: {texts:?}");
+    for tick in ["0", "0.5", "1", "2"] {
+        assert!(has(tick), "tick {tick}: {texts:?}");
+    }
+    // gil / threads at 2 workers: 1.96/1.96, 1.2/1.9, 1.0/2.0; at 1 worker all 1.
+    for cell in ["1.00", "0.63", "0.50"] {
+        assert!(has(cell), "cell {cell}: {texts:?}");
+    }
+    let procs = svg_texts(&std::fs::read_to_string(dir.path().join(&charts[1].path)).expect("svg"));
+    assert!(procs.iter().any(|t| t == "2.00") && procs.iter().any(|t| t == "1.58"), "{procs:?}");
+    // A run without gil cases draws none.
+    assert!(gil_charts(&fixture(), dir.path()).expect("no charts").is_empty());
+}
+
+#[test]
+fn report_answers_the_gil_question() {
+    let run = gil_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let charts = scaling_charts(&run, dir.path()).expect("charts");
+    let index = write_report(&run, &charts, dir.path()).expect("report");
+    let html = std::fs::read_to_string(&index).expect("index.html");
+    assert!(html.contains("Where a GIL hurts"));
+    let cpu_bound = "CPU-bound (CPU fraction ≥ 0.5) with 2 ms tasks: use processes \
+                     (processes:fork), 1.6–2.0× over GIL threads on this machine; the GIL costs \
+                     1.6–2.0× against free threads (1.0–1.2× vs 1.9–2.0×)";
+    let io_bound = "IO-bound (CPU fraction 0) with 2 ms tasks: no clear winner between processes \
+                    (processes:fork, 2.0×) and GIL threads (2.0×); GIL threads scale like free \
+                    threads, 2.0× vs 2.0×";
+    assert_eq!(gil_verdicts(&run), [io_bound, cpu_bound]);
+    assert!(html.contains(cpu_bound) && html.contains(io_bound));
+    // Amdahl: pure CPU work under the GIL is all serial, with a bootstrap interval.
+    assert!(html.contains("Serial fraction (Amdahl"));
+    assert!(
+        html.contains(
+            "mixed (cpu_fraction=1, task_duration=2ms, tasks=16, payload_bytes=1024): under the \
+             GIL this workload is 100% serial ["
+        ),
+        "no Amdahl sentence"
+    );
+    // Both penalty maps are inlined next to the scaling charts, and the files exist.
+    assert_eq!(html.matches("<svg").count(), charts.len() + 2);
+    assert!(html.contains("speedup(gil) / speedup(threads)"));
+    for entry in std::fs::read_dir(dir.path().join("plots")).expect("plots") {
+        let name = entry.expect("entry").file_name().to_string_lossy().to_string();
+        assert!(html.contains(&name), "{name} not linked");
+    }
+    // GIL counters.
+    assert!(html.contains("GIL switches") && html.contains("drop requests"));
+    assert!(html.contains("4.20 ms"), "lock wait per sample");
+
+    let md = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary.md");
+    assert!(md.contains("## Where a GIL hurts") && md.contains(cpu_bound), "{md}");
+    assert!(md.contains("under the GIL this workload is 100% serial"));
+}
+
+#[test]
+fn a_run_without_gil_cases_has_no_gil_section() {
+    let run = fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let charts = scaling_charts(&run, dir.path()).expect("charts");
+    let html = std::fs::read_to_string(write_report(&run, &charts, dir.path()).expect("report"))
+        .expect("index.html");
+    assert!(!html.contains("Where a GIL hurts"));
+    assert!(!summary_markdown(&run).contains("GIL"));
 }
