@@ -83,13 +83,16 @@ pub struct RunConfig {
 }
 
 /// Before each comparison group, wait while other processes keep more than `threshold_cpus`
-/// CPUs busy, for at most `max_wait`; then go on and record the load seen.
+/// CPUs busy, for at most `max_wait` per group and `run_budget` in all; then go on and record
+/// the load seen with every case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadGate {
     /// CPUs' worth of other work tolerated.
     pub threshold_cpus: f64,
-    /// Longest wait before going on regardless.
+    /// Longest wait before one group.
     pub max_wait: Duration,
+    /// Longest wait over the whole run; once spent, the gate only records the load.
+    pub run_budget: Duration,
     /// How long each load reading looks.
     pub window: Duration,
 }
@@ -98,32 +101,35 @@ impl Default for LoadGate {
     fn default() -> LoadGate {
         LoadGate {
             threshold_cpus: 0.5,
-            max_wait: Duration::from_secs(20),
+            max_wait: Duration::from_secs(5),
+            run_budget: Duration::from_secs(60),
             window: Duration::from_millis(100),
         }
     }
 }
 
-/// Waits while the machine is busy with other work, within the gate's bound; returns the last
-/// load reading (CPUs busy with other processes), `None` where it cannot be read.
+/// Waits while the machine is busy with other work, for at most the gate's `max_wait` and
+/// what is `left` of its run budget (which it reduces); returns the last load reading (CPUs
+/// busy with other processes), `None` where the platform cannot read it.
 pub fn wait_for_quiet(
     gate: &LoadGate,
-    config: &RunConfig,
+    left: &mut Duration,
+    cancel: &AtomicBool,
     on_event: &mut dyn FnMut(&Event),
 ) -> Option<f64> {
     let start = Instant::now();
-    loop {
+    let bound = gate.max_wait.min(*left);
+    let load = loop {
         let load = others_load(gate.window)?;
         let waited = start.elapsed();
-        if load <= gate.threshold_cpus
-            || waited >= gate.max_wait
-            || config.cancel.load(Ordering::Relaxed)
-        {
-            return Some(load);
+        if load <= gate.threshold_cpus || waited >= bound || cancel.load(Ordering::Relaxed) {
+            break load;
         }
         on_event(&Event::Waiting { load_cpus: load, waited_s: waited.as_secs_f64() });
         std::thread::sleep(gate.window * 4);
-    }
+    };
+    *left = left.saturating_sub(start.elapsed());
+    Some(load)
 }
 
 /// Progress, for whoever renders it.
@@ -320,13 +326,16 @@ pub fn run(
         reference: HashMap::new(),
     };
     let mut index = 0usize;
+    let mut gate_left = config.load_gate.as_ref().map_or(Duration::ZERO, |g| g.run_budget);
     for (group_index, (key, members)) in groups.iter().enumerate() {
         if config.cancel.load(Ordering::Relaxed) {
             record.status = RunStatus::Interrupted;
             break;
         }
-        let load =
-            config.load_gate.as_ref().and_then(|gate| wait_for_quiet(gate, config, on_event));
+        let load = config
+            .load_gate
+            .as_ref()
+            .and_then(|gate| wait_for_quiet(gate, &mut gate_left, &config.cancel, on_event));
         let before = read_sentinel();
         record.sentinel.push(SentinelPoint {
             at: format!("before {key}"),
@@ -369,3 +378,6 @@ pub fn run(
     dir.write(&record)?;
     Ok(record)
 }
+
+#[cfg(test)]
+mod tests;
