@@ -8,8 +8,10 @@ use crate::analysis::{GIL, title_without};
 use crate::plot::{ChartFile, GilChart, GilChartKind, group_title, model_colour_hex, model_rank};
 use crate::results::{CaseRecord, CaseStatus, Machine, RunRecord, RunStatus};
 
+use super::convoy::convoy_list;
 use super::format;
 use super::gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
+use super::noise::noise_section;
 use super::verdict::{Outcome, Verdict};
 
 const CSS: &str = include_str!("style.css");
@@ -46,6 +48,7 @@ pub(crate) fn page(
                     @for scenario in &scenarios {
                         h3 { (scenario) }
                         (verdict_list(verdicts.iter().filter(|v| v.scenario == *scenario)))
+                        (convoy_list(run, scenario))
                     }
                     @if verdicts.is_empty() { p { "No case was run." } }
                 }
@@ -53,6 +56,7 @@ pub(crate) fn page(
                     section.card #machine { h2 { "Machine" } (machine_card(&run.machine)) }
                     section.card #run { h2 { "Run" } (run_card(run)) }
                 }
+                (noise_section(run))
                 (gil_section(run, gil_charts))
                 (amdahl_section(run))
                 @for scenario in &scenarios {
@@ -311,8 +315,13 @@ fn case_row(c: &CaseRecord) -> Markup {
 /// "Where a GIL hurts": the verdict per workload shape, the break-even task sizes, the penalty
 /// and crossover maps, and the GIL counters. Absent when the run measured no `gil` case.
 fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
-    let gil_cases: Vec<&CaseRecord> =
-        run.cases.iter().filter(|c| c.model == GIL && c.status == CaseStatus::Ok).collect();
+    let gil_cases: Vec<&CaseRecord> = run
+        .cases
+        .iter()
+        .filter(|c| {
+            c.model == GIL && c.status == CaseStatus::Ok && !c.workload.starts_with("probe:")
+        })
+        .collect();
     if gil_cases.is_empty() && charts.is_empty() {
         return html! {};
     }

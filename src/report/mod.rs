@@ -2,10 +2,12 @@
 //! from the run record and its charts. Computes nothing: it shows what the results model
 //! carries, and its verdicts only compare the medians and intervals already there.
 
+mod convoy;
 mod format;
 mod gil;
 mod html;
 mod markdown;
+mod noise;
 mod verdict;
 
 use std::path::{Path, PathBuf};

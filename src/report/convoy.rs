@@ -1,0 +1,65 @@
+//! Sentences for the convoy probe: how long an IO call takes behind N CPU-bound threads under
+//! the GIL model, without it, and with the CPU work in other processes. Shows the medians the
+//! results carry; computes nothing else.
+
+use std::collections::BTreeMap;
+
+use maud::{Markup, html};
+
+use super::format;
+use crate::results::{CaseStatus, RunRecord};
+
+/// One sentence per hog count (above zero) and IO kind in `scenario`'s convoy cases.
+pub(crate) fn convoy_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
+    // (io, io_time, hogs) -> variant label -> (median, ci_low, ci_high)
+    let mut points: BTreeMap<(String, String, u64), BTreeMap<String, (f64, f64, f64)>> =
+        BTreeMap::new();
+    for c in run.cases.iter().filter(|c| {
+        c.scenario == scenario && c.workload == "probe:convoy" && c.status == CaseStatus::Ok
+    }) {
+        let (Some(s), Some(hogs)) =
+            (c.summary, c.params.get("hogs").and_then(|h| h.parse::<u64>().ok()))
+        else {
+            continue;
+        };
+        let label = match (c.model.as_str(), c.params.get("switch_interval")) {
+            ("gil", Some(si)) => format!("under the GIL with a {si} switch interval"),
+            ("threads", _) => "with free threads".to_string(),
+            ("processes", _) => "with the CPU work in other processes".to_string(),
+            (other, _) => format!("with {other}"),
+        };
+        let io = c.params.get("io").cloned().unwrap_or_default();
+        let io_time = c.params.get("io_time").cloned().unwrap_or_default();
+        points
+            .entry((io, io_time, hogs))
+            .or_default()
+            .insert(label, (s.median, s.ci_low, s.ci_high));
+    }
+    points
+        .into_iter()
+        .filter(|((_, _, hogs), _)| *hogs > 0)
+        .map(|((io, io_time, hogs), by)| {
+            let parts: Vec<String> = by
+                .iter()
+                .map(|(label, (m, lo, hi))| {
+                    format!("{} {label}", format::duration_interval(*m, *lo, *hi))
+                })
+                .collect();
+            let threads = if hogs == 1 { "thread" } else { "threads" };
+            format!(
+                "Behind {hogs} CPU-bound {threads}, a {io_time} {io} call takes {}.",
+                parts.join("; ")
+            )
+        })
+        .collect()
+}
+
+/// The sentences as a list, or nothing.
+pub(super) fn convoy_list(run: &RunRecord, scenario: &str) -> Markup {
+    let sentences = convoy_sentences(run, scenario);
+    html! {
+        @if !sentences.is_empty() {
+            ul.verdicts { @for s in &sentences { li { (s) } } }
+        }
+    }
+}
