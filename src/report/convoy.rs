@@ -9,11 +9,14 @@ use maud::{Markup, html};
 use super::format;
 use crate::results::{CaseStatus, RunRecord};
 
+/// (io, io_time, hogs) of a convoy case.
+type Point = (String, String, u64);
+/// (median, ci_low, ci_high) of a convoy case.
+type Interval = (f64, f64, f64);
+
 /// One sentence per hog count (above zero) and IO kind in `scenario`'s convoy cases.
 pub(crate) fn convoy_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
-    // (io, io_time, hogs) -> variant label -> (median, ci_low, ci_high)
-    let mut points: BTreeMap<(String, String, u64), BTreeMap<String, (f64, f64, f64)>> =
-        BTreeMap::new();
+    let mut points: BTreeMap<Point, BTreeMap<String, Interval>> = BTreeMap::new();
     for c in run.cases.iter().filter(|c| {
         c.scenario == scenario && c.workload == "probe:convoy" && c.status == CaseStatus::Ok
     }) {
