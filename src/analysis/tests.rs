@@ -81,6 +81,7 @@ pub(crate) fn run_of(cases: Vec<CaseRecord>, usable_cpus: usize) -> RunRecord {
             rustc: "rustc 1.95.0".into(),
             gilbench_version: "0.1.0".into(),
             git_rev: None,
+            environment: Default::default(),
         },
         overhead: Overhead::default(),
         calibration: Calibration { cpu_iterations_per_s: 1e9 },

@@ -178,6 +178,7 @@ fn machine_card(m: &Machine) -> Markup {
             dt { "host" } dd { (m.hostname) }
             dt { "CPU" } dd { (m.cpu_brand) }
             dt { "architecture" } dd { (m.arch) }
+            @for (k, v) in &m.environment { dt { (k.replace('_', " ")) } dd { (v) } }
             dt { "physical cores" } dd { (opt(&m.physical_cores)) }
             dt { "logical CPUs" } dd { (m.logical_cpus) }
             dt { "usable CPUs" } dd { (m.usable_cpus) " (affinity and quota applied)" }

@@ -48,6 +48,11 @@ pub(super) fn noise_section(run: &RunRecord) -> Markup {
                 "Cases of a group are sampled interleaved, in a shuffled order each round (seed " (run.seed) "), "
                 "so drift within a group hits every model alike."
             }
+            @let warnings = run.machine.noise_warnings();
+            @if !warnings.is_empty() {
+                p { "Settings of this machine that add noise:" }
+                ul { @for w in &warnings { li { (w) } } }
+            }
             @if flagged.is_empty() {
                 p { "No comparison group was measured while the sentinel moved more than 10 % or other processes kept more than half a CPU busy." }
             } @else {

@@ -48,6 +48,35 @@ pub struct Machine {
     pub gilbench_version: String,
     /// git revision gilbench was built from, if known.
     pub git_rev: Option<String>,
+    /// Settings that add noise where readable (`governor`, `boost`, `intel_no_turbo`,
+    /// `smt_active`, `cpuidle_driver`, `aslr`, `isolated_cpus`), as the kernel writes them.
+    #[serde(default)]
+    pub environment: std::collections::BTreeMap<String, String>,
+}
+
+impl Machine {
+    /// Settings known to add noise to timings, in words (empty when none is known).
+    pub fn noise_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let env = &self.environment;
+        if let Some(g) = env.get("governor").filter(|g| g.as_str() != "performance") {
+            out.push(format!(
+                "CPU frequency governor `{g}`: the clock changes with load (`performance` holds it)"
+            ));
+        }
+        if env.get("boost").is_some_and(|b| b == "1")
+            || env.get("intel_no_turbo").is_some_and(|t| t == "0")
+        {
+            out.push("turbo boost is on: the clock depends on temperature and active cores".into());
+        }
+        if env.get("smt_active").is_some_and(|s| s == "1") {
+            out.push("SMT is on: two units on sibling threads share one core".into());
+        }
+        if let Some(v) = &self.virtualization {
+            out.push(format!("{v}: the hypervisor and other tenants add noise"));
+        }
+        out
+    }
 }
 
 /// What an unknown text field holds.
@@ -84,6 +113,7 @@ pub fn fingerprint() -> Machine {
         rustc: env!("GILBENCH_RUSTC_VERSION").to_string(),
         gilbench_version: env!("CARGO_PKG_VERSION").to_string(),
         git_rev: Some(env!("GILBENCH_GIT_REV").to_string()).filter(|r| !r.is_empty()),
+        environment: sys::environment(),
     }
 }
 

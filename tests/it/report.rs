@@ -135,6 +135,7 @@ fn fixture() -> RunRecord {
             rustc: "rustc 1.95.0".into(),
             gilbench_version: "0.1.0".into(),
             git_rev: Some("abc123".into()),
+            environment: Default::default(),
         },
         overhead: Overhead {
             clock_read_ns: 21.5,

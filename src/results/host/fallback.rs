@@ -9,3 +9,8 @@ pub(super) fn nominal_mhz() -> Option<u64> {
 pub(super) fn virtualization() -> Option<String> {
     None
 }
+
+/// Noise-relevant settings: not read on this platform.
+pub(super) fn environment() -> std::collections::BTreeMap<String, String> {
+    std::collections::BTreeMap::new()
+}

@@ -55,3 +55,22 @@ fn cpu_flag_hypervisor() -> bool {
 fn read(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
+
+/// Settings that add noise to timings, where the kernel tells: frequency governor, turbo, SMT,
+/// the cpuidle driver, ASLR, isolated CPUs.
+pub(super) fn environment() -> std::collections::BTreeMap<String, String> {
+    let mut env = std::collections::BTreeMap::new();
+    let mut put = |key: &str, path: &str| {
+        if let Some(v) = read(path).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+            env.insert(key.to_string(), v);
+        }
+    };
+    put("governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+    put("intel_no_turbo", "/sys/devices/system/cpu/intel_pstate/no_turbo");
+    put("boost", "/sys/devices/system/cpu/cpufreq/boost");
+    put("smt_active", "/sys/devices/system/cpu/smt/active");
+    put("cpuidle_driver", "/sys/devices/system/cpu/cpuidle/current_driver");
+    put("aslr", "/proc/sys/kernel/randomize_va_space");
+    put("isolated_cpus", "/sys/devices/system/cpu/isolated");
+    env
+}
