@@ -113,3 +113,15 @@ pub(crate) fn si(x: f64) -> String {
 pub(crate) fn workers(n: usize) -> String {
     if n == 1 { "1 worker".into() } else { format!("{n} workers") }
 }
+
+/// A figure and its interval in its unit: durations for `s`, SI prefixes otherwise
+/// (`1.23 M ops/s [1.20 M, 1.25 M]`).
+pub(crate) fn value_interval(unit: &str, median: f64, low: f64, high: f64) -> String {
+    if unit == "s" {
+        return duration_interval(median, low, high);
+    }
+    if !median.is_finite() {
+        return "–".into();
+    }
+    format!("{} {unit} [{}, {}]", si(median), si(low), si(high))
+}

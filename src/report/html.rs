@@ -296,7 +296,7 @@ fn case_row(c: &CaseRecord) -> Markup {
             td.num { (c.workers) }
             td.num {
                 @if let Some(s) = &c.summary {
-                    (format::duration_interval(s.median, s.ci_low, s.ci_high))
+                    (format::value_interval(&c.unit, s.median, s.ci_low, s.ci_high))
                     @if s.noisy { span.flag title="robust coefficient of variation above the noise threshold" {
                         "noisy, CV " (format!("{:.0}%", s.cv * 100.0))
                     } }
