@@ -9,6 +9,7 @@ mod os;
 #[cfg(not(target_os = "linux"))]
 #[path = "sys/fallback.rs"]
 mod os;
+pub mod placement;
 mod sentinel;
 #[cfg(unix)]
 #[path = "sys/unix.rs"]

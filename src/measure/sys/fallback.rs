@@ -3,3 +3,23 @@
 pub(super) fn cpu_jiffies() -> Option<(u64, u64, usize)> {
     None
 }
+
+/// The affinity mask: not read on this platform.
+pub(super) fn allowed_cpus() -> Option<Vec<usize>> {
+    None
+}
+
+/// CPU topology: not read on this platform.
+pub(super) fn cpu_topology(_cpu: usize) -> Option<(usize, usize, Vec<usize>)> {
+    None
+}
+
+/// Pinning: not supported on this platform.
+pub(super) fn pin_current_thread(_cpu: usize) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "CPU pinning is not supported here"))
+}
+
+/// The idle scheduling class: not supported on this platform.
+pub(super) fn idle_priority_current_thread() -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "SCHED_IDLE is not supported here"))
+}

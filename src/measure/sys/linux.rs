@@ -12,3 +12,54 @@ pub(super) fn cpu_jiffies() -> Option<(u64, u64, usize)> {
     let total: u64 = fields.iter().take(8).sum();
     Some((total.saturating_sub(idle), total, cpus.max(1)))
 }
+
+/// CPUs this process may run on (its affinity mask).
+pub(super) fn allowed_cpus() -> Option<Vec<usize>> {
+    let set = rustix::thread::sched_getaffinity(None).ok()?;
+    Some((0..rustix::thread::CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect())
+}
+
+/// (core id, package id, SMT siblings) of `cpu`, from sysfs.
+pub(super) fn cpu_topology(cpu: usize) -> Option<(usize, usize, Vec<usize>)> {
+    let base = format!("/sys/devices/system/cpu/cpu{cpu}/topology");
+    let num = |name: &str| -> Option<usize> {
+        std::fs::read_to_string(format!("{base}/{name}")).ok()?.trim().parse().ok()
+    };
+    let siblings = std::fs::read_to_string(format!("{base}/thread_siblings_list"))
+        .ok()
+        .map(|s| parse_cpu_list(s.trim()))
+        .unwrap_or_else(|| vec![cpu]);
+    Some((num("core_id")?, num("physical_package_id")?, siblings))
+}
+
+/// `0-3,8,10-11` → [0, 1, 2, 3, 8, 10, 11].
+fn parse_cpu_list(s: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for part in s.split(',').filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                if let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) {
+                    out.extend(a..=b.min(a + 4096));
+                }
+            }
+            None => out.extend(part.parse::<usize>().ok()),
+        }
+    }
+    out
+}
+
+/// Pins the calling thread to `cpu`.
+pub(super) fn pin_current_thread(cpu: usize) -> std::io::Result<()> {
+    let mut set = rustix::thread::CpuSet::new();
+    set.set(cpu);
+    rustix::thread::sched_setaffinity(None, &set).map_err(std::io::Error::from)
+}
+
+/// Puts the calling thread in the idle scheduling class: it runs only when nothing else wants
+/// its CPU.
+pub(super) fn idle_priority_current_thread() -> std::io::Result<()> {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: plain syscall on the calling thread (pid 0) with a valid, initialised parameter.
+    let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
