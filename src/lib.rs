@@ -9,6 +9,7 @@
 //! front end lives in the binary; nothing here prints.
 
 pub mod analysis;
+pub mod compare;
 pub mod exec;
 pub mod measure;
 pub mod plot;

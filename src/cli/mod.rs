@@ -1,6 +1,7 @@
 //! The command line: the only place that knows clap, anyhow, terminal output and progress
 //! bars. Each subcommand turns its arguments into plain library configuration.
 
+mod compare;
 mod list;
 mod progress;
 mod report;
@@ -42,6 +43,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Put several runs (machines, settings) side by side; with --baseline, flag regressions.
+    Compare(compare::CompareArgs),
     /// Redraw the charts and rewrite index.html of a finished run from its run.json.
     Report {
         /// The run directory (or its run.json).
@@ -83,6 +86,7 @@ pub(crate) fn main() -> ExitCode {
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),
         Command::Report { run_dir } => report::report(&run_dir),
+        Command::Compare(args) => compare::compare(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

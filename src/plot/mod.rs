@@ -1,6 +1,7 @@
 //! SVG charts drawn with plotters from the results model only; one file per chart kind.
 //! Computes no statistics: it draws what `results` carries, and only chooses what to show.
 
+mod compare;
 mod convoy;
 mod crossover;
 mod heatmap;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::{crossover_maps, penalty_maps};
 use crate::results::RunRecord;
 
+pub use compare::compare_charts;
 pub use convoy::convoy_charts;
 pub use crossover::{payload_label, task_label};
 pub use heatmap::fraction_label;

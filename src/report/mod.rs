@@ -2,6 +2,7 @@
 //! from the run record and its charts. Computes nothing: it shows what the results model
 //! carries, and its verdicts only compare the medians and intervals already there.
 
+mod compare;
 mod convoy;
 mod format;
 mod gil;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::plot::{ChartFile, PlotError, gil_charts};
 use crate::results::{ResultsError, RunRecord, write_atomic};
 
+pub use compare::write_compare_report;
 pub use gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
 pub use markdown::summary_markdown;
 pub use verdict::{Outcome, Pick, Verdict, verdicts};

@@ -1,0 +1,54 @@
+//! Several runs side by side — from several machines, or from one machine with different
+//! settings: load them, line their cases up by case key (never by position), and give each
+//! case's ratio to the reference run with a bootstrap interval, called a difference only when
+//! the interval excludes 1. Also the baseline check for CI: which cases regressed beyond a
+//! threshold. Prints nothing; `report` renders, `plot` draws.
+
+mod align;
+
+pub use align::{Aligned, CaseRatio, Comparison, Regression, align, regressions};
+
+use std::path::Path;
+
+use crate::results::{ResultsError, RunRecord, load_run};
+
+/// One run in a comparison, with the label its columns and series carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledRun {
+    /// Short unique label: the host name, with the start date when hosts repeat.
+    pub label: String,
+    /// Where it was loaded from.
+    pub source: String,
+    /// The run.
+    pub run: RunRecord,
+}
+
+/// Loads every run (a run directory or a `run.json`), labelled; the first is the reference.
+pub fn load_runs(paths: &[&Path]) -> Result<Vec<LabelledRun>, ResultsError> {
+    let mut runs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let run = load_run(path)?;
+        runs.push(LabelledRun {
+            label: run.machine.hostname.clone(),
+            source: path.display().to_string(),
+            run,
+        });
+    }
+    // Make labels unique: host, then host + start time, then a position.
+    for i in 0..runs.len() {
+        if runs.iter().filter(|r| r.label == runs[i].label).count() > 1 {
+            let host = runs[i].run.machine.hostname.clone();
+            let start = runs[i].run.started_at.clone();
+            runs[i].label = format!("{host} {start}");
+        }
+    }
+    for i in 0..runs.len() {
+        if runs.iter().filter(|r| r.label == runs[i].label).count() > 1 {
+            runs[i].label = format!("{} #{}", runs[i].label, i + 1);
+        }
+    }
+    Ok(runs)
+}
+
+#[cfg(test)]
+mod tests;

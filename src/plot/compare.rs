@@ -1,0 +1,167 @@
+//! Comparison charts: for each comparison group, speedup against workers with one line per
+//! model and run (colour by model, dash pattern by run), and the same per usable core
+//! (speedup ÷ min(workers, the run's usable CPUs)) so machines with different core counts
+//! line up.
+
+use std::path::{Path, PathBuf};
+
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+use super::style::{model_colour, model_rank, text};
+use super::{ChartFile, PlotError, safe_file_name};
+use crate::compare::LabelledRun;
+use crate::results::CaseStatus;
+
+const WIDTH: u32 = 900;
+const HEIGHT: u32 = 460;
+
+/// (label, model, run index, points (workers, value)).
+type Line = (String, String, usize, Vec<(f64, f64)>);
+
+/// Draws the two charts of every group with speedups in at least two runs.
+pub fn compare_charts(runs: &[LabelledRun], dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+    let mut groups: Vec<&str> = Vec::new();
+    for r in runs {
+        for c in &r.run.cases {
+            if c.speedup.is_some() && !groups.contains(&c.group.as_str()) {
+                groups.push(&c.group);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for group in groups {
+        let with_data = runs
+            .iter()
+            .filter(|r| r.run.cases.iter().any(|c| c.group == group && c.speedup.is_some()))
+            .count();
+        if with_data < 2 {
+            continue;
+        }
+        for per_core in [false, true] {
+            let mut lines: Vec<Line> = Vec::new();
+            for (i, r) in runs.iter().enumerate() {
+                let cores = r.run.machine.usable_cpus.max(1);
+                let mut models: Vec<&str> = r
+                    .run
+                    .cases
+                    .iter()
+                    .filter(|c| c.group == group && c.speedup.is_some())
+                    .map(|c| c.model.as_str())
+                    .collect();
+                models.sort_by_key(|m| model_rank(m));
+                models.dedup();
+                for model in models {
+                    let mut pts: Vec<(f64, f64)> = r
+                        .run
+                        .cases
+                        .iter()
+                        .filter(|c| c.group == group && c.model == model)
+                        .filter(|c| c.status == CaseStatus::Ok)
+                        .filter_map(|c| {
+                            let s = c.speedup?.median;
+                            let y =
+                                if per_core { s / c.workers.min(cores).max(1) as f64 } else { s };
+                            Some((c.workers as f64, y))
+                        })
+                        .collect();
+                    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    if !pts.is_empty() {
+                        lines.push((r.label.clone(), model.to_string(), i, pts));
+                    }
+                }
+            }
+            let title = format!(
+                "{}{}",
+                group,
+                if per_core { ": speedup per usable core" } else { ": speedup by machine" }
+            );
+            let y_desc = if per_core {
+                "speedup ÷ min(workers, cores)"
+            } else {
+                "speedup vs sequential (×)"
+            };
+            let svg = draw(&title, y_desc, &lines)
+                .map_err(|message| PlotError { chart: title.clone(), message })?;
+            let suffix = if per_core { "-per-core" } else { "" };
+            let path = PathBuf::from("plots")
+                .join(format!("{}{suffix}.svg", safe_file_name(&format!("compare-{group}"))));
+            let full = dir.join(&path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
+            }
+            crate::results::write_atomic(&full, svg.as_bytes())
+                .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
+            out.push(ChartFile { group: group.to_string(), title, path });
+        }
+    }
+    Ok(out)
+}
+
+fn draw(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
+    let err = |e: DrawingAreaErrorKind<std::io::Error>| e.to_string();
+    let x_max = lines.iter().flat_map(|l| l.3.iter().map(|p| p.0)).fold(1.0, f64::max);
+    let y_max = lines.iter().flat_map(|l| l.3.iter().map(|p| p.1)).fold(1.0, f64::max) * 1.15;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let body = root.titled(title, text(16.0)).map_err(err)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0.8..x_max * 1.25).log_scale(), 0.0..y_max)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("workers (log scale)")
+            .y_desc(y_desc)
+            .label_style(text(12.0))
+            .axis_desc_style(text(13.0))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .light_line_style(RGBColor(245, 245, 245))
+            .draw()
+            .map_err(err)?;
+        for (label, model, run, pts) in lines {
+            let colour = model_colour(model);
+            let style = colour.stroke_width(2);
+            let series_label = format!("{label}: {model}");
+            let dash = 2 + 4 * (*run as u32);
+            if *run == 0 {
+                chart
+                    .draw_series(LineSeries::new(pts.iter().copied(), style))
+                    .map_err(err)?
+                    .label(series_label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            } else {
+                chart
+                    .draw_series(std::iter::once(DashedPathElement::new(
+                        pts.iter().copied(),
+                        dash,
+                        4,
+                        style,
+                    )))
+                    .map_err(err)?
+                    .label(series_label)
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(vec![(x, y), (x + 24, y)], dash, 4, style)
+                    });
+            }
+            chart
+                .draw_series(pts.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(text(11.0))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
