@@ -1,9 +1,11 @@
 //! SVG charts drawn with plotters from the results model only; one file per chart kind.
 //! Computes no statistics: it draws what `results` carries, and only chooses what to show.
 
+mod cpython;
 mod scaling;
 mod style;
 
+pub use cpython::{comparison_charts, cpython_charts};
 pub use scaling::{ChartFile, group_title, scaling_charts};
 pub use style::{MODEL_ORDER, model_colour, model_colour_hex, model_rank};
 

@@ -2,6 +2,7 @@
 //! from the run record and its charts. Computes nothing: it shows what the results model
 //! carries, and its verdicts only compare the medians and intervals already there.
 
+mod cpython;
 mod format;
 mod html;
 mod markdown;
@@ -10,6 +11,7 @@ mod verdict;
 use std::path::{Path, PathBuf};
 
 use crate::plot::ChartFile;
+use crate::results::cpython::CpythonRecord;
 use crate::results::{ResultsError, RunRecord, write_atomic};
 
 pub use markdown::summary_markdown;
@@ -22,6 +24,34 @@ pub fn write_report(
     charts: &[ChartFile],
     dir: &Path,
 ) -> Result<PathBuf, ResultsError> {
+    write_report_with(run, charts, dir, None)
+}
+
+/// [`write_report`], plus the "Model vs real CPython" section when `cpython` holds the CPython
+/// peer's record and its charts (from [`crate::plot::cpython_charts`]).
+pub fn write_report_with(
+    run: &RunRecord,
+    charts: &[ChartFile],
+    dir: &Path,
+    cpython: Option<(&CpythonRecord, &[ChartFile])>,
+) -> Result<PathBuf, ResultsError> {
+    let inlined = inline(charts, dir)?;
+    let cpython = match cpython {
+        Some((peer, peer_charts)) => Some(cpython::section(run, peer, &inline(peer_charts, dir)?)),
+        None => None,
+    };
+    let page = html::page(run, &verdicts(run), &inlined, cpython);
+    let index = dir.join("index.html");
+    write_atomic(&index, page.as_bytes())?;
+    write_atomic(&dir.join("summary.md"), summary_markdown(run).as_bytes())?;
+    Ok(index)
+}
+
+/// Each chart with its SVG text, read from `dir`.
+fn inline<'a>(
+    charts: &'a [ChartFile],
+    dir: &Path,
+) -> Result<Vec<(&'a ChartFile, String)>, ResultsError> {
     let mut inlined = Vec::with_capacity(charts.len());
     for chart in charts {
         let path = dir.join(&chart.path);
@@ -29,11 +59,7 @@ pub fn write_report(
             .map_err(|source| ResultsError::Read { path: path.clone(), source })?;
         inlined.push((chart, svg));
     }
-    let page = html::page(run, &verdicts(run), &inlined);
-    let index = dir.join("index.html");
-    write_atomic(&index, page.as_bytes())?;
-    write_atomic(&dir.join("summary.md"), summary_markdown(run).as_bytes())?;
-    Ok(index)
+    Ok(inlined)
 }
 
 #[cfg(test)]
