@@ -4,7 +4,8 @@ gilbench models CPython's GIL; this script measures the real thing so the model 
 checked against it. It runs a pure-Python CPU loop (calibrated to a target duration per
 task), a sleep, and a mix of the two through real ``threading``, ``multiprocessing`` (a
 ``Pool`` whose payloads are really pickled), ``asyncio`` and a sequential loop, on a grid of
-worker counts; each case gets a warm-up batch and several timed batches. It can also
+worker counts; each case gets a warm-up batch and several timed batches, interleaved across
+the cases of a shape so that load from elsewhere falls on all of them alike. It can also
 record the convoy effect: how late an IO thread's ``time.sleep(0.001)`` returns while 0, 1
 or 2 CPU-bound threads spin.
 
@@ -283,30 +284,76 @@ def shapes(args):
 # --- measuring ------------------------------------------------------------------------------
 
 
-def measure_case(model, workers, jobs, args):
-    ex = make_executor(model, workers, args.start_method)
-    try:
-        samples = []
-        sums = set()
-        for i in range(args.warmup + args.samples):
-            wall, results = ex.batch(jobs)
+class Case:
+    """One model at one worker count on one shape: its record, executor and samples."""
+
+    def __init__(self, model, workers, record):
+        self.model = model
+        self.workers = workers
+        self.record = record
+        self.executor = None
+        self.samples = []
+        self.sums = set()
+        self.error = None
+
+    def open(self, args):
+        if self.executor is None and self.error is None:
+            try:
+                self.executor = make_executor(self.model, self.workers, args.start_method)
+            except Exception as e:  # a failing case is recorded, not fatal
+                self.fail(e)
+
+    def step(self, jobs, keep):
+        """One batch; its wall time is kept unless it is a warm-up."""
+        if self.executor is None:
+            return
+        try:
+            wall, results = self.executor.batch(jobs)
             if len(results) != len(jobs):
-                raise RuntimeError("%s: %d of %d tasks returned" % (model, len(results), len(jobs)))
-            sums.add(checksum(results))
-            if i >= args.warmup:
-                samples.append(wall)
-    finally:
-        ex.close()
-    if len(sums) != 1:
-        raise RuntimeError("%s: checksum differs between batches" % model)
-    return samples, sums.pop()
+                raise RuntimeError("%d of %d tasks returned" % (len(results), len(jobs)))
+            self.sums.add(checksum(results))
+            if len(self.sums) != 1:
+                raise RuntimeError("checksum differs between batches")
+            if keep:
+                self.samples.append(wall)
+        except Exception as e:
+            self.fail(e)
+
+    def fail(self, e):
+        self.error = "%s: %s" % (type(e).__name__, e)
+        self.close()
+
+    def close(self):
+        if self.executor is not None:
+            ex, self.executor = self.executor, None
+            try:
+                ex.close()
+            except Exception:
+                pass
+
+    def finish(self):
+        self.close()
+        if self.error is None and self.samples:
+            self.record.update({"status": "ok", "samples": self.samples,
+                                "median": statistics.median(self.samples),
+                                "checksum": self.sums.pop()})
+        else:
+            self.record.update({"status": "failed", "reason": self.error or "no sample",
+                                "samples": [], "median": None})
+        return self.record
 
 
 def run_cases(args):
-    cases = []
+    """Every case of every shape. Interleaved (the default), each round runs one batch of every
+    case of a shape in turn, so a burst of load from elsewhere falls on all of them alike and
+    the ratios between them (the speedups) stay fair; by case, each case runs all its batches
+    in a row, as gilbench's runner does."""
+    records = []
     payload = bytes((i * 31 + 7) & 0xFF for i in range(args.payload_bytes))
+    rounds = args.warmup + args.samples
     for workload, own, iterations, sleep_s in shapes(args):
         jobs = [(i, payload, iterations, sleep_s) for i in range(args.tasks)]
+        cases = []
         for model in args.models:
             counts = [1] if model == "cpython:sequential" else args.workers
             for w in counts:
@@ -316,19 +363,27 @@ def run_cases(args):
                 )
                 if model == "cpython:threads":
                     params["switch_interval"] = show_duration(sys.getswitchinterval())
-                if args.verbose:
-                    print("%s %s %s" % (model, workload, params), file=sys.stderr)
-                case = {"model": model, "workload": workload, "params": params, "workers": w,
-                        "tasks": args.tasks, "iterations": iterations, "sleep_s": sleep_s}
-                try:
-                    samples, digest = measure_case(model, w, jobs, args)
-                    case.update({"status": "ok", "samples": samples,
-                                 "median": statistics.median(samples), "checksum": digest})
-                except Exception as e:  # a failing case is recorded, not fatal
-                    case.update({"status": "failed", "reason": "%s: %s" % (type(e).__name__, e),
-                                 "samples": [], "median": None})
-                cases.append(case)
-    return cases
+                record = {"model": model, "workload": workload, "params": params, "workers": w,
+                          "tasks": args.tasks, "iterations": iterations, "sleep_s": sleep_s}
+                cases.append(Case(model, w, record))
+        if args.verbose:
+            print("%s %s: %d cases" % (workload, own, len(cases)), file=sys.stderr)
+        try:
+            if args.order == "interleaved":
+                for case in cases:
+                    case.open(args)
+                for i in range(rounds):
+                    for case in cases:
+                        case.step(jobs, i >= args.warmup)
+            else:
+                for case in cases:
+                    case.open(args)
+                    for i in range(rounds):
+                        case.step(jobs, i >= args.warmup)
+                    case.close()
+        finally:
+            records.extend(case.finish() for case in cases)
+    return records
 
 
 def percentile(xs, p):
@@ -397,6 +452,9 @@ def main(argv=None):
     p.add_argument("--payload-bytes", type=int, default=1024, help="payload carried each way")
     p.add_argument("--samples", type=int, default=5, help="timed batches per case")
     p.add_argument("--warmup", type=int, default=1, help="untimed batches per case")
+    p.add_argument("--order", choices=("interleaved", "case"), default="interleaved",
+                   help="interleaved: one batch of every case of a shape per round; case: all of "
+                        "a case's batches in a row")
     p.add_argument("--start-method", default=None,
                    help="multiprocessing start method (default: forkserver where available)")
     p.add_argument("--convoy-iterations", type=int, default=100,
@@ -440,6 +498,7 @@ def main(argv=None):
         "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "cpu_iterations_per_s": args.iterations_per_s,
         "warmup": args.warmup,
+        "order": args.order,
         "elapsed_s": time.time() - started,
         "cases": cases,
         "convoy": convoy_points,

@@ -27,11 +27,12 @@ pub const CPYTHON_MODELS: [&str; 4] =
 /// A point agrees when the model's speedup is within this share of CPython's (either way).
 pub const AGREEMENT: f64 = 0.15;
 
-/// CPU-bound threads "gain nothing over one thread" when no speedup exceeds this.
+/// CPU-bound threads "gain nothing over one thread" when none is faster than one thread by more
+/// than this factor.
 pub const NO_GAIN_MAX: f64 = 1.15;
 
-/// IO-bound threads "scale" when the speedup at the largest worker count reaches this share of
-/// the ideal `min(workers, tasks)` (and at least 1.5×).
+/// IO-bound threads "scale" when, at the largest worker count, they are faster than one thread
+/// by this share of the ideal `min(workers, tasks)` (and by 1.5× at least).
 pub const SCALING_SHARE: f64 = 0.5;
 
 /// Parameters that are not part of a workload shape: the worker count (an axis of the
@@ -377,9 +378,10 @@ impl Character {
 /// The claim a shape check makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
-    /// CPU-bound threads under a GIL gain nothing: no speedup above [`NO_GAIN_MAX`].
+    /// CPU-bound threads under a GIL gain nothing: none beats one thread by more than
+    /// [`NO_GAIN_MAX`].
     NoGain,
-    /// IO-bound threads under a GIL scale: at the largest worker count the speedup reaches
+    /// IO-bound threads under a GIL scale: at the largest worker count they beat one thread by
     /// [`SCALING_SHARE`] of the ideal.
     Scales,
 }
@@ -397,38 +399,54 @@ pub struct ShapeCheck {
     pub sentence: String,
 }
 
-/// Checks `claim` on `points` (workers, speedup) of `model`, with `tasks` tasks per batch.
+/// Checks `claim` on `points` (workers, speedup against sequential) of `model`, with `tasks`
+/// tasks per batch.
+///
+/// The claims are about threads against one thread, so where the model has a one-worker point
+/// each speedup is taken relative to it (the sequential baseline's own noise then cancels out);
+/// without one, against the sequential baseline.
 pub fn check_shape(model: &str, claim: Claim, points: &[(usize, f64)], tasks: usize) -> ShapeCheck {
     let who = if model.starts_with("cpython:") {
         cpython_label(model)
     } else {
-        format!("{model} (model)")
+        format!("threads under the {model} model")
     };
-    let multi: Vec<(usize, f64)> = points.iter().copied().filter(|(w, _)| *w > 1).collect();
+    let one = points.iter().find(|(w, _)| *w == 1).map(|p| p.1).filter(|s| *s > 0.0);
+    let (base, against) = match one {
+        Some(s) => (s, "one thread"),
+        None => (1.0, "sequential"),
+    };
+    let multi: Vec<(usize, f64)> =
+        points.iter().filter(|(w, _)| *w > 1).map(|&(w, s)| (w, s / base)).collect();
     let (holds, sentence) = match claim {
         Claim::NoGain => match multi.iter().copied().reduce(|a, b| if b.1 > a.1 { b } else { a }) {
-            None => (None, format!("CPU-bound: {who} has no point with more than one worker")),
+            None => (None, format!("CPU-bound: {who} have no point with more than one worker")),
             Some((w, best)) => {
                 let holds = best <= NO_GAIN_MAX;
                 (
                     Some(holds),
                     format!(
-                        "CPU-bound: {who} {} over one thread (best {best:.2}× at {w} workers; \
-                         limit {NO_GAIN_MAX:.2}×)",
-                        if holds { "gain nothing" } else { "gain, against the GIL's shape," }
+                        "CPU-bound: {who} {} (best {best:.2}× {against} at {w} workers; limit \
+                         {NO_GAIN_MAX:.2}×)",
+                        if holds {
+                            "gain nothing over one thread"
+                        } else {
+                            "gain over one thread, against the GIL's shape"
+                        }
                     ),
                 )
             }
         },
         Claim::Scales => match multi.iter().copied().max_by_key(|(w, _)| *w) {
-            None => (None, format!("IO-bound: {who} has no point with more than one worker")),
+            None => (None, format!("IO-bound: {who} have no point with more than one worker")),
             Some((w, s)) => {
                 let need = (SCALING_SHARE * w.min(tasks.max(1)) as f64).max(1.5);
                 let holds = s >= need;
                 (
                     Some(holds),
                     format!(
-                        "IO-bound: {who} {} ({s:.2}× at {w} workers; at least {need:.2}× expected)",
+                        "IO-bound: {who} {} ({s:.2}× {against} at {w} workers; at least \
+                         {need:.2}× expected)",
                         if holds { "scale" } else { "do not scale" }
                     ),
                 )
