@@ -1,6 +1,7 @@
 //! The command line: the only place that knows clap, anyhow, terminal output and progress
 //! bars. Each subcommand turns its arguments into plain library configuration.
 
+mod calibrate;
 mod compare;
 mod list;
 mod progress;
@@ -50,6 +51,9 @@ enum Command {
         /// The run directory (or its run.json).
         run_dir: PathBuf,
     },
+    /// Check the GIL model against real CPython: run gilbench's models and the CPython peer on
+    /// the same workload shapes, store the peer's figures as cpython.json, write the report.
+    Calibrate(calibrate::CalibrateArgs),
     /// Worker process (started by gilbench itself).
     #[command(hide = true, name = "__worker")]
     Worker,
@@ -87,6 +91,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Validate { files } => validate::validate(&files),
         Command::Report { run_dir } => report::report(&run_dir),
         Command::Compare(args) => compare::compare(args),
+        Command::Calibrate(args) => calibrate::calibrate(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

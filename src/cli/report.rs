@@ -1,4 +1,5 @@
-//! `gilbench report RUN_DIR`: redraw the charts and rewrite the report from `run.json` alone.
+//! `gilbench report RUN_DIR`: redraw the charts and rewrite the report from `run.json` (and the
+//! CPython peer's `cpython.json`, when the directory has one).
 
 use std::path::Path;
 
@@ -12,7 +13,14 @@ pub(crate) fn report(run_dir: &Path) -> Result<u8> {
     let dir = if run_dir.is_dir() { run_dir } else { run_dir.parent().unwrap_or(Path::new(".")) };
     let charts = plot::all_charts(&record, dir)
         .with_context(|| format!("drawing charts in {}", dir.display()))?;
-    let index = report::write_report(&record, &charts, dir)?;
+    let cpython = results::cpython::cpython_beside(dir)?;
+    let cpython_charts = match &cpython {
+        Some(peer) => plot::cpython_charts(&record, peer, dir)
+            .with_context(|| format!("drawing the CPython charts in {}", dir.display()))?,
+        None => Vec::new(),
+    };
+    let cpython = cpython.as_ref().map(|peer| (peer, cpython_charts.as_slice()));
+    let index = report::write_report_with(&record, &charts, dir, cpython)?;
     println!("{}", index.display());
     Ok(EXIT_OK)
 }

@@ -77,12 +77,7 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         worker_exe: std::env::current_exe().context("locating the gilbench executable")?,
         cancel,
         command: std::env::args().collect(),
-        seed: args.seed.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0)
-        }),
+        seed: args.seed.unwrap_or_else(clock_seed),
         load_gate: (!args.no_wait).then(LoadGate::default),
     };
     let mut progress = Progress::new();
@@ -126,4 +121,12 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// A seed for the interleaved order when none is given: from the clock (run.json records it).
+pub(crate) fn clock_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
 }

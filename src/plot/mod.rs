@@ -3,6 +3,7 @@
 
 mod compare;
 mod convoy;
+mod cpython;
 mod crossover;
 mod heatmap;
 mod scaling;
@@ -16,6 +17,7 @@ use crate::results::RunRecord;
 
 pub use compare::compare_charts;
 pub use convoy::convoy_charts;
+pub use cpython::{comparison_charts, cpython_charts};
 pub use crossover::{payload_label, task_label};
 pub use heatmap::fraction_label;
 pub use scaling::{ChartFile, group_title, scaling_charts};

@@ -16,12 +16,14 @@ use super::verdict::{Outcome, Verdict};
 
 const CSS: &str = include_str!("style.css");
 
-/// The whole page. `charts` and `gil_charts` pair each chart with its SVG text.
+/// The whole page. `charts` and `gil_charts` pair each chart with its SVG text; `cpython` is
+/// the "Model vs real CPython" section, when there is one.
 pub(crate) fn page(
     run: &RunRecord,
     verdicts: &[Verdict],
     charts: &[(&ChartFile, String)],
     gil_charts: &[(&GilChart, String)],
+    cpython: Option<Markup>,
 ) -> String {
     let scenarios = scenarios(run);
     let title = format!("gilbench report: {} · {}", run.machine.hostname, run.started_at);
@@ -74,6 +76,7 @@ pub(crate) fn page(
                         (case_table(run, scenario))
                     }
                 }
+                @if let Some(section) = cpython { (section) }
                 footer {
                     "Written by gilbench " (run.gilbench_version) " (schema "
                     (run.schema_version) "). Speedup = sequential median / median; intervals are 95% bootstrap intervals."

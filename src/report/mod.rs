@@ -4,6 +4,7 @@
 
 mod compare;
 mod convoy;
+mod cpython;
 mod format;
 mod gil;
 mod html;
@@ -14,6 +15,7 @@ mod verdict;
 use std::path::{Path, PathBuf};
 
 use crate::plot::{ChartFile, PlotError, gil_charts};
+use crate::results::cpython::CpythonRecord;
 use crate::results::{ResultsError, RunRecord, write_atomic};
 
 pub use compare::write_compare_report;
@@ -35,30 +37,55 @@ pub enum ReportError {
 /// Writes `index.html` (with every chart's SVG inlined) and `summary.md` into `dir`, each
 /// atomically, and returns the path of `index.html`.
 ///
-/// `charts` are the scaling charts already drawn; the GIL charts (penalty and crossover maps,
-/// see [`gil_charts`]) are drawn here into `dir/plots/` when the run has their data.
+/// `charts` are the charts already drawn; the GIL charts (penalty and crossover maps, see
+/// [`gil_charts`]) are drawn here into `dir/plots/` when the run has their data.
 pub fn write_report(
     run: &RunRecord,
     charts: &[ChartFile],
     dir: &Path,
 ) -> Result<PathBuf, ReportError> {
-    let read = |path: PathBuf| {
-        std::fs::read_to_string(&path).map_err(|source| ResultsError::Read { path, source })
-    };
-    let mut inlined = Vec::with_capacity(charts.len());
-    for chart in charts {
-        inlined.push((chart, read(dir.join(&chart.path))?));
-    }
+    write_report_with(run, charts, dir, None)
+}
+
+/// [`write_report`], plus the "Model vs real CPython" section when `cpython` holds the CPython
+/// peer's record and its charts (from [`crate::plot::cpython_charts`]).
+pub fn write_report_with(
+    run: &RunRecord,
+    charts: &[ChartFile],
+    dir: &Path,
+    cpython: Option<(&CpythonRecord, &[ChartFile])>,
+) -> Result<PathBuf, ReportError> {
+    let inlined = inline(charts, dir)?;
     let gil = gil_charts(run, dir)?;
-    let mut gil_inlined = Vec::with_capacity(gil.len());
-    for chart in &gil {
-        gil_inlined.push((chart, read(dir.join(&chart.path))?));
-    }
-    let page = html::page(run, &verdicts(run), &inlined, &gil_inlined);
+    let gil_inlined: Vec<(&crate::plot::GilChart, String)> = gil
+        .iter()
+        .map(|c| read(dir.join(&c.path)).map(|svg| (c, svg)))
+        .collect::<Result<_, _>>()?;
+    let cpython = match cpython {
+        Some((peer, peer_charts)) => Some(cpython::section(run, peer, &inline(peer_charts, dir)?)),
+        None => None,
+    };
+    let page = html::page(run, &verdicts(run), &inlined, &gil_inlined, cpython);
     let index = dir.join("index.html");
     write_atomic(&index, page.as_bytes())?;
     write_atomic(&dir.join("summary.md"), summary_markdown(run).as_bytes())?;
     Ok(index)
+}
+
+fn read(path: PathBuf) -> Result<String, ResultsError> {
+    std::fs::read_to_string(&path).map_err(|source| ResultsError::Read { path, source })
+}
+
+/// Each chart with its SVG text, read from `dir`.
+fn inline<'a>(
+    charts: &'a [ChartFile],
+    dir: &Path,
+) -> Result<Vec<(&'a ChartFile, String)>, ResultsError> {
+    let mut inlined = Vec::with_capacity(charts.len());
+    for chart in charts {
+        inlined.push((chart, read(dir.join(&chart.path))?));
+    }
+    Ok(inlined)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The data contract: the serde model of a run (`run.json`), its machine fingerprint, the tidy
 //! per-sample CSV, and the run directory they are written to — atomically, after every case.
 
+pub mod cpython;
 mod csv_out;
 mod host;
 mod model;

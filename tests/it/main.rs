@@ -2,6 +2,7 @@
 //! `gilbench` executable.
 
 mod cli;
+mod cpython;
 mod models;
 mod probes;
 mod processes;

@@ -1,0 +1,390 @@
+//! `gilbench calibrate`: check the GIL model against real CPython. Runs gilbench's own cases
+//! for a few workload shapes (as `scenarios/gil.toml` does), runs the CPython peer
+//! (`peers/cpython_peer.py`, embedded in the binary) with the same shapes, stores its output as
+//! `cpython.json` beside `run.json`, and writes the report with its "Model vs real CPython"
+//! section. A missing interpreter is a clean skip: one line, exit 0, gilbench's part done.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow};
+use clap::Args;
+use gilbench::results::cpython::{CPYTHON_FILE, CpythonRecord, compare, parse_cpython};
+use gilbench::results::{CaseStatus, RunDir, RunStatus, write_atomic};
+use gilbench::runner::{self, Profile, RunConfig};
+use gilbench::scenario::show_duration;
+use gilbench::{plot, report, scenario};
+
+use super::progress::Progress;
+use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+
+/// The peer script, carried by the binary so an installed gilbench has it.
+const PEER_SCRIPT: &str = include_str!("../../peers/cpython_peer.py");
+
+/// Longest the peer may run before it is stopped.
+const PEER_LIMIT: Duration = Duration::from_secs(900);
+
+#[derive(Debug, Args)]
+pub(crate) struct CalibrateArgs {
+    /// Python interpreter that runs the CPython peer (a name on PATH or a path).
+    #[arg(long, default_value = "python3", value_name = "PYTHON")]
+    python: String,
+    /// Sampling profile (the peer takes the same warm-up and sample counts).
+    #[arg(long, default_value = "quick", value_parser = ["quick", "default", "full"])]
+    profile: String,
+    /// Put this run's files directly in DIR (default: a new folder under reports/).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Worker counts, e.g. 1,2,4 (default: 1, 2, 4, ... up to twice the usable CPUs).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    workers: Vec<usize>,
+    /// Tasks per batch.
+    #[arg(long, default_value_t = 16)]
+    tasks: usize,
+    /// Duration of one task on one core (CPU share plus sleep).
+    #[arg(long, default_value = "2ms", value_name = "DURATION")]
+    task_duration: String,
+    /// CPU shares of the mixed workload.
+    #[arg(long, value_delimiter = ',', default_value = "0.25,0.5,0.75", value_name = "LIST")]
+    cpu_fractions: Vec<f64>,
+    /// Workload shapes to compare.
+    #[arg(long, value_delimiter = ',', default_value = "cpu,io-sleep,mixed",
+          value_parser = ["cpu", "io-sleep", "mixed"], value_name = "LIST")]
+    workloads: Vec<String>,
+    /// Payload carried to each task and back (pickled by the peer's processes).
+    #[arg(long, default_value_t = 1024, value_name = "BYTES")]
+    payload_bytes: usize,
+    /// IO sleeps per point of the peer's convoy shape (0: skip it).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    convoy_iterations: usize,
+    /// Per-case timeout of gilbench's cases, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    timeout: f64,
+}
+
+/// The comparison's shapes, resolved from the arguments.
+#[derive(Debug)]
+struct Shapes {
+    workers: Vec<usize>,
+    task_duration: Duration,
+    cpu_fractions: Vec<f64>,
+}
+
+impl Shapes {
+    fn from_args(args: &CalibrateArgs, usable_cpus: usize) -> Result<Shapes> {
+        let bad = |m: String| anyhow::Error::from(BadInput(m));
+        let task_duration = humantime::parse_duration(&args.task_duration)
+            .map_err(|e| bad(format!("--task-duration {}: {e}", args.task_duration)))?;
+        if task_duration.is_zero() || task_duration > Duration::from_secs(10) {
+            return Err(bad(format!(
+                "--task-duration {}: expected 1us to 10s",
+                args.task_duration
+            )));
+        }
+        let workers = if args.workers.is_empty() {
+            gilbench::sweep::auto_workers(usable_cpus)
+        } else {
+            args.workers.clone()
+        };
+        if workers.iter().any(|&w| w == 0 || w > 1024) {
+            return Err(bad("--workers: expected counts from 1 to 1024".into()));
+        }
+        if !(1..=100_000).contains(&args.tasks) {
+            return Err(bad(format!("--tasks {}: expected 1 to 100000", args.tasks)));
+        }
+        if args.cpu_fractions.iter().any(|f| !(0.0..=1.0).contains(f)) {
+            return Err(bad("--cpu-fractions: expected fractions from 0 to 1".into()));
+        }
+        if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
+            return Err(bad(format!(
+                "--timeout {}: expected seconds between 0 and 86400",
+                args.timeout
+            )));
+        }
+        let mut cpu_fractions = args.cpu_fractions.clone();
+        cpu_fractions.dedup_by(|a, b| a == b);
+        Ok(Shapes { workers, task_duration, cpu_fractions })
+    }
+}
+
+/// gilbench's side: the models the peer's are compared with, on the same shapes.
+fn scenario_text(args: &CalibrateArgs, shapes: &Shapes, switch_interval: Duration) -> String {
+    let list = |v: &[String]| v.join(", ");
+    let workers: Vec<String> = shapes.workers.iter().map(|w| w.to_string()).collect();
+    let d = show_duration(shapes.task_duration);
+    let mut text = format!(
+        "name = \"calibrate\"\n\
+         description = \"The GIL model and its neighbours on the shapes the CPython peer measures\"\n\
+         models = [\"sequential\", \"threads\", \"gil\", \"processes:fork\", \"async:current\"]\n\
+         workers = [{}]\ntasks = {}\npayload_bytes = {}\nswitch_interval = \"{}\"\n",
+        list(&workers),
+        args.tasks,
+        args.payload_bytes,
+        show_duration(switch_interval)
+    );
+    if args.workloads.iter().any(|w| w == "cpu") {
+        text.push_str(&format!("\n[[workload]]\nkind = \"cpu\"\ntask_duration = \"{d}\"\n"));
+    }
+    if args.workloads.iter().any(|w| w == "io-sleep") {
+        text.push_str(&format!("\n[[workload]]\nkind = \"io-sleep\"\nsleep = \"{d}\"\n"));
+    }
+    if args.workloads.iter().any(|w| w == "mixed") && !shapes.cpu_fractions.is_empty() {
+        let f: Vec<String> = shapes.cpu_fractions.iter().map(|f| format!("{f:?}")).collect();
+        text.push_str(&format!(
+            "\n[[workload]]\nkind = \"mixed\"\ntask_duration = \"{d}\"\ncpu_fraction = [{}]\n",
+            list(&f)
+        ));
+    }
+    text
+}
+
+/// What became of the interpreter.
+#[derive(Debug)]
+enum Python {
+    /// It runs; its switch interval.
+    Ready(Duration),
+    /// Not installed (or not at that path).
+    Missing,
+    /// It exists but cannot run the peer.
+    Broken(String),
+}
+
+fn probe_python(python: &str) -> Python {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sys; print(sys.getswitchinterval()); assert sys.version_info >= (3, 8)",
+        ])
+        .stdin(Stdio::null())
+        .output();
+    match out {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Python::Missing,
+        Err(e) => Python::Broken(format!("cannot run `{python}`: {e}")),
+        Ok(o) if !o.status.success() => Python::Broken(format!(
+            "`{python}` is not a usable Python 3.8 or newer ({}): {}",
+            o.status,
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            match text.trim().parse::<f64>() {
+                Ok(s) if s.is_finite() && s > 0.0 && s < 1.0 => {
+                    Python::Ready(Duration::from_secs_f64(s))
+                }
+                _ => Python::Broken(format!("`{python}` reported an odd switch interval: {text}")),
+            }
+        }
+    }
+}
+
+/// Runs the peer and returns its stdout (JSON).
+fn run_peer(
+    python: &str,
+    args: &CalibrateArgs,
+    shapes: &Shapes,
+    profile: &Profile,
+    cancel: &AtomicBool,
+) -> Result<String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("gilbench-peer-")
+        .tempdir()
+        .context("creating a private directory for the CPython peer")?;
+    let script = scratch.path().join("cpython_peer.py");
+    std::fs::write(&script, PEER_SCRIPT).context("writing the CPython peer script")?;
+    let join = |v: Vec<String>| v.join(",");
+    let mut cmd = Command::new(python);
+    cmd.arg(&script)
+        .arg("--workers")
+        .arg(join(shapes.workers.iter().map(|w| w.to_string()).collect()))
+        .arg("--tasks")
+        .arg(args.tasks.to_string())
+        .arg("--task-duration")
+        .arg(show_duration(shapes.task_duration))
+        .arg("--cpu-fractions")
+        .arg(join(shapes.cpu_fractions.iter().map(|f| f.to_string()).collect()))
+        .arg("--workloads")
+        .arg(args.workloads.join(","))
+        .arg("--payload-bytes")
+        .arg(args.payload_bytes.to_string())
+        .arg("--samples")
+        .arg(profile.samples.to_string())
+        .arg("--warmup")
+        .arg(profile.warmup.to_string())
+        .arg("--convoy-iterations")
+        .arg(args.convoy_iterations.to_string())
+        .current_dir(scratch.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().with_context(|| format!("starting `{python}`"))?;
+    let mut stdout = child.stdout.take().expect("invariant: piped");
+    let mut stderr = child.stderr.take().expect("invariant: piped");
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        stdout.read_to_string(&mut s).map(|_| s)
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + PEER_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().context("waiting for the CPython peer")? {
+            break status;
+        }
+        if cancel.load(Ordering::Relaxed) || Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(anyhow!(if cancel.load(Ordering::Relaxed) {
+                "the CPython peer was interrupted".to_string()
+            } else {
+                format!("the CPython peer ran past {} s and was stopped", PEER_LIMIT.as_secs())
+            }));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = out.join().map_err(|_| anyhow!("reading the peer's output panicked"))??;
+    let stderr = err.join().unwrap_or_default();
+    if !status.success() {
+        let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(anyhow!("the CPython peer failed ({status}):\n{}", tail.join("\n")));
+    }
+    Ok(stdout)
+}
+
+pub(crate) fn calibrate(args: CalibrateArgs) -> Result<u8> {
+    let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
+    let machine = gilbench::results::fingerprint();
+    let shapes = Shapes::from_args(&args, machine.usable_cpus)?;
+    let python = probe_python(&args.python);
+    let switch_interval = match python {
+        Python::Ready(si) => si,
+        _ => gilbench::exec::gil::DEFAULT_SWITCH_INTERVAL,
+    };
+    let text = scenario_text(&args, &shapes, switch_interval);
+    let sc =
+        scenario::parse(&text, Path::new("<calibrate>")).map_err(|e| BadInput(e.to_string()))?;
+
+    let dir = match &args.out {
+        Some(dir) => RunDir::at(dir),
+        None => {
+            let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+            RunDir::new_under(&PathBuf::from("reports"), &date[..10], &machine.hostname)
+        }
+    }
+    .map_err(|e| BadInput(e.to_string()))?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = Arc::clone(&cancel);
+        ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst))
+            .context("installing the SIGINT/SIGTERM handler")?;
+    }
+    let config = RunConfig {
+        scenarios: vec![sc],
+        profile: profile.clone(),
+        timeout: Duration::from_secs_f64(args.timeout),
+        worker_exe: std::env::current_exe().context("locating the gilbench executable")?,
+        cancel: Arc::clone(&cancel),
+        command: std::env::args().collect(),
+        seed: super::run::clock_seed(),
+        load_gate: Some(gilbench::runner::LoadGate::default()),
+    };
+    let mut progress = Progress::new();
+    let record = runner::run(&config, &dir, &mut |e| progress.on_event(e))
+        .with_context(|| format!("run in {}", dir.path().display()))?;
+    progress.finish();
+    let failed = record
+        .cases
+        .iter()
+        .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout))
+        .count();
+    let interrupted = record.status == RunStatus::Interrupted;
+
+    // The peer, unless the interpreter is missing or the run was interrupted.
+    let mut peer_failed = false;
+    let peer: Option<CpythonRecord> = match python {
+        _ if interrupted => None,
+        Python::Missing => {
+            eprintln!(
+                "python interpreter `{}` not found: skipped the comparison with real CPython \
+                 (gilbench's cases are in {})",
+                args.python,
+                dir.path().display()
+            );
+            None
+        }
+        Python::Broken(why) => {
+            eprintln!("error: {why}; skipped the comparison with real CPython");
+            peer_failed = true;
+            None
+        }
+        Python::Ready(_) => {
+            eprintln!("running the CPython peer with `{}` ...", args.python);
+            match run_peer(&args.python, &args, &shapes, &profile, &cancel) {
+                Ok(json) => {
+                    let path = dir.path().join(CPYTHON_FILE);
+                    match parse_cpython(&json, &path) {
+                        Ok(peer) => {
+                            write_atomic(&path, json.as_bytes())?;
+                            Some(peer)
+                        }
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            peer_failed = true;
+                            None
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    peer_failed = !cancel.load(Ordering::Relaxed);
+                    None
+                }
+            }
+        }
+    };
+
+    let charts = plot::scaling_charts(&record, dir.path())?;
+    let peer_charts = match &peer {
+        Some(p) => plot::cpython_charts(&record, p, dir.path())?,
+        None => Vec::new(),
+    };
+    let index = report::write_report_with(
+        &record,
+        &charts,
+        dir.path(),
+        peer.as_ref().map(|p| (p, peer_charts.as_slice())),
+    )?;
+    if let Some(p) = &peer {
+        let cmp = compare(&record, p);
+        eprintln!(
+            "{} {} (switch interval {}) against gilbench's models:",
+            p.implementation,
+            p.python_version,
+            show_duration(Duration::from_secs_f64(p.switch_interval_s))
+        );
+        for s in cmp.summaries() {
+            eprintln!("  {}", s.sentence());
+        }
+        let checks: Vec<_> = cmp.checks().collect();
+        let holding = checks.iter().filter(|c| c.holds == Some(true)).count();
+        eprintln!("shape checks: {holding} of {} hold", checks.len());
+        for c in checks.iter().filter(|c| c.holds != Some(true)) {
+            eprintln!("  {}", c.sentence);
+        }
+    }
+    println!("{}", index.display());
+    Ok(if interrupted || cancel.load(Ordering::Relaxed) {
+        EXIT_INTERRUPTED
+    } else if failed > 0 || peer_failed {
+        EXIT_CASE_FAILED
+    } else {
+        EXIT_OK
+    })
+}

@@ -1,0 +1,143 @@
+//! The "Model vs real CPython" section of `index.html`: the peer's interpreter, how closely
+//! each gilbench model's speedup follows the CPython model it stands for, the GIL's shape
+//! checks, one chart and table per workload shape, and the convoy shape CPython showed. The
+//! figures come from [`crate::results::cpython::compare`]; nothing is computed here.
+
+use maud::{Markup, PreEscaped, html};
+
+use crate::plot::{ChartFile, model_colour_hex};
+use crate::results::RunRecord;
+use crate::results::cpython::{
+    AGREEMENT, CpythonRecord, PairComparison, ShapeComparison, compare, cpython_label,
+};
+
+use super::format;
+
+/// The section for `run` against the peer's record; `charts` pairs each CPython chart (from
+/// [`crate::plot::cpython_charts`]) with its SVG text.
+pub(crate) fn section(
+    run: &RunRecord,
+    peer: &CpythonRecord,
+    charts: &[(&ChartFile, String)],
+) -> Markup {
+    let cmp = compare(run, peer);
+    let gil = match peer.gil_enabled {
+        Some(true) => "enabled",
+        Some(false) => "disabled (free-threaded build)",
+        None => "unknown",
+    };
+    html! {
+        section.scenario #cpython {
+            h2 { "Model vs real CPython" }
+            p {
+                "The same workload shapes, measured by " (peer.implementation) " "
+                (peer.python_version) " (" code { (peer.executable) } ") with real "
+                code { "threading" } ", " code { "multiprocessing" } " ("
+                (peer.start_method) " start method, payloads pickled) and " code { "asyncio" }
+                ": switch interval " (format::duration(peer.switch_interval_s)) ", GIL " (gil)
+                ", pure-Python kernel " (format::si(peer.cpu_iterations_per_s))
+                " iterations/s. Speedups on each side are against that side's own sequential run; "
+                "a point agrees when the ratio of the two speedups is within "
+                (format!("{:.0}%", AGREEMENT * 100.0)) " of 1 (either way)."
+            }
+            h3 { "Agreement over every shape" }
+            ul.verdicts {
+                @for s in cmp.summaries() {
+                    @let class = if s.compared == 0 { "none" } else if s.agreeing == s.compared { "clear" } else { "unclear" };
+                    li class=(class) { (s.sentence()) "." }
+                }
+            }
+            h3 { "Shape checks" }
+            @if cmp.checks().next().is_none() {
+                p { "No CPU-bound or IO-bound shape was measured on both sides." }
+            }
+            ul.verdicts {
+                @for c in cmp.checks() {
+                    @let (class, word) = match c.holds {
+                        Some(true) => ("clear", "holds"),
+                        Some(false) => ("none", "does not hold"),
+                        None => ("unclear", "not checked"),
+                    };
+                    li class=(class) { (c.sentence) ": " (word) "." }
+                }
+            }
+            @for shape in &cmp.shapes {
+                (shape_part(shape, charts))
+            }
+            @if !peer.convoy.is_empty() {
+                h3 { "Convoy effect in CPython" }
+                p {
+                    "How late an IO thread's short sleep returns while CPU-bound threads spin "
+                    "(the oversleep: measured minus requested). Recorded for the convoy probe to compare with."
+                }
+                table {
+                    thead { tr {
+                        th { "CPU-bound threads" } th { "sleep" } th { "sleeps" }
+                        th { "median oversleep" } th { "p99 oversleep" } th { "max oversleep" }
+                    } }
+                    tbody {
+                        @for c in &peer.convoy {
+                            tr {
+                                td.num { (c.cpu_threads) } td.num { (c.sleep) } td.num { (c.n) }
+                                td.num { (format::duration(c.median_oversleep_s)) }
+                                td.num { (format::duration(c.p99_oversleep_s)) }
+                                td.num { (format::duration(c.max_oversleep_s)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn shape_part(shape: &ShapeComparison, charts: &[(&ChartFile, String)]) -> Markup {
+    let compared: Vec<&PairComparison> =
+        shape.pairs.iter().filter(|pc| pc.compared().next().is_some()).collect();
+    html! {
+        h3 { (shape.title()) }
+        @for (chart, svg) in charts.iter().filter(|(c, _)| c.group == shape.key) {
+            figure {
+                (PreEscaped(svg.find("<svg").map(|i| &svg[i..]).unwrap_or(svg)))
+                figcaption {
+                    "Speedup against workers, gilbench (solid) and CPython (dashed). "
+                    a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
+                }
+            }
+        }
+        @if compared.is_empty() {
+            p { "No point measured on both sides for this shape." }
+        } @else {
+            ul.verdicts {
+                @for pc in &compared {
+                    @let class = if pc.max_error().is_some_and(|e| e <= AGREEMENT + 1e-12) { "clear" } else { "unclear" };
+                    li class=(class) { (pc.sentence()) "." }
+                }
+            }
+            table {
+                thead { tr {
+                    th { "gilbench model" } th { "CPython model" } th { "workers" }
+                    th { "gilbench speedup" } th { "CPython speedup" } th { "ratio" }
+                } }
+                tbody {
+                    @for pc in &compared {
+                        @for p in &pc.points {
+                            tr class=(if p.agrees() == Some(false) { "bad" } else { "" }) {
+                                td { (swatch(pc.pair.model)) (pc.pair.model) }
+                                td { (cpython_label(pc.pair.cpython)) }
+                                td.num { (p.workers) }
+                                td.num { (p.model.map(format::factor).unwrap_or_else(|| "–".into())) }
+                                td.num { (p.cpython.map(format::factor).unwrap_or_else(|| "–".into())) }
+                                td.num { (p.ratio().map(|r| format!("{r:.2}")).unwrap_or_else(|| "–".into())) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn swatch(model: &str) -> Markup {
+    html! { span.swatch style=(format!("background:{}", model_colour_hex(model))) {} }
+}

@@ -1,0 +1,286 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::*;
+use crate::results::{CaseRecord, Machine, RunRecord, RunStatus, Speedup};
+
+fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn shape(workload: &str) -> Vec<(&'static str, &'static str)> {
+    let own: &[(&str, &str)] = match workload {
+        "cpu" => &[("task_duration", "2ms")],
+        "io-sleep" => &[("sleep", "2ms")],
+        _ => &[("task_duration", "2ms"), ("cpu_fraction", "0.5")],
+    };
+    let mut v = own.to_vec();
+    v.extend([("tasks", "16"), ("payload_bytes", "1024")]);
+    v
+}
+
+fn ours(model: &str, workload: &str, workers: usize, speedup: Option<f64>) -> CaseRecord {
+    let mut p = params(&shape(workload));
+    p.insert("workers".into(), workers.to_string());
+    if model == "gil" {
+        p.insert("switch_interval".into(), "5ms".into());
+    }
+    CaseRecord {
+        scenario: "calibrate".into(),
+        case: format!("calibrate/{model}/{workload}/workers={workers}"),
+        group: format!("calibrate/{workload}"),
+        model: model.into(),
+        workload: workload.into(),
+        params: p,
+        workers,
+        tasks: 16,
+        status: CaseStatus::Ok,
+        reason: None,
+        unit: "s".into(),
+        summary: None,
+        speedup: speedup.map(|median| Speedup { median, ci_low: median, ci_high: median }),
+        cpu_s: None,
+        user_s: None,
+        sys_s: None,
+        voluntary_cs: None,
+        involuntary_cs: None,
+        peak_rss_bytes: None,
+        checksum: None,
+        counters: Default::default(),
+        load_others: None,
+        drift: None,
+        warmup: 1,
+        samples: Vec::new(),
+    }
+}
+
+fn theirs(model: &str, workload: &str, workers: usize, median: f64) -> PeerCase {
+    let mut p = params(&shape(workload));
+    p.insert("workers".into(), workers.to_string());
+    if model == "cpython:threads" {
+        p.insert("switch_interval".into(), "5ms".into());
+    }
+    PeerCase {
+        model: model.into(),
+        workload: workload.into(),
+        params: p,
+        workers,
+        tasks: 16,
+        iterations: 0,
+        sleep_s: 0.0,
+        status: PeerStatus::Ok,
+        reason: None,
+        samples: vec![median; 3],
+        median: Some(median),
+        checksum: Some("00".into()),
+    }
+}
+
+fn run(cases: Vec<CaseRecord>) -> RunRecord {
+    RunRecord {
+        seed: 7,
+        sentinel: Vec::new(),
+        schema_version: crate::results::SCHEMA_VERSION,
+        gilbench_version: "0".into(),
+        started_at: "2026-01-01T00:00:00Z".into(),
+        finished_at: None,
+        status: RunStatus::Complete,
+        profile: "quick".into(),
+        command: Vec::new(),
+        scenario_files: Vec::new(),
+        machine: Machine::default(),
+        overhead: Default::default(),
+        calibration: crate::results::Calibration { cpu_iterations_per_s: 1e9 },
+        cases,
+    }
+}
+
+fn peer(cases: Vec<PeerCase>) -> CpythonRecord {
+    CpythonRecord {
+        peer: "cpython_peer".into(),
+        peer_version: 1,
+        python_version: "3.11.7".into(),
+        implementation: "CPython".into(),
+        executable: "python3".into(),
+        gil_enabled: Some(true),
+        switch_interval_s: 0.005,
+        start_method: "forkserver".into(),
+        usable_cpus: Some(2),
+        cpu_iterations_per_s: 4e6,
+        warmup: 1,
+        elapsed_s: 1.0,
+        cases,
+        convoy: Vec::new(),
+    }
+}
+
+/// CPU-bound: CPython threads at 1.0, 0.95, 0.9 (medians 32, 33.7, 35.6 ms over a 32 ms
+/// baseline); the model at `gil` speedups given.
+fn cpu_fixture(gil: [f64; 3]) -> (RunRecord, CpythonRecord) {
+    let mut ours_cases = vec![ours("sequential", "cpu", 1, None)];
+    for (w, s) in [1, 2, 4].into_iter().zip(gil) {
+        ours_cases.push(ours("gil", "cpu", w, Some(s)));
+    }
+    let mut peer_cases = vec![theirs("cpython:sequential", "cpu", 1, 0.032)];
+    for (w, s) in [(1, 1.0), (2, 0.95), (4, 0.9)] {
+        peer_cases.push(theirs("cpython:threads", "cpu", w, 0.032 / s));
+    }
+    (run(ours_cases), peer(peer_cases))
+}
+
+#[test]
+fn ratio_error_is_symmetric() {
+    assert!((ratio_error(1.1) - 0.1).abs() < 1e-12);
+    assert!((ratio_error(1.0 / 1.1) - 0.1).abs() < 1e-12);
+    assert_eq!(ratio_error(1.0), 0.0);
+    assert!((ratio_error(0.5) - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn shape_keys_ignore_workers_and_switch_interval() {
+    let a = params(&[("task_duration", "2ms"), ("workers", "4"), ("switch_interval", "5ms")]);
+    let b = params(&[("task_duration", "2ms"), ("workers", "1")]);
+    assert_eq!(shape_key("cpu", &a), "cpu/task_duration=2ms");
+    assert_eq!(shape_key("cpu", &a), shape_key("cpu", &b));
+    assert_ne!(shape_key("cpu", &a), shape_key("mixed", &a));
+}
+
+#[test]
+fn speedups_are_matched_by_shape_and_workers() {
+    let (r, p) = cpu_fixture([0.98, 0.97, 0.92]);
+    let cmp = compare(&r, &p);
+    assert_eq!(cmp.shapes.len(), 1);
+    let shape = &cmp.shapes[0];
+    assert_eq!(shape.character, Character::CpuBound);
+    assert_eq!(shape.workers, [1, 2, 4]);
+    let gil = shape.pairs.iter().find(|pc| pc.pair.model == "gil").expect("gil pair");
+    let ratios: Vec<f64> = gil.points.iter().map(|p| p.ratio().expect("both sides")).collect();
+    for (got, want) in ratios.iter().zip([0.98, 0.97 / 0.95, 0.92 / 0.9]) {
+        assert!((got - want).abs() < 1e-9, "{ratios:?}");
+    }
+    let max = gil.max_error().expect("compared");
+    assert!((max - (0.92 / 0.9 - 1.0)).abs() < 1e-9, "{max}");
+    // Pairs without any gilbench side still list CPython's points, unmatched.
+    let procs = shape.pairs.iter().find(|pc| pc.pair.model == "threads").expect("pair");
+    assert!(procs.compared().next().is_none());
+}
+
+#[test]
+fn agreement_sentence_names_the_bound_or_the_misses() {
+    let (r, p) = cpu_fixture([0.98, 0.97, 0.92]);
+    let cmp = compare(&r, &p);
+    let gil = &cmp.shapes[0].pairs[0];
+    assert_eq!(
+        gil.sentence(),
+        "the model's gil speedup is within 3% of CPython threads on every point (1, 2 and 4 workers)"
+    );
+
+    let (r, p) = cpu_fixture([0.98, 1.9, 3.6]);
+    let cmp = compare(&r, &p);
+    let s = cmp.shapes[0].pairs[0].sentence();
+    assert!(
+        s.starts_with("the model's gil speedup is within 3% of CPython threads at 1 worker, but"),
+        "{s}"
+    );
+    assert!(
+        s.contains("at 2 workers it is 2.00× the CPython threads speedup (1.90× against 0.95×)"),
+        "{s}"
+    );
+    assert!(s.contains("at 4 workers it is 4.00×"), "{s}");
+
+    let summary = &cmp.summaries()[0];
+    assert_eq!((summary.compared, summary.agreeing), (3, 1));
+    let worst = summary.worst.as_ref().expect("worst point");
+    assert_eq!(worst.1, 4);
+    assert!(summary.sentence().contains("on 1 of 3 points"), "{}", summary.sentence());
+}
+
+#[test]
+fn cpu_bound_checks_hold_for_a_flat_gil_and_fail_for_a_scaling_one() {
+    let (r, p) = cpu_fixture([0.98, 0.97, 0.92]);
+    let cmp = compare(&r, &p);
+    let checks: Vec<&ShapeCheck> = cmp.checks().collect();
+    assert_eq!(checks.len(), 2);
+    assert!(checks.iter().all(|c| c.claim == Claim::NoGain && c.holds == Some(true)), "{checks:?}");
+
+    // A model whose "GIL" lets CPU threads scale must fail the check, and CPython's stays.
+    let (r, p) = cpu_fixture([0.98, 1.9, 3.6]);
+    let cmp = compare(&r, &p);
+    let gil = cmp.checks().find(|c| c.model == "gil").expect("gil check");
+    assert_eq!(gil.holds, Some(false), "{}", gil.sentence);
+    // Relative to one thread: 3.6 / 0.98.
+    assert!(gil.sentence.contains("best 3.67× one thread at 4 workers"), "{}", gil.sentence);
+    let real = cmp.checks().find(|c| c.model == "cpython:threads").expect("check");
+    assert_eq!(real.holds, Some(true));
+}
+
+#[test]
+fn io_bound_threads_must_scale() {
+    let held =
+        check_shape("cpython:threads", Claim::Scales, &[(1, 0.97), (2, 1.93), (4, 3.65)], 16);
+    assert_eq!(held.holds, Some(true), "{}", held.sentence);
+    let flat = check_shape("gil", Claim::Scales, &[(1, 1.0), (2, 1.0), (4, 1.05)], 16);
+    assert_eq!(flat.holds, Some(false), "{}", flat.sentence);
+    assert!(flat.sentence.contains("at least 2.00× expected"), "{}", flat.sentence);
+    // Few tasks cap the ideal: 2 tasks on 4 workers can reach 2× at best. Without a one-worker
+    // point the speedup against sequential is used.
+    let capped = check_shape("gil", Claim::Scales, &[(4, 1.6)], 2);
+    assert_eq!(capped.holds, Some(true), "{}", capped.sentence);
+    assert!(capped.sentence.contains("1.60× sequential"), "{}", capped.sentence);
+    // A slow sequential baseline (every speedup 1.3×) does not make flat threads "gain".
+    let noisy = check_shape("gil", Claim::NoGain, &[(1, 1.3), (2, 1.31), (4, 1.28)], 16);
+    assert_eq!(noisy.holds, Some(true), "{}", noisy.sentence);
+    let none = check_shape("gil", Claim::NoGain, &[(1, 1.0)], 16);
+    assert_eq!(none.holds, None);
+}
+
+#[test]
+fn characters_follow_the_cpu_fraction() {
+    let f = |x: &str| Character::of("mixed", &params(&[("cpu_fraction", x)]));
+    assert_eq!(f("1"), Character::CpuBound);
+    assert_eq!(f("0"), Character::IoBound);
+    assert_eq!(f("0.5"), Character::Mixed);
+    assert_eq!(Character::of("io-sleep", &BTreeMap::new()), Character::IoBound);
+    assert_eq!(Character::of("cpu", &BTreeMap::new()), Character::CpuBound);
+}
+
+#[test]
+fn failed_peer_cases_and_missing_baselines_give_no_point() {
+    let (r, mut p) = cpu_fixture([0.98, 0.97, 0.92]);
+    p.cases[2].status = PeerStatus::Failed;
+    p.cases[2].median = None;
+    let cmp = compare(&r, &p);
+    let gil = &cmp.shapes[0].pairs[0];
+    assert_eq!(gil.compared().count(), 2);
+    assert_eq!(gil.points.iter().find(|pt| pt.workers == 2).and_then(|pt| pt.cpython), None);
+
+    p.cases.remove(0); // no cpython:sequential: no CPython speedup at all
+    let cmp = compare(&r, &p);
+    assert_eq!(cmp.shapes[0].pairs[0].compared().count(), 0);
+    assert!(cmp.shapes[0].pairs[0].sentence().contains("no point to compare"));
+}
+
+#[test]
+fn the_peer_output_round_trips_and_bad_files_are_named() {
+    let (_, p) = cpu_fixture([1.0, 1.0, 1.0]);
+    let text = serde_json::to_string(&p).expect("serialises");
+    let path = Path::new("dir/cpython.json");
+    assert_eq!(parse_cpython(&text, path).expect("parses"), p);
+
+    let err = parse_cpython("{\"cases\": []}", path).expect_err("no peer field");
+    assert!(err.to_string().contains("dir/cpython.json"), "{err}");
+    let newer = text.replace("\"peer_version\":1", "\"peer_version\":99");
+    assert!(matches!(parse_cpython(&newer, path), Err(ResultsError::Schema { found: 99, .. })));
+    assert!(parse_cpython("not json", path).is_err());
+}
+
+#[test]
+fn series_are_distinct_and_in_pair_order() {
+    let (mut r, mut p) = cpu_fixture([0.98, 0.97, 0.92]);
+    r.cases.push(ours("threads", "cpu", 2, Some(1.9)));
+    r.cases.push(ours("processes:fork", "cpu", 2, Some(1.7)));
+    p.cases.push(theirs("cpython:processes", "cpu", 2, 0.018));
+    let cmp = compare(&r, &p);
+    let names: Vec<&str> = cmp.shapes[0].series().iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["gil", "cpython:threads", "threads", "cpython:processes", "processes:fork"]);
+}

@@ -1,0 +1,203 @@
+//! The CPython peer and `gilbench calibrate`: the peer's JSON reads into the library's types
+//! with every model and sane figures, a missing interpreter is a clean skip, and a calibrate run
+//! end to end stores `cpython.json` and reports the comparison (also when redrawn by `report`).
+//! Tests that need `python3` say why and pass when it is absent.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use gilbench::results::cpython::{CPYTHON_MODELS, PeerStatus, load_cpython, parse_cpython};
+use gilbench::results::load_run;
+
+use crate::support::{exe, shared};
+
+fn peer_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/cpython_peer.py")
+}
+
+/// `python3` if it runs, else `None` after saying why the test is skipped.
+fn python3(test: &str) -> Option<&'static str> {
+    let ok = Command::new("python3")
+        .args(["-c", "import sys; assert sys.version_info >= (3, 8)"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("{test}: skipped, no python3 (3.8 or newer) on PATH");
+    }
+    ok.then_some("python3")
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+const TINY: [&str; 8] =
+    ["--workers", "1,2", "--tasks", "4", "--task-duration", "1ms", "--cpu-fractions", "0.5"];
+
+#[test]
+fn peer_output_reads_into_the_library_types() {
+    let Some(python) = python3("peer_output_reads_into_the_library_types") else { return };
+    let _machine = shared();
+    let out = Command::new(python)
+        .arg(peer_script())
+        .args(TINY)
+        .args(["--samples", "2", "--convoy-iterations", "5"])
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "peer failed:\n{}", text(&out));
+    let json = String::from_utf8(out.stdout).expect("utf-8 JSON");
+    let peer = parse_cpython(&json, Path::new("peer stdout")).expect("the peer's JSON parses");
+
+    assert_eq!(peer.implementation, "CPython");
+    assert!(peer.switch_interval_s > 0.0 && peer.switch_interval_s < 1.0);
+    assert!(peer.cpu_iterations_per_s > 1e4, "{}", peer.cpu_iterations_per_s);
+    // Every model on every workload shape, one case per worker count.
+    let mut seen: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for c in &peer.cases {
+        assert_eq!(c.status, PeerStatus::Ok, "{c:?}");
+        assert_eq!(c.samples.len(), 2, "{c:?}");
+        assert!(c.samples.iter().all(|s| s.is_finite() && *s > 0.0), "{c:?}");
+        let median = c.median.expect("median");
+        assert!(median > 0.0 && median < 10.0, "{c:?}");
+        assert_eq!(c.params.get("workers"), Some(&c.workers.to_string()), "{c:?}");
+        assert_eq!(c.params.get("tasks").map(String::as_str), Some("4"), "{c:?}");
+        seen.entry((c.model.as_str(), c.workload.as_str())).or_default().push(c.workers);
+    }
+    for model in CPYTHON_MODELS {
+        for workload in ["cpu", "io-sleep", "mixed"] {
+            let want: &[usize] = if model == "cpython:sequential" { &[1] } else { &[1, 2] };
+            assert_eq!(
+                seen.get(&(model, workload)).map(Vec::as_slice),
+                Some(want),
+                "{model} {workload}"
+            );
+        }
+    }
+    // Parameters in gilbench's display format.
+    let mixed = peer.cases.iter().find(|c| c.workload == "mixed").expect("mixed");
+    assert_eq!(mixed.params.get("cpu_fraction").map(String::as_str), Some("0.5"));
+    assert_eq!(mixed.params.get("task_duration").map(String::as_str), Some("1ms"));
+    let sleep = peer.cases.iter().find(|c| c.workload == "io-sleep").expect("io-sleep");
+    assert_eq!(sleep.params.get("sleep").map(String::as_str), Some("1ms"));
+    // Every model of a workload did the same work: one checksum per workload.
+    for workload in ["cpu", "io-sleep", "mixed"] {
+        let mut sums: Vec<&str> = peer
+            .cases
+            .iter()
+            .filter(|c| c.workload == workload)
+            .map(|c| c.checksum.as_deref().expect("checksum"))
+            .collect();
+        sums.dedup();
+        assert_eq!(sums.len(), 1, "{workload}: checksums differ between models: {sums:?}");
+    }
+    // CPU work was really done: a CPU task of 1 ms cannot be under 0.3 ms of kernel.
+    let cpu = peer.cases.iter().find(|c| c.workload == "cpu").expect("cpu");
+    assert!(cpu.iterations as f64 >= peer.cpu_iterations_per_s * 0.0003, "{cpu:?}");
+    let seq = peer
+        .cases
+        .iter()
+        .find(|c| c.workload == "cpu" && c.model == "cpython:sequential")
+        .expect("sequential cpu");
+    assert!(seq.median.expect("median") >= 4.0 * 0.0005, "4 CPU tasks of 1 ms took {seq:?}");
+    // The convoy shape: 0, 1 and 2 spinning threads.
+    let spinners: Vec<usize> = peer.convoy.iter().map(|c| c.cpu_threads).collect();
+    assert_eq!(spinners, [0, 1, 2]);
+    assert!(peer.convoy.iter().all(|c| c.n > 0 && c.p99_oversleep_s >= c.median_oversleep_s));
+}
+
+#[test]
+fn peer_rejects_bad_arguments() {
+    let Some(python) = python3("peer_rejects_bad_arguments") else { return };
+    for bad in [["--workers", "0"], ["--task-duration", "soon"], ["--cpu-fractions", "2"]] {
+        let out = Command::new(python).arg(peer_script()).args(bad).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{bad:?} accepted:\n{}", text(&out));
+        assert!(out.stdout.is_empty(), "{bad:?}: printed a document anyway");
+    }
+}
+
+#[test]
+fn calibrate_without_python_is_a_clean_skip() {
+    let _machine = shared();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(exe())
+        .args(["calibrate", "--python", "/nonexistent/python", "--out"])
+        .arg(dir.path())
+        .args(TINY)
+        .args(["--workloads", "cpu"])
+        .output()
+        .expect("gilbench runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let line = all
+        .lines()
+        .find(|l| l.contains("/nonexistent/python"))
+        .unwrap_or_else(|| panic!("the skip is not named:\n{all}"));
+    assert!(line.contains("not found"), "{line}");
+    // gilbench's part is done, without a CPython file or section.
+    let run = load_run(dir.path()).expect("run.json");
+    assert!(run.cases.iter().any(|c| c.model == "gil"), "no gil case");
+    assert!(!dir.path().join("cpython.json").exists());
+    let html = std::fs::read_to_string(dir.path().join("index.html")).expect("index.html");
+    assert!(!html.contains("Model vs real CPython"));
+}
+
+#[test]
+fn calibrate_end_to_end_and_report_redraws_the_comparison() {
+    let Some(python) = python3("calibrate_end_to_end_and_report_redraws_the_comparison") else {
+        return;
+    };
+    let _machine = shared();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(exe())
+        .args(["calibrate", "--python", python, "--out"])
+        .arg(dir.path())
+        .args(TINY)
+        .args(["--convoy-iterations", "5"])
+        .output()
+        .expect("gilbench runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("CPython threads"), "no comparison printed:\n{all}");
+    assert!(all.contains("shape checks:"), "{all}");
+
+    let run = load_run(dir.path()).expect("run.json");
+    let peer = load_cpython(dir.path()).expect("cpython.json");
+    // Both sides measured the same shapes.
+    let shapes = |it: &mut dyn Iterator<Item = (&String, &BTreeMap<String, String>)>| {
+        let mut v: Vec<String> =
+            it.map(|(w, p)| gilbench::results::cpython::shape_key(w, p)).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let ours = shapes(&mut run.cases.iter().map(|c| (&c.workload, &c.params)));
+    let theirs = shapes(&mut peer.cases.iter().map(|c| (&c.workload, &c.params)));
+    assert_eq!(ours, theirs);
+    let cmp = gilbench::results::cpython::compare(&run, &peer);
+    assert_eq!(cmp.shapes.len(), 3);
+    for shape in &cmp.shapes {
+        let gil = &shape.pairs[0];
+        assert_eq!(gil.pair.model, "gil");
+        assert_eq!(gil.compared().count(), 2, "{}: {gil:?}", shape.key);
+    }
+
+    let html = std::fs::read_to_string(dir.path().join("index.html")).expect("index.html");
+    assert!(html.contains("Model vs real CPython"), "no section");
+    assert!(html.contains("Shape checks"));
+    let charts: Vec<String> = std::fs::read_dir(dir.path().join("plots"))
+        .expect("plots")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("cpython-") && n.ends_with(".svg"))
+        .collect();
+    assert_eq!(charts.len(), 3, "{charts:?}");
+
+    // `gilbench report` redraws it from the two files alone.
+    std::fs::remove_file(dir.path().join("index.html")).expect("remove");
+    let out = Command::new(exe()).arg("report").arg(dir.path()).output().expect("report runs");
+    assert!(out.status.success(), "{}", text(&out));
+    let html = std::fs::read_to_string(dir.path().join("index.html")).expect("index.html");
+    assert!(html.contains("Model vs real CPython"), "report lost the section");
+    assert!(html.contains("Convoy effect in CPython"));
+}
