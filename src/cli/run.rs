@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use gilbench::measure::placement;
 use gilbench::results::{CaseStatus, RunDir, RunStatus};
 use gilbench::runner::{self, LoadGate, Profile, RunConfig};
 use gilbench::{plot, report, scenario};
@@ -34,9 +35,20 @@ pub(crate) struct RunArgs {
     /// Do not wait for other processes to quiet down before each comparison group.
     #[arg(long)]
     no_wait: bool,
+    /// Run on these CPUs only (affinity), e.g. `0`, `0-1`, `0,2`: one machine gives 1-, 2-, …
+    /// N-core runs to compare.
+    #[arg(long, value_name = "LIST")]
+    cpus: Option<String>,
 }
 
 pub(crate) fn run(args: RunArgs) -> Result<u8> {
+    // First, before any thread or child exists: everything started later inherits the set.
+    if let Some(list) = &args.cpus {
+        let cpus = placement::parse_cpu_list(list)
+            .ok_or_else(|| BadInput(format!("--cpus {list:?}: expected a list like 0-3,8")))?;
+        placement::restrict_current_thread(&cpus)
+            .map_err(|e| BadInput(format!("--cpus {list}: {e}")))?;
+    }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
         return Err(BadInput(format!(
             "--timeout {}: expected seconds between 0 and 86400",

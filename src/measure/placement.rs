@@ -114,6 +114,36 @@ pub fn pin_current_thread(cpu: usize) -> std::io::Result<()> {
     os::pin_current_thread(cpu)
 }
 
+/// Restricts the calling thread — and every thread and process it starts afterwards — to
+/// `cpus`. Called first thing in a process, it restricts the whole run.
+pub fn restrict_current_thread(cpus: &[usize]) -> std::io::Result<()> {
+    if cpus.is_empty() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "no CPU given"));
+    }
+    os::restrict_current_thread(cpus)
+}
+
+/// Parses a CPU list as the kernel writes it: `0-3,8,10-11`; `None` when it is malformed.
+pub fn parse_cpu_list(s: &str) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    for part in s.split(',') {
+        let part = part.trim();
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (usize, usize) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                if b < a || b - a > 4096 {
+                    return None;
+                }
+                out.extend(a..=b);
+            }
+            None => out.push(part.parse().ok()?),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
 /// A thread in the idle scheduling class spinning on one CPU: it keeps that CPU out of its
 /// idle state (no wake-up latency) while yielding to any real work. Stops on drop.
 #[derive(Debug)]
@@ -166,6 +196,15 @@ impl Drop for Spinner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_lists_parse_like_the_kernel_writes_them() {
+        assert_eq!(parse_cpu_list("0-3,8,10-11"), Some(vec![0, 1, 2, 3, 8, 10, 11]));
+        assert_eq!(parse_cpu_list("1"), Some(vec![1]));
+        for bad in ["", "a", "3-1", "1,,2", "0-99999"] {
+            assert_eq!(parse_cpu_list(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn placements_follow_the_topology() {

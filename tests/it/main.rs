@@ -2,6 +2,7 @@
 //! `gilbench` executable.
 
 mod cli;
+mod compare;
 mod cpython;
 mod models;
 mod probes;

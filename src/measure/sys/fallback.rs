@@ -23,3 +23,8 @@ pub(super) fn pin_current_thread(_cpu: usize) -> std::io::Result<()> {
 pub(super) fn idle_priority_current_thread() -> std::io::Result<()> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "SCHED_IDLE is not supported here"))
 }
+
+/// CPU sets: not supported on this platform.
+pub(super) fn restrict_current_thread(_cpus: &[usize]) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "CPU affinity is not supported here"))
+}

@@ -33,7 +33,7 @@ pub(super) fn cpu_topology(cpu: usize) -> Option<(usize, usize, Vec<usize>)> {
 }
 
 /// `0-3,8,10-11` → [0, 1, 2, 3, 8, 10, 11].
-fn parse_cpu_list(s: &str) -> Vec<usize> {
+pub(super) fn parse_cpu_list(s: &str) -> Vec<usize> {
     let mut out = Vec::new();
     for part in s.split(',').filter(|p| !p.is_empty()) {
         match part.split_once('-') {
@@ -50,8 +50,21 @@ fn parse_cpu_list(s: &str) -> Vec<usize> {
 
 /// Pins the calling thread to `cpu`.
 pub(super) fn pin_current_thread(cpu: usize) -> std::io::Result<()> {
+    restrict_current_thread(&[cpu])
+}
+
+/// Restricts the calling thread (and the threads and processes it starts later) to `cpus`.
+pub(super) fn restrict_current_thread(cpus: &[usize]) -> std::io::Result<()> {
     let mut set = rustix::thread::CpuSet::new();
-    set.set(cpu);
+    for &cpu in cpus {
+        if cpu >= rustix::thread::CpuSet::MAX_CPU {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("CPU {cpu} is beyond the largest CPU number this system supports"),
+            ));
+        }
+        set.set(cpu);
+    }
     rustix::thread::sched_setaffinity(None, &set).map_err(std::io::Error::from)
 }
 
