@@ -50,6 +50,9 @@ enum Command {
     Report {
         /// The run directory (or its run.json).
         run_dir: PathBuf,
+        /// Also show criterion's estimates from this folder (usually target/criterion).
+        #[arg(long, value_name = "DIR")]
+        criterion: Option<PathBuf>,
     },
     /// Check the GIL model against real CPython: run gilbench's models and the CPython peer on
     /// the same workload shapes, store the peer's figures as cpython.json, write the report.
@@ -89,7 +92,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),
-        Command::Report { run_dir } => report::report(&run_dir),
+        Command::Report { run_dir, criterion } => report::report(&run_dir, criterion.as_deref()),
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
     };

@@ -8,9 +8,13 @@ use gilbench::{plot, report, results};
 
 use super::EXIT_OK;
 
-pub(crate) fn report(run_dir: &Path) -> Result<u8> {
+pub(crate) fn report(run_dir: &Path, criterion: Option<&Path>) -> Result<u8> {
     let record = results::load_run(run_dir)?;
     let dir = if run_dir.is_dir() { run_dir } else { run_dir.parent().unwrap_or(Path::new(".")) };
+    if let Some(from) = criterion {
+        let n = results::criterion::import_criterion(from, dir)?;
+        eprintln!("{n} criterion benchmarks from {}", from.display());
+    }
     let charts = plot::all_charts(&record, dir)
         .with_context(|| format!("drawing charts in {}", dir.display()))?;
     let cpython = results::cpython::cpython_beside(dir)?;

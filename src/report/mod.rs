@@ -5,6 +5,7 @@
 mod compare;
 mod convoy;
 mod cpython;
+mod criterion;
 mod format;
 mod gil;
 mod html;
@@ -64,6 +65,13 @@ pub fn write_report_with(
     let cpython = match cpython {
         Some((peer, peer_charts)) => Some(cpython::section(run, peer, &inline(peer_charts, dir)?)),
         None => None,
+    };
+    let criterion = crate::results::criterion::criterion_beside(dir)?;
+    let cpython = match (cpython, criterion) {
+        (section, None) => section,
+        (section, Some(found)) => {
+            Some(maud::html! { @if let Some(s) = section { (s) } (criterion::section(&found)) })
+        }
     };
     let page = html::page(run, &verdicts(run), &inlined, &gil_inlined, cpython);
     let index = dir.join("index.html");

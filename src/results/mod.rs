@@ -2,6 +2,7 @@
 //! per-sample CSV, and the run directory they are written to — atomically, after every case.
 
 pub mod cpython;
+pub mod criterion;
 mod csv_out;
 mod host;
 mod model;
