@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module tests one area through the public API or the
 //! `gilbench` executable.
 
+mod browser;
 mod cli;
 mod compare;
 mod cpython;
