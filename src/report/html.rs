@@ -270,14 +270,28 @@ fn case_table(run: &RunRecord, scenario: &str) -> Markup {
                 @for g in groups {
                     @let members: Vec<&&CaseRecord> = cases.iter().filter(|c| c.group == g).collect();
                     tr.group { th colspan="8" { (group_title(members[0])) } }
-                    @for c in members { (case_row(c)) }
+                    @for c in members { (case_row(c, run.machine.usable_cpus)) }
                 }
             }
         }
     }
 }
 
-fn case_row(c: &CaseRecord) -> Markup {
+/// A sanity note on a speedup that exceeds what the units could give: above the worker count
+/// (impossible without a measurement problem) or above the usable CPUs (fine for IO-bound
+/// work, suspicious for CPU-bound work).
+fn speedup_sanity(c: &CaseRecord, usable_cpus: usize) -> Option<String> {
+    let s = c.speedup?;
+    if s.ci_low > c.workers as f64 * 1.05 {
+        Some(format!("above {} workers: check the measurement", c.workers))
+    } else if s.ci_low > usable_cpus as f64 * 1.05 && c.workload == "cpu" {
+        Some(format!("CPU-bound work above the {usable_cpus} usable CPUs: check the measurement"))
+    } else {
+        None
+    }
+}
+
+fn case_row(c: &CaseRecord, usable_cpus: usize) -> Markup {
     let class = match c.status {
         CaseStatus::Ok => "",
         CaseStatus::Failed | CaseStatus::Timeout => "bad",
@@ -305,7 +319,10 @@ fn case_row(c: &CaseRecord) -> Markup {
                     } }
                 } @else { "–" }
             }
-            td.num { (speedup) }
+            td.num {
+                (speedup)
+                @if let Some(note) = speedup_sanity(c, usable_cpus) { " " span.flag { (note) } }
+            }
             td.num { (c.cpu_s.map(format::duration).unwrap_or_else(|| "–".into())) }
             td.num { (ctx) }
             td.status.ok[c.status == CaseStatus::Ok] {
