@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod compare;
 mod cpython;
+mod faults;
 mod models;
 mod probes;
 mod processes;

@@ -1,0 +1,134 @@
+//! Faults through the executable: a hung case times out and the run goes on, SIGTERM keeps
+//! what finished, an unwritable output directory is a clear error, and no run leaves a
+//! private temp directory behind. Also: broken `run.json` files never panic the loader.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use gilbench::results::{CaseStatus, RunStatus, load_run};
+
+use crate::support::{exe, shared};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
+}
+
+/// The private scratch directories of gilbench runs in the temp folder.
+fn scratch_dirs() -> HashSet<PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("gilbench-"))
+        .map(|e| e.path())
+        .collect()
+}
+
+#[test]
+fn a_hung_case_times_out_and_the_run_goes_on() {
+    let _machine = shared();
+    let out = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let o = Command::new(exe())
+        .args(["run", data("hang.toml").to_str().unwrap(), "--no-wait", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(start.elapsed() < Duration::from_secs(30), "the timeouts did not stop the cases");
+    let run = load_run(out.path()).unwrap();
+    assert_eq!(run.status, RunStatus::Complete);
+    let by = |status| run.cases.iter().filter(|c| c.status == status).count();
+    assert_eq!(by(CaseStatus::Timeout), 2, "{:#?}", run.cases);
+    assert_eq!(by(CaseStatus::Ok), 2, "the cases after the hang still ran");
+    for c in run.cases.iter().filter(|c| c.status == CaseStatus::Timeout) {
+        assert!(c.reason.as_deref().unwrap_or("").contains("timed out"), "{:?}", c.reason);
+    }
+}
+
+#[test]
+fn sigterm_keeps_what_finished_and_cleans_up() {
+    let _machine = shared();
+    let before = scratch_dirs();
+    let out = tempfile::tempdir().unwrap();
+    let child = Command::new(exe())
+        .args(["run", data("kill.toml").to_str().unwrap(), "--no-wait", "--out"])
+        .arg(out.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let it get past calibration into the first group.
+    let start = Instant::now();
+    while !out.path().join("run.json").exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no run.json appeared");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = load_run(out.path()).expect("run.json stays valid");
+    assert_eq!(run.status, RunStatus::Interrupted);
+    let left: Vec<_> = scratch_dirs().difference(&before).cloned().collect();
+    assert!(left.is_empty(), "private temp directories left behind: {left:?}");
+}
+
+#[test]
+fn an_unwritable_output_directory_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"not a directory").unwrap();
+    let target = file.join("run");
+    let o = Command::new(exe())
+        .args(["run", data("tiny.toml").to_str().unwrap(), "--out"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains(target.to_str().unwrap()), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn broken_run_json_never_panics_the_loader() {
+    let dir = tempfile::tempdir().unwrap();
+    // A real record, then thousands of truncations and byte flips of it.
+    let mut run = gilbench::results::RunRecord::default();
+    run.schema_version = gilbench::results::SCHEMA_VERSION;
+    run.cases.push(gilbench::results::CaseRecord {
+        case: "s/threads/cpu/workers=2".into(),
+        summary: gilbench::stats::summarize(&[1.0, 1.1, 0.9]),
+        ..Default::default()
+    });
+    let good = serde_json::to_vec_pretty(&run).unwrap();
+    let path = dir.path().join("run.json");
+    std::fs::write(&path, &good).unwrap();
+    assert!(load_run(&path).is_ok());
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut errors = 0;
+    for i in 0..3000 {
+        let mut bytes = good.clone();
+        if i % 2 == 0 {
+            bytes.truncate(rng.usize(..bytes.len()));
+        } else {
+            for _ in 0..rng.usize(1..6) {
+                let at = rng.usize(..bytes.len());
+                bytes[at] = rng.u8(..);
+            }
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        if let Err(e) = load_run(&path) {
+            errors += 1;
+            assert!(e.to_string().contains("run.json"), "the error names the file: {e}");
+        }
+    }
+    assert!(errors > 1500, "most mutations must be refused, {errors} were");
+}
