@@ -101,13 +101,15 @@ fn an_unwritable_output_directory_is_a_clear_error() {
 fn broken_run_json_never_panics_the_loader() {
     let dir = tempfile::tempdir().unwrap();
     // A real record, then thousands of truncations and byte flips of it.
-    let mut run = gilbench::results::RunRecord::default();
-    run.schema_version = gilbench::results::SCHEMA_VERSION;
-    run.cases.push(gilbench::results::CaseRecord {
-        case: "s/threads/cpu/workers=2".into(),
-        summary: gilbench::stats::summarize(&[1.0, 1.1, 0.9]),
+    let run = gilbench::results::RunRecord {
+        schema_version: gilbench::results::SCHEMA_VERSION,
+        cases: vec![gilbench::results::CaseRecord {
+            case: "s/threads/cpu/workers=2".into(),
+            summary: gilbench::stats::summarize(&[1.0, 1.1, 0.9]),
+            ..Default::default()
+        }],
         ..Default::default()
-    });
+    };
     let good = serde_json::to_vec_pretty(&run).unwrap();
     let path = dir.path().join("run.json");
     std::fs::write(&path, &good).unwrap();
