@@ -125,3 +125,8 @@ pub fn others_load(window: Duration) -> Option<f64> {
     let busy_cpus = busy1.saturating_sub(busy0) as f64 / total * cpus as f64;
     Some((busy_cpus - (me1 - me0) / elapsed).max(0.0))
 }
+
+/// This process's resident set size right now, bytes, where the platform says.
+pub fn current_rss_bytes() -> Option<u64> {
+    os::current_rss_bytes()
+}

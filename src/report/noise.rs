@@ -3,6 +3,7 @@
 
 use maud::{Markup, html};
 
+use super::format;
 use crate::results::RunRecord;
 use crate::stats::median;
 
@@ -47,6 +48,13 @@ pub(super) fn noise_section(run: &RunRecord) -> Markup {
                 "pipe round trip " (format!("{p_med:.1}")) " µs (" (format!("{p_lo:.1}")) "–" (format!("{p_hi:.1}")) "). "
                 "Cases of a group are sampled interleaved, in a shuffled order each round (seed " (run.seed) "), "
                 "so drift within a group hits every model alike."
+            }
+            @let rss: Vec<u64> = run.sentinel.iter().filter_map(|p| p.rss_bytes).collect();
+            @if let (Some(first), Some(last), Some(max)) = (rss.first(), rss.last(), rss.iter().max()) {
+                p {
+                    "gilbench's own memory: " (format::bytes(*first)) " at the start, "
+                    (format::bytes(*last)) " at the end, at most " (format::bytes(*max)) "."
+                }
             }
             @let warnings = run.machine.noise_warnings();
             @if !warnings.is_empty() {

@@ -183,4 +183,7 @@ pub struct SentinelPoint {
     pub t_s: f64,
     /// The reading.
     pub reading: SentinelReading,
+    /// gilbench's own resident memory at that point, bytes: flat across a run, or it leaks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rss_bytes: Option<u64>,
 }

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::exec::{self, ExecEnv, Model};
-use crate::measure::{clock_read_cost_ns, others_load, read_sentinel};
+use crate::measure::{clock_read_cost_ns, current_rss_bytes, others_load, read_sentinel};
 use crate::probe::ProbeEnv;
 use crate::results::{
     Calibration, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus, SCHEMA_VERSION,
@@ -317,7 +317,12 @@ pub fn run(
         }
     }
     let run_start = Instant::now();
-    record.sentinel.push(SentinelPoint { at: "start".into(), t_s: 0.0, reading: read_sentinel() });
+    record.sentinel.push(SentinelPoint {
+        at: "start".into(),
+        t_s: 0.0,
+        reading: read_sentinel(),
+        rss_bytes: current_rss_bytes(),
+    });
     let mut shared = group::Shared {
         config,
         env: &env,
@@ -341,6 +346,7 @@ pub fn run(
             at: format!("before {key}"),
             t_s: run_start.elapsed().as_secs_f64(),
             reading: before,
+            rss_bytes: current_rss_bytes(),
         });
         on_event(&Event::GroupStarted { key: key.to_string(), cases: members.len() });
         let records = group::run_group(members, group_index, &mut shared);
@@ -370,6 +376,7 @@ pub fn run(
         at: "end".into(),
         t_s: run_start.elapsed().as_secs_f64(),
         reading: read_sentinel(),
+        rss_bytes: current_rss_bytes(),
     });
     if record.status == RunStatus::Running {
         record.status = RunStatus::Complete;

@@ -28,3 +28,8 @@ pub(super) fn idle_priority_current_thread() -> std::io::Result<()> {
 pub(super) fn restrict_current_thread(_cpus: &[usize]) -> std::io::Result<()> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "CPU affinity is not supported here"))
 }
+
+/// Current resident set size: not read on this platform.
+pub(super) fn current_rss_bytes() -> Option<u64> {
+    None
+}

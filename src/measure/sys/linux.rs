@@ -76,3 +76,12 @@ pub(super) fn idle_priority_current_thread() -> std::io::Result<()> {
     let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
     if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
 }
+
+/// Resident set size of this process now, bytes (from `/proc/self/statm`).
+pub(super) fn current_rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf only reads a constant of the running system.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page).ok().filter(|&p| p > 0)?)
+}
