@@ -4,7 +4,7 @@
 use gilbench::exec::Model;
 use gilbench::work::{LoopbackServer, WorkSpec};
 
-use crate::support::{best_of, exclusive, shared, tasks, two_cores_free};
+use crate::support::{best_of, exclusive, interleaved_best, shared, tasks, two_cores_free};
 
 const IN_PROCESS: [Model; 4] =
     [Model::Sequential, Model::Threads, Model::AsyncCurrent, Model::AsyncMulti];
@@ -99,12 +99,10 @@ fn cpu_bound_work_does_not_scale_under_the_gil_but_does_without() {
     let _machine = exclusive();
     let spec = WorkSpec::Cpu { iterations: 3_000_000 };
     let batch = tasks(16, 0);
-    let (gil_one, _) = best_of(Model::Gil, 1, &spec, &batch, 3);
-    let (gil_two, _) = best_of(Model::Gil, 2, &spec, &batch, 3);
-    let (free_one, _) = best_of(Model::Threads, 1, &spec, &batch, 3);
-    let (free_two, _) = best_of(Model::Threads, 2, &spec, &batch, 3);
-    let gil = gil_one.as_secs_f64() / gil_two.as_secs_f64();
-    let free = free_one.as_secs_f64() / free_two.as_secs_f64();
+    let setups = [(Model::Gil, 1), (Model::Gil, 2), (Model::Threads, 1), (Model::Threads, 2)];
+    let best = interleaved_best(&setups, &spec, &batch, 5);
+    let gil = best[0].as_secs_f64() / best[1].as_secs_f64();
+    let free = best[2].as_secs_f64() / best[3].as_secs_f64();
     assert!(gil <= 1.15, "2 GIL threads {gil:.2}x faster than 1: the lock does not serialise");
     if two_cores_free() {
         assert!(free >= 1.3, "2 free threads only {free:.2}x faster than 1");

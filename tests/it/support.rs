@@ -99,3 +99,25 @@ pub(crate) fn two_cores_free() -> bool {
     }
     free
 }
+
+/// Best wall time of each `(model, workers)` over `rounds` rounds, the executors sampled
+/// interleaved (one batch of each per round) so a slow moment of the machine hits all alike.
+pub(crate) fn interleaved_best(
+    setups: &[(Model, usize)],
+    spec: &WorkSpec,
+    tasks: &[Task],
+    rounds: usize,
+) -> Vec<Duration> {
+    let mut execs: Vec<_> = setups
+        .iter()
+        .map(|&(m, w)| exec::build(m, w, spec, &env()).expect("executor starts"))
+        .collect();
+    let mut best = vec![Duration::MAX; setups.len()];
+    for _ in 0..rounds {
+        for (i, ex) in execs.iter_mut().enumerate() {
+            let b = ex.run_batch(tasks, Instant::now() + Duration::from_secs(60)).expect("batch");
+            best[i] = best[i].min(b.wall);
+        }
+    }
+    best
+}
