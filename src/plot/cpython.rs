@@ -7,10 +7,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
+use super::scaling::WorkerAxis;
 use super::style::{model_colour, text};
 use super::{ChartFile, PlotError, safe_file_name};
 use crate::results::RunRecord;
@@ -81,43 +81,6 @@ pub fn comparison_charts(cmp: &Comparison, dir: &Path) -> Result<Vec<ChartFile>,
         charts.push(ChartFile { group: shape.key.clone(), title, path });
     }
     Ok(charts)
-}
-
-/// Worker counts as equally spaced categories at 0, 1, 2, …, labelled by count.
-#[derive(Debug, Clone)]
-struct WorkerAxis {
-    workers: Vec<usize>,
-}
-
-impl Ranged for WorkerAxis {
-    type FormatOption = NoDefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let range = self.range();
-        let t = (value - range.start) / (range.end - range.start);
-        limit.0 + (t * f64::from(limit.1 - limit.0)).round() as i32
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        let n = self.workers.len();
-        let step = n.div_ceil(hint.max_num_points().max(1)).max(1);
-        (0..n).step_by(step).map(|i| i as f64).collect()
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        -0.5..self.workers.len() as f64 - 0.5
-    }
-}
-
-impl ValueFormatter<f64> for WorkerAxis {
-    fn format_ext(&self, value: &f64) -> String {
-        let i = value.round();
-        if (value - i).abs() > 1e-6 || i < 0.0 {
-            return String::new();
-        }
-        self.workers.get(i as usize).map(|w| w.to_string()).unwrap_or_default()
-    }
 }
 
 fn draw(shape: &ShapeComparison, title: &str) -> Result<String, String> {

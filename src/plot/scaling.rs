@@ -179,8 +179,8 @@ pub(super) fn ideal_points(workers: &[usize], top: f64) -> Vec<(f64, f64)> {
 
 /// The x axis: worker counts as equally spaced categories at 0, 1, 2, …, labelled by count.
 #[derive(Debug, Clone)]
-struct WorkerAxis {
-    workers: Vec<usize>,
+pub(super) struct WorkerAxis {
+    pub(super) workers: Vec<usize>,
 }
 
 impl Ranged for WorkerAxis {

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use gilbench::exec::{self, ExecEnv, ExecError, Executor, Model};
-use gilbench::work::{Task, WorkSpec, cpu_kernel, make_input};
+use gilbench::work::{Task, WorkSpec, make_input};
+
+use crate::support::{iterations_for, two_cores_free};
 
 const PROCESS_MODELS: [Model; 3] =
     [Model::ProcessesSpawn, Model::ProcessesFork, Model::GilProcesses];
@@ -215,49 +217,11 @@ fn a_failing_task_reports_its_index() {
     }
 }
 
-/// Kernel rounds that take about `target` in this build of the kernel (the workers run the
-/// same build).
-fn iterations_for(target: Duration) -> u64 {
-    let probe = 200_000u64;
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
-        let t = Instant::now();
-        std::hint::black_box(cpu_kernel(1, probe));
-        best = best.min(t.elapsed());
-    }
-    let per = best.as_secs_f64() / probe as f64;
-    ((target.as_secs_f64() / per) as u64).max(1_000)
-}
-
-/// Whether two threads of this process get about two cores' worth of kernel rounds right
-/// now (best of 3): the control for the speed-up test on a machine shared with other work.
-fn two_cores_free(iterations: u64) -> bool {
-    let chunk = |n: u64| {
-        for i in 0..n {
-            std::hint::black_box(cpu_kernel(i, iterations));
-        }
-    };
-    let (mut one, mut two) = (Duration::MAX, Duration::MAX);
-    for _ in 0..3 {
-        let t = Instant::now();
-        chunk(8);
-        one = one.min(t.elapsed());
-        let t = Instant::now();
-        std::thread::scope(|s| {
-            s.spawn(|| chunk(4));
-            chunk(4);
-        });
-        two = two.min(t.elapsed());
-    }
-    one.as_secs_f64() / two.as_secs_f64() >= 1.6
-}
-
 #[test]
 fn two_processes_beat_one_on_cpu_bound_work() {
     let _cores = crate::support::exclusive();
     let iterations = iterations_for(Duration::from_millis(20));
-    if !two_cores_free(iterations) {
-        eprintln!("skipped: two threads of this process do not get two cores right now");
+    if !two_cores_free() {
         return;
     }
     let env = env();
