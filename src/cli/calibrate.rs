@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use gilbench::results::cpython::{CPYTHON_FILE, CpythonRecord, compare, parse_cpython};
-use gilbench::results::{CaseStatus, RunDir, RunStatus, write_atomic};
+use gilbench::results::{CaseStatus, RunStatus, write_atomic};
 use gilbench::runner::{self, Profile, RunConfig};
 use gilbench::scenario::show_duration;
 use gilbench::{plot, report, scenario};
@@ -271,20 +271,8 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<u8> {
     let sc =
         scenario::parse(&text, Path::new("<calibrate>")).map_err(|e| BadInput(e.to_string()))?;
 
-    let dir = match &args.out {
-        Some(dir) => RunDir::at(dir),
-        None => {
-            let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-            RunDir::new_under(&PathBuf::from("reports"), &date[..10], &machine.hostname)
-        }
-    }
-    .map_err(|e| BadInput(e.to_string()))?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = Arc::clone(&cancel);
-        ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst))
-            .context("installing the SIGINT/SIGTERM handler")?;
-    }
+    let dir = super::run::run_dir(args.out.as_deref(), &machine.hostname)?;
+    let cancel = super::run::interrupt_flag()?;
     let config = RunConfig {
         scenarios: vec![sc],
         profile: profile.clone(),

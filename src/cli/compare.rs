@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use gilbench::results::RunDir;
 use gilbench::{compare, plot, report};
 
 use super::{BadInput, EXIT_CASE_FAILED, EXIT_OK};
@@ -45,14 +44,7 @@ pub(crate) fn compare(args: CompareArgs) -> Result<u8> {
     let paths: Vec<&Path> = args.runs.iter().map(PathBuf::as_path).collect();
     let runs = compare::load_runs(&paths)?;
     let comparison = compare::align(&runs);
-    let dir = match &args.out {
-        Some(dir) => RunDir::at(dir),
-        None => {
-            let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-            RunDir::new_under(Path::new("reports"), &date[..10], "compare")
-        }
-    }
-    .map_err(|e| BadInput(e.to_string()))?;
+    let dir = super::run::run_dir(args.out.as_deref(), "compare")?;
     let threshold = args.threshold / 100.0;
     let found = args.baseline.then(|| compare::regressions(&runs[0], &runs[1], threshold));
     let charts = plot::compare_charts(&runs, dir.path())

@@ -1,7 +1,7 @@
 //! `gilbench run`: resolve scenarios and options, run them, draw the charts, write the report,
 //! print its path.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -67,21 +67,8 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     };
     let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
     let machine = gilbench::results::fingerprint();
-    let dir = match &args.out {
-        Some(dir) => RunDir::at(dir),
-        None => {
-            let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-            RunDir::new_under(&PathBuf::from("reports"), &date[..10], &machine.hostname)
-        }
-    }
-    .map_err(|e| BadInput(e.to_string()))?;
-
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = Arc::clone(&cancel);
-        ctrlc::set_handler(move || cancel.store(true, Ordering::SeqCst))
-            .context("installing the SIGINT/SIGTERM handler")?;
-    }
+    let dir = run_dir(args.out.as_deref(), &machine.hostname)?;
+    let cancel = interrupt_flag()?;
     let config = RunConfig {
         scenarios,
         profile,
@@ -141,4 +128,25 @@ pub(crate) fn clock_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0)
+}
+
+/// The run directory: `out` as given, else a new `reports/<date>-<host>-<NNN>/`.
+pub(crate) fn run_dir(out: Option<&Path>, host: &str) -> Result<RunDir, BadInput> {
+    match out {
+        Some(dir) => RunDir::at(dir),
+        None => {
+            let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+            RunDir::new_under(Path::new("reports"), &date[..10], host)
+        }
+    }
+    .map_err(|e| BadInput(e.to_string()))
+}
+
+/// A flag set by SIGINT or SIGTERM: the runner stops at the next chance and keeps what finished.
+pub(crate) fn interrupt_flag() -> Result<Arc<AtomicBool>> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("installing the SIGINT/SIGTERM handler")?;
+    Ok(cancel)
 }
