@@ -8,6 +8,7 @@ mod gil;
 mod html;
 mod markdown;
 mod noise;
+mod switch;
 mod verdict;
 
 use std::path::{Path, PathBuf};
