@@ -8,3 +8,4 @@ mod processes;
 mod report;
 mod scenario;
 mod support;
+mod switch;

@@ -150,8 +150,9 @@ pub fn serve(
             return Err(PingError::OutOfSequence { expected, got });
         }
         ws.touch();
-        ch.send(next(got))?;
+        // Counted before the answer leaves, so the other end sees the count once it has it.
         replies.fetch_add(1, Ordering::Relaxed);
+        ch.send(next(got))?;
         expected = next(next(got));
     }
 }

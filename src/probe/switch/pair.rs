@@ -343,8 +343,8 @@ async fn serve_async(boxes: Arc<Boxes>, mut ws: WorkingSet, replies: Arc<AtomicU
             return;
         }
         ws.touch();
-        boxes.to_ping.send(next(got));
         replies.fetch_add(1, Ordering::Relaxed);
+        boxes.to_ping.send(next(got));
         expected = next(next(got));
     }
 }
