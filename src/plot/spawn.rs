@@ -102,7 +102,7 @@ pub fn spawn_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotE
                 points.extend(point(i, c, 1.0 / 1024.0));
             }
         }
-        let title = "Memory per idle unit (RSS growth; PSS for processes)";
+        let title = "Memory per idle unit (RSS growth for threads, heap for tokio tasks, PSS for processes)";
         let chart = DotChart {
             title: title.into(),
             x_desc: "unit kind".into(),

@@ -3,7 +3,8 @@
 //! measured, then all freed (joined, reaped) at the end of every sample, also on error.
 //!
 //! `footprint` reports memory per idle unit: the resident-set growth of this process for
-//! threads and tasks (virtual growth and the reserved stack size as counters), the summed
+//! threads, the heap they hold for tokio tasks (glibc `mallinfo2`; RSS barely moves for
+//! them), with virtual growth and the reserved stack size as counters, the summed
 //! proportional set size (`/proc/<pid>/smaps_rollup`) of the children for processes.
 //! `headroom` creates units until a count limit, a time limit, a memory floor (a fifth of the
 //! machine's memory left available) or the first error, and says which came first.
@@ -227,7 +228,7 @@ impl Probe for Footprint {
     fn sample(&mut self, deadline: Instant) -> Result<ProbeSample, ProbeError> {
         let start = Instant::now();
         let mut crowd = Crowd::new(self.kind)?;
-        let (rss0, vm0) = (sys::rss_bytes(), sys::vm_bytes());
+        let (rss0, vm0, heap0) = (sys::rss_bytes(), sys::vm_bytes(), sys::heap_in_use());
         for _ in 0..self.units {
             if Instant::now() > deadline {
                 return Err(ProbeError::Timeout);
@@ -236,7 +237,7 @@ impl Probe for Footprint {
         }
         crowd.settle().map_err(ProbeError::Failed)?;
         let created = start.elapsed();
-        let (rss1, vm1) = (sys::rss_bytes(), sys::vm_bytes());
+        let (rss1, vm1, heap1) = (sys::rss_bytes(), sys::vm_bytes(), sys::heap_in_use());
         let n = self.units as f64;
         let per =
             |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| b.saturating_sub(a) as f64 / n);
@@ -247,6 +248,10 @@ impl Probe for Footprint {
         }
         if let Some(x) = per(vm0, vm1) {
             counters.insert("vm_delta_per_unit_bytes".into(), x);
+        }
+        let heap_per = per(heap0, heap1);
+        if let Some(x) = heap_per {
+            counters.insert("heap_per_unit_bytes".into(), x);
         }
         counters.insert("create_s_per_unit".into(), created.as_secs_f64() / n);
         let value = match self.kind {
@@ -262,7 +267,9 @@ impl Probe for Footprint {
                 counters.insert("stack_reserved_bytes".into(), stack_reserved() as f64);
                 rss_per.unwrap_or(0.0)
             }
-            UnitKind::TokioTasks => rss_per.unwrap_or(0.0),
+            // The allocator reuses freed memory, so RSS barely moves for small tasks: count
+            // the heap they hold instead.
+            UnitKind::TokioTasks => heap_per.or(rss_per).unwrap_or(0.0),
         };
         let left = crowd.release();
         counters.insert("left_behind".into(), left as f64);

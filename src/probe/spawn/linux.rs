@@ -124,6 +124,13 @@ pub(super) fn pss_bytes(pid: i32) -> Option<u64> {
     status_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:")
 }
 
+/// Bytes the C allocator has handed out and not taken back (glibc `mallinfo2`).
+pub(super) fn heap_in_use() -> Option<u64> {
+    // SAFETY: mallinfo2 takes no arguments and returns a plain struct.
+    let info = unsafe { libc::mallinfo2() };
+    Some(info.uordblks as u64 + info.hblkhd as u64)
+}
+
 /// (available, total) memory of the machine, bytes.
 pub(super) fn memory() -> Option<(u64, u64)> {
     Some((

@@ -16,10 +16,10 @@
 //! the mean time per start.
 
 pub mod footprint;
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[path = "linux.rs"]
 mod sys;
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 #[path = "other.rs"]
 mod sys;
 

@@ -45,3 +45,7 @@ pub(super) fn pss_bytes(_pid: i32) -> Option<u64> {
 pub(super) fn memory() -> Option<(u64, u64)> {
     None
 }
+
+pub(super) fn heap_in_use() -> Option<u64> {
+    None
+}
