@@ -66,6 +66,9 @@ enum Command {
     /// CPU hog of the convoy probe (started by gilbench itself).
     #[command(hide = true, name = "__hog")]
     Hog,
+    /// Peer process of the switch probe (started by gilbench itself).
+    #[command(hide = true, name = "__switch-peer")]
+    SwitchPeer { args: Vec<String> },
 }
 
 /// A failure that maps to a specific exit code.
@@ -89,6 +92,9 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(gilbench::exec::worker::forkserver_main() as u8);
         }
         Command::Hog => return ExitCode::from(gilbench::probe::convoy::hog_main() as u8),
+        Command::SwitchPeer { args } => {
+            return ExitCode::from(gilbench::probe::switch::peer_main(&args) as u8);
+        }
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),

@@ -7,7 +7,9 @@ mod cpython;
 mod crossover;
 mod heatmap;
 mod scaling;
+mod spawn;
 mod style;
+mod switch;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -21,7 +23,9 @@ pub use cpython::{comparison_charts, cpython_charts};
 pub use crossover::{payload_label, task_label};
 pub use heatmap::fraction_label;
 pub use scaling::{ChartFile, group_title, scaling_charts};
+pub use spawn::spawn_charts;
 pub use style::{MODEL_ORDER, model_colour, model_colour_hex, model_rank};
+pub use switch::switch_charts;
 
 /// What a GIL chart shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +128,8 @@ fn write_chart(
 pub fn all_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     let mut charts = scaling_charts(run, dir)?;
     charts.extend(convoy_charts(run, dir)?);
+    charts.extend(switch_charts(run, dir)?);
+    charts.extend(spawn_charts(run, dir)?);
     Ok(charts)
 }
 

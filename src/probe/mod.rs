@@ -4,6 +4,8 @@
 //! its primary figure plus named counters. Probes print nothing and compute no summaries.
 
 pub mod convoy;
+pub mod spawn;
+pub mod switch;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -86,6 +88,8 @@ pub fn build(
 ) -> Result<Box<dyn Probe>, ProbeError> {
     match kind {
         "convoy" => Ok(Box::new(convoy::Convoy::new(variant, params, env)?)),
+        "switch" => Ok(Box::new(switch::Switch::new(variant, params, env)?)),
+        "spawn" | "footprint" | "headroom" => spawn::build(kind, variant, params, env),
         other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
     }
 }

@@ -51,6 +51,7 @@ pub(crate) fn page(
                         h3 { (scenario) }
                         (verdict_list(verdicts.iter().filter(|v| v.scenario == *scenario)))
                         (convoy_list(run, scenario))
+                        (super::switch::switch_list(run, scenario))
                     }
                     @if verdicts.is_empty() { p { "No case was run." } }
                 }

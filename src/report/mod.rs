@@ -11,6 +11,7 @@ mod gil;
 mod html;
 mod markdown;
 mod noise;
+mod switch;
 mod verdict;
 
 use std::path::{Path, PathBuf};

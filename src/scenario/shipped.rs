@@ -43,6 +43,16 @@ const SHIPPED: &[Shipped] = &[
         text: include_str!("../../scenarios/convoy.toml"),
         default: true,
     },
+    Shipped {
+        file: "scenarios/switch.toml",
+        text: include_str!("../../scenarios/switch.toml"),
+        default: false,
+    },
+    Shipped {
+        file: "scenarios/spawn.toml",
+        text: include_str!("../../scenarios/spawn.toml"),
+        default: false,
+    },
 ];
 
 /// Every shipped scenario.

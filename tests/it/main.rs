@@ -12,3 +12,4 @@ mod processes;
 mod report;
 mod scenario;
 mod support;
+mod switch;
