@@ -132,18 +132,21 @@ fn a_killed_worker_fails_its_case_and_the_run_goes_on() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Workers come and go while the harness overhead is measured; run.json appears after
+    // that, before the first case: kill a worker seen after it.
     let start = Instant::now();
+    while !out.path().join("run.json").exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no run.json appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let victim = loop {
-        // Wait for the first case's samples to be under way (after calibration).
-        if let Some(&pid) = workers_of(child.id()).first()
-            && start.elapsed() > Duration::from_millis(300)
-        {
+        assert!(start.elapsed() < Duration::from_secs(30), "no worker process appeared");
+        if let Some(&pid) = workers_of(child.id()).first() {
             break pid;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "no worker process appeared");
         std::thread::sleep(Duration::from_millis(50));
     };
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(300));
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(victim as i32),
         nix::sys::signal::Signal::SIGKILL,
