@@ -56,6 +56,9 @@ enum Command {
     /// CPU hog of the convoy probe (started by gilbench itself).
     #[command(hide = true, name = "__hog")]
     Hog,
+    /// Contender process of the lock probe (started by gilbench itself).
+    #[command(hide = true, name = "__lockpeer")]
+    LockPeer { index: usize, parent: u32 },
 }
 
 /// A failure that maps to a specific exit code.
@@ -79,6 +82,9 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(gilbench::exec::worker::forkserver_main() as u8);
         }
         Command::Hog => return ExitCode::from(gilbench::probe::convoy::hog_main() as u8),
+        Command::LockPeer { index, parent } => {
+            return ExitCode::from(gilbench::probe::lock::peer_main(index, parent) as u8);
+        }
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),

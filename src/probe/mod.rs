@@ -4,6 +4,8 @@
 //! its primary figure plus named counters. Probes print nothing and compute no summaries.
 
 pub mod convoy;
+pub mod deadlock;
+pub mod lock;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -54,6 +56,9 @@ pub enum ProbeError {
     /// The run was interrupted.
     #[error("interrupted")]
     Interrupted,
+    /// Threads of the probe deadlocked (what, who, how fast it was caught).
+    #[error("{0}")]
+    Deadlock(String),
 }
 
 /// What probes need from their surroundings.
@@ -86,6 +91,8 @@ pub fn build(
 ) -> Result<Box<dyn Probe>, ProbeError> {
     match kind {
         "convoy" => Ok(Box::new(convoy::Convoy::new(variant, params, env)?)),
+        "lock" => Ok(Box::new(lock::LockProbe::new(variant, params, env)?)),
+        "deadlock" => Ok(Box::new(deadlock::Deadlock::new(variant, params)?)),
         other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
     }
 }

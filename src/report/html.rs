@@ -49,6 +49,7 @@ pub(crate) fn page(
                         h3 { (scenario) }
                         (verdict_list(verdicts.iter().filter(|v| v.scenario == *scenario)))
                         (convoy_list(run, scenario))
+                        (super::locks::locks_list(run, scenario))
                     }
                     @if verdicts.is_empty() { p { "No case was run." } }
                 }
@@ -119,6 +120,7 @@ fn case_status_name(status: CaseStatus) -> &'static str {
         CaseStatus::Timeout => "timeout",
         CaseStatus::Unsupported => "unsupported",
         CaseStatus::Interrupted => "interrupted",
+        CaseStatus::Deadlock => "deadlock",
     }
 }
 
@@ -126,7 +128,9 @@ fn banners(run: &RunRecord) -> Markup {
     let failed = run
         .cases
         .iter()
-        .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout))
+        .filter(|c| {
+            matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock)
+        })
         .count();
     let busy = run.machine.load_avg[0] > 0.5 * run.machine.usable_cpus.max(1) as f64;
     html! {
@@ -277,7 +281,7 @@ fn case_table(run: &RunRecord, scenario: &str) -> Markup {
 fn case_row(c: &CaseRecord) -> Markup {
     let class = match c.status {
         CaseStatus::Ok => "",
-        CaseStatus::Failed | CaseStatus::Timeout => "bad",
+        CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock => "bad",
         CaseStatus::Unsupported | CaseStatus::Interrupted => "skip",
     };
     let speedup = match (&c.speedup, c.model.as_str(), c.status) {

@@ -44,7 +44,10 @@ pub(super) struct ProbeDecl {
 const SECOND: Duration = Duration::from_secs(1);
 
 /// Every probe kind.
-pub(super) const PROBES: &[ProbeDecl] = &[ProbeDecl {
+pub(super) const PROBES: &[ProbeDecl] =
+    &[CONVOY, super::probe_locks::LOCK, super::probe_locks::DEADLOCK];
+
+const CONVOY: ProbeDecl = ProbeDecl {
     kind: "convoy",
     variants: &["gil", "threads", "processes"],
     params: &[
@@ -67,7 +70,7 @@ pub(super) const PROBES: &[ProbeDecl] = &[ProbeDecl {
             default: "200ms",
         },
     ],
-}];
+};
 
 /// The probe kinds, for messages.
 pub(super) fn kind_names() -> String {
