@@ -50,7 +50,7 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
         let Some(s) = c.summary else { continue };
         let cs = c.params.get("critical_section").cloned().unwrap_or_else(|| "0s".into());
         let n = param(c, "contenders").unwrap_or(1.0);
-        let read = param(c, "read_percent");
+        let read = c.model.ends_with("rwlock").then(|| param(c, "read_percent").unwrap_or(0.0));
         let key = (c.scenario.clone(), cs.clone());
         if !contended(c) {
             groups.entry(format!("{}/uncontended", c.scenario)).or_insert_with(|| c.group.clone());

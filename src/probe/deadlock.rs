@@ -117,17 +117,26 @@ impl Shared {
         drop(g);
     }
 
-    /// Thread `me`'s rounds: take `order[0]`, hold it a while, take `order[1]`, count.
-    fn run(&self, me: usize, order: [usize; 2], rounds: u64, hold: Duration) -> u64 {
+    /// Waits until both threads have reached round `round`; `false` once aborted.
+    fn meet(&self, round: usize) -> bool {
         self.arrived.fetch_add(1, Ordering::SeqCst);
-        while self.arrived.load(Ordering::SeqCst) < 2 {
+        while self.arrived.load(Ordering::SeqCst) < 2 * (round + 1) {
             if self.abort.load(Ordering::SeqCst) {
-                return 0;
+                return false;
             }
             std::thread::yield_now();
         }
+        true
+    }
+
+    /// Thread `me`'s rounds, both threads starting each round together: take `order[0]`,
+    /// hold it a while, take `order[1]`, count.
+    fn run(&self, me: usize, order: [usize; 2], rounds: u64, hold: Duration) -> u64 {
         let mut done = 0;
-        for _ in 0..rounds {
+        for round in 0..rounds as usize {
+            if !self.meet(round) {
+                break;
+            }
             let Some(first) = self.take(me, order[0]) else { break };
             if !hold.is_zero() {
                 std::thread::sleep(hold);

@@ -42,7 +42,7 @@ pub(crate) fn lock_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let mut by_cs: BTreeMap<String, BTreeMap<String, At>> = BTreeMap::new();
     for c in lock_cases(run, scenario) {
         if c.params.get("mode").map(String::as_str) == Some("uncontended")
-            || c.params.contains_key("read_percent")
+            || c.model.ends_with("rwlock")
         {
             continue;
         }

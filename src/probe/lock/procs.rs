@@ -56,6 +56,8 @@ pub(super) struct Header {
     pub(super) stop: AtomicU32,
     /// Peers done with the sample (a futex word).
     pub(super) done: AtomicU32,
+    /// Peers past the start.
+    pub(super) running: AtomicU32,
     pub(super) section_steps: AtomicU64,
     pub(super) outside_steps: AtomicU64,
     /// The guarded counter, alone in its cache lines.
@@ -211,7 +213,7 @@ impl Peers {
             s.error.store(0, Ordering::Relaxed);
             s.latencies.store(0, Ordering::Relaxed);
         }
-        for a in [&h.arrived, &h.go, &h.stop, &h.done] {
+        for a in [&h.arrived, &h.go, &h.stop, &h.done, &h.running] {
             a.store(0, Ordering::Relaxed);
         }
         let before = h.counter.load(Ordering::Acquire);
@@ -237,7 +239,10 @@ impl Peers {
         let start = Instant::now();
         if outcome.is_ok() {
             h.go.store(1, Ordering::Release);
-            let end = start + plan.duration;
+            while (h.running.load(Ordering::Acquire) as usize) < n && Instant::now() < deadline {
+                std::thread::yield_now();
+            }
+            let end = Instant::now() + plan.duration;
             loop {
                 let now = Instant::now();
                 if now >= end {
@@ -366,6 +371,7 @@ fn peer_sample(region: &Region, kind: ProcKind, index: usize) {
         }
         std::thread::yield_now();
     }
+    h.running.fetch_add(1, Ordering::AcqRel);
     let before = Usage::this_process();
     let cpu_before = shm::process_cpu_s();
     let (mut ops, mut kept) = (0u64, 0usize);

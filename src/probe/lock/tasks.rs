@@ -84,6 +84,7 @@ pub(super) fn contend(
 ) -> Result<Tally, ProbeError> {
     let n = plan.contenders;
     let arrived = Arc::new(AtomicUsize::new(0));
+    let running = Arc::new(AtomicUsize::new(0));
     let go = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let (section, outside) = (plan.section, plan.outside);
@@ -92,12 +93,14 @@ pub(super) fn contend(
         for _ in 0..n {
             let (lock, arrived, go, stop) =
                 (Arc::clone(lock), Arc::clone(&arrived), Arc::clone(&go), Arc::clone(&stop));
+            let running = Arc::clone(&running);
             handles.push(tokio::spawn(async move {
                 let (mut ops, mut latencies, mut ok) = (0u64, Vec::new(), true);
                 arrived.fetch_add(1, Ordering::AcqRel);
                 while !go.load(Ordering::Acquire) && !stop.load(Ordering::Acquire) {
                     tokio::task::yield_now().await;
                 }
+                running.fetch_add(1, Ordering::AcqRel);
                 while !stop.load(Ordering::Relaxed) {
                     if ops.is_multiple_of(LATENCY_EVERY) && latencies.len() < LATENCY_CAP {
                         let t = Instant::now();
@@ -132,7 +135,10 @@ pub(super) fn contend(
         let start = Instant::now();
         if outcome.is_ok() {
             go.store(true, Ordering::Release);
-            let end = start + plan.duration;
+            while running.load(Ordering::Acquire) < n && Instant::now() < deadline {
+                std::thread::yield_now();
+            }
+            let end = Instant::now() + plan.duration;
             loop {
                 let now = Instant::now();
                 if now >= end {

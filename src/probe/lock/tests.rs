@@ -27,7 +27,7 @@ impl ThreadLock for NoLock {
 fn plan(contenders: usize, section: Duration) -> Plan {
     Plan {
         contenders,
-        duration: Duration::from_millis(60),
+        duration: Duration::from_millis(30),
         section: Work::lasting(section),
         outside: Work::default(),
         read_percent: 0,

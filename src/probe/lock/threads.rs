@@ -29,6 +29,7 @@ pub(super) struct Slot {
 #[derive(Debug, Default)]
 pub(super) struct Gate {
     arrived: AtomicUsize,
+    running: AtomicUsize,
     go: AtomicBool,
     stop: AtomicBool,
 }
@@ -43,6 +44,7 @@ impl Gate {
             }
             std::thread::yield_now();
         }
+        self.running.fetch_add(1, Ordering::AcqRel);
         true
     }
 
@@ -107,7 +109,12 @@ fn run_contenders(
         if outcome.is_ok() {
             gate.go.store(true, Ordering::Release);
             if ending == Ending::Timed {
-                let end = start + plan.duration;
+                // The duration counts from when the last contender got going, so a contender
+                // the scheduler starts late still runs for about the whole sample.
+                while gate.running.load(Ordering::Acquire) < n && Instant::now() < deadline {
+                    std::thread::yield_now();
+                }
+                let end = Instant::now() + plan.duration;
                 loop {
                     let now = Instant::now();
                     if now >= end {

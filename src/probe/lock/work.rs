@@ -4,8 +4,10 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Steps of the calibration run.
-const CALIBRATION_STEPS: u64 = 2_000_000;
+/// Steps of one calibration run (about 50 µs: short, so a preemption spoils few runs).
+const CALIBRATION_STEPS: u64 = 200_000;
+/// Calibration runs; the fastest counts.
+const CALIBRATION_RUNS: usize = 40;
 
 /// A fixed number of busy-loop steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,12 +35,13 @@ impl Work {
     }
 }
 
-/// Busy-loop steps per nanosecond, measured once per process (best of five runs).
+/// Busy-loop steps per nanosecond, measured once per process (the fastest of many short
+/// runs, so a busy machine's preemptions do not make the work shorter than asked).
 pub fn steps_per_ns() -> f64 {
     static RATE: OnceLock<f64> = OnceLock::new();
     *RATE.get_or_init(|| {
         let work = Work { steps: CALIBRATION_STEPS };
-        let best = (0..5)
+        let best = (0..CALIBRATION_RUNS)
             .map(|_| {
                 let t = Instant::now();
                 work.run();
