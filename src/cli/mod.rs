@@ -69,6 +69,9 @@ enum Command {
     /// Peer process of the switch probe (started by gilbench itself).
     #[command(hide = true, name = "__switch-peer")]
     SwitchPeer { args: Vec<String> },
+    /// Contender process of the lock probe (started by gilbench itself).
+    #[command(hide = true, name = "__lockpeer")]
+    LockPeer { index: usize, parent: u32 },
 }
 
 /// A failure that maps to a specific exit code.
@@ -94,6 +97,9 @@ pub(crate) fn main() -> ExitCode {
         Command::Hog => return ExitCode::from(gilbench::probe::convoy::hog_main() as u8),
         Command::SwitchPeer { args } => {
             return ExitCode::from(gilbench::probe::switch::peer_main(&args) as u8);
+        }
+        Command::LockPeer { index, parent } => {
+            return ExitCode::from(gilbench::probe::lock::peer_main(index, parent) as u8);
         }
         Command::Run(args) => run::run(args),
         Command::List => list::list(),

@@ -89,7 +89,9 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     let failed = record
         .cases
         .iter()
-        .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout))
+        .filter(|c| {
+            matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock)
+        })
         .count();
     eprintln!(
         "{} cases, {} ok, {} failed or timed out ({})",

@@ -6,6 +6,7 @@ mod convoy;
 mod cpython;
 mod crossover;
 mod heatmap;
+mod locks;
 mod scaling;
 mod spawn;
 mod style;
@@ -22,6 +23,7 @@ pub use convoy::convoy_charts;
 pub use cpython::{comparison_charts, cpython_charts};
 pub use crossover::{payload_label, task_label};
 pub use heatmap::fraction_label;
+pub use locks::lock_charts;
 pub use scaling::{ChartFile, group_title, scaling_charts};
 pub use spawn::spawn_charts;
 pub use style::{MODEL_ORDER, model_colour, model_colour_hex, model_rank};
@@ -130,6 +132,7 @@ pub fn all_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotErr
     charts.extend(convoy_charts(run, dir)?);
     charts.extend(switch_charts(run, dir)?);
     charts.extend(spawn_charts(run, dir)?);
+    charts.extend(lock_charts(run, dir)?);
     Ok(charts)
 }
 

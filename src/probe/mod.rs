@@ -4,6 +4,8 @@
 //! its primary figure plus named counters. Probes print nothing and compute no summaries.
 
 pub mod convoy;
+pub mod deadlock;
+pub mod lock;
 pub mod spawn;
 pub mod switch;
 
@@ -56,6 +58,9 @@ pub enum ProbeError {
     /// The run was interrupted.
     #[error("interrupted")]
     Interrupted,
+    /// Threads of the probe deadlocked (what, who, how fast it was caught).
+    #[error("{0}")]
+    Deadlock(String),
 }
 
 /// What probes need from their surroundings.
@@ -90,6 +95,8 @@ pub fn build(
         "convoy" => Ok(Box::new(convoy::Convoy::new(variant, params, env)?)),
         "switch" => Ok(Box::new(switch::Switch::new(variant, params, env)?)),
         "spawn" | "footprint" | "headroom" => spawn::build(kind, variant, params, env),
+        "lock" => Ok(Box::new(lock::LockProbe::new(variant, params, env)?)),
+        "deadlock" => Ok(Box::new(deadlock::Deadlock::new(variant, params)?)),
         other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
     }
 }

@@ -52,6 +52,7 @@ pub(crate) fn page(
                         (verdict_list(verdicts.iter().filter(|v| v.scenario == *scenario)))
                         (convoy_list(run, scenario))
                         (super::switch::switch_list(run, scenario))
+                        (super::locks::locks_list(run, scenario))
                     }
                     @if verdicts.is_empty() { p { "No case was run." } }
                 }
@@ -123,6 +124,7 @@ fn case_status_name(status: CaseStatus) -> &'static str {
         CaseStatus::Timeout => "timeout",
         CaseStatus::Unsupported => "unsupported",
         CaseStatus::Interrupted => "interrupted",
+        CaseStatus::Deadlock => "deadlock",
     }
 }
 
@@ -130,7 +132,9 @@ fn banners(run: &RunRecord) -> Markup {
     let failed = run
         .cases
         .iter()
-        .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout))
+        .filter(|c| {
+            matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock)
+        })
         .count();
     let busy = run.machine.load_avg[0] > 0.5 * run.machine.usable_cpus.max(1) as f64;
     html! {
@@ -295,7 +299,7 @@ fn speedup_sanity(c: &CaseRecord, usable_cpus: usize) -> Option<String> {
 fn case_row(c: &CaseRecord, usable_cpus: usize) -> Markup {
     let class = match c.status {
         CaseStatus::Ok => "",
-        CaseStatus::Failed | CaseStatus::Timeout => "bad",
+        CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock => "bad",
         CaseStatus::Unsupported | CaseStatus::Interrupted => "skip",
     };
     let speedup = match (&c.speedup, c.model.as_str(), c.status) {

@@ -9,6 +9,7 @@ mod criterion;
 mod format;
 mod gil;
 mod html;
+mod locks;
 mod markdown;
 mod noise;
 mod switch;

@@ -39,6 +39,9 @@ pub enum CaseStatus {
     Unsupported,
     /// Not run because the run was interrupted first.
     Interrupted,
+    /// Its threads deadlocked; the reason says which threads and locks, and how fast it
+    /// was detected.
+    Deadlock,
 }
 
 /// Speedup against the sequential baseline with the same parameters.

@@ -39,6 +39,7 @@ pub(super) fn setup(
         Err(e) => {
             rec.status = match e {
                 ProbeError::Unsupported(_) => CaseStatus::Unsupported,
+                ProbeError::Deadlock(_) => CaseStatus::Deadlock,
                 _ => CaseStatus::Failed,
             };
             rec.reason = Some(e.to_string());
@@ -58,6 +59,7 @@ impl ProbeUnit {
                 ProbeError::Timeout => CaseStatus::Timeout,
                 ProbeError::Interrupted => CaseStatus::Interrupted,
                 ProbeError::Unsupported(_) => CaseStatus::Unsupported,
+                ProbeError::Deadlock(_) => CaseStatus::Deadlock,
                 _ => CaseStatus::Failed,
             };
             Stop { status, reason: e.to_string() }

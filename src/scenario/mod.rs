@@ -11,6 +11,7 @@
 mod cases;
 mod error;
 mod probe;
+mod probe_locks;
 mod probe_switch;
 mod schema;
 mod shipped;

@@ -53,6 +53,16 @@ const SHIPPED: &[Shipped] = &[
         text: include_str!("../../scenarios/spawn.toml"),
         default: false,
     },
+    Shipped {
+        file: "scenarios/locks.toml",
+        text: include_str!("../../scenarios/locks.toml"),
+        default: false,
+    },
+    Shipped {
+        file: "scenarios/deadlock.toml",
+        text: include_str!("../../scenarios/deadlock.toml"),
+        default: false,
+    },
 ];
 
 /// Every shipped scenario.

@@ -50,7 +50,8 @@ fn a_hung_case_times_out_and_the_run_goes_on() {
 
 #[test]
 fn sigterm_keeps_what_finished_and_cleans_up() {
-    let _machine = shared();
+    // Exclusive: other tests' probes create temp directories of their own meanwhile.
+    let _machine = crate::support::exclusive();
     let before = scratch_dirs();
     let out = tempfile::tempdir().unwrap();
     let child = Command::new(exe())

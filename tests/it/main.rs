@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod cpython;
 mod faults;
+mod locks;
 mod models;
 mod probes;
 mod processes;

@@ -1,0 +1,313 @@
+//! The lock probe's charts: throughput against contenders per lock kind (one chart per
+//! critical-section length), the uncontended cost per kind, fairness per kind (the smallest
+//! contender's share over the largest's, at the most contenders), and RwLock throughput
+//! against the share of reads. Draws what the results carry; computes nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+
+use super::style::{model_colour, text};
+use super::{ChartFile, PlotError, safe_file_name};
+use crate::results::{CaseRecord, CaseStatus, RunRecord};
+
+const WIDTH: u32 = 900;
+const HEIGHT: u32 = 480;
+
+/// (x, median, low, high).
+type Point = (f64, f64, f64, f64);
+/// A line: its label and its points.
+type Series = (String, Vec<Point>);
+/// Lines by label, per (scenario, critical section).
+type Lines = BTreeMap<(String, String), BTreeMap<String, Vec<Point>>>;
+
+fn param(c: &CaseRecord, key: &str) -> Option<f64> {
+    c.params.get(key).and_then(|v| v.parse::<f64>().ok())
+}
+
+fn ok_locks(run: &RunRecord) -> impl Iterator<Item = &CaseRecord> {
+    run.cases
+        .iter()
+        .filter(|c| c.workload == "probe:lock" && c.status == CaseStatus::Ok && c.summary.is_some())
+}
+
+fn contended(c: &CaseRecord) -> bool {
+    c.params.get("mode").map(String::as_str) != Some("uncontended")
+}
+
+/// Draws every lock chart of the run into `dir/plots/`.
+pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+    let mut out = Vec::new();
+    // Throughput and fairness by (scenario, critical section), RwLock cases apart.
+    type Key = (String, String);
+    let mut lines: Lines = BTreeMap::new();
+    let mut fairness: BTreeMap<Key, BTreeMap<String, (f64, f64)>> = BTreeMap::new();
+    let mut rw: Lines = BTreeMap::new();
+    let mut alone: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, String> = BTreeMap::new();
+    for c in ok_locks(run) {
+        let Some(s) = c.summary else { continue };
+        let cs = c.params.get("critical_section").cloned().unwrap_or_else(|| "0s".into());
+        let n = param(c, "contenders").unwrap_or(1.0);
+        let read = c.model.ends_with("rwlock").then(|| param(c, "read_percent").unwrap_or(0.0));
+        let key = (c.scenario.clone(), cs.clone());
+        if !contended(c) {
+            groups.entry(format!("{}/uncontended", c.scenario)).or_insert_with(|| c.group.clone());
+            alone.entry(c.scenario.clone()).or_default().push((c.model.clone(), s.median));
+            continue;
+        }
+        let point = (n, s.median, s.ci_low, s.ci_high);
+        if let Some(r) = read {
+            groups.entry(format!("{}/rw/{cs}", c.scenario)).or_insert_with(|| c.group.clone());
+            let label = format!("{}, {} contenders", c.model, n);
+            rw.entry(key)
+                .or_default()
+                .entry(label)
+                .or_default()
+                .push((r, s.median, s.ci_low, s.ci_high));
+            continue;
+        }
+        groups.entry(format!("{}/cs/{cs}", c.scenario)).or_insert_with(|| c.group.clone());
+        lines.entry(key.clone()).or_default().entry(c.model.clone()).or_default().push(point);
+        if let Some(share) = c.counters.get("fairness_min_max") {
+            let slot =
+                fairness.entry(key).or_default().entry(c.model.clone()).or_insert((0.0, 1.0));
+            if n >= slot.0 {
+                *slot = (n, *share);
+            }
+        }
+    }
+    let mut write =
+        |name: String, title: String, group: Option<&String>, svg: Result<String, String>| {
+            let svg = svg.map_err(|message| PlotError { chart: title.clone(), message })?;
+            let path = PathBuf::from("plots").join(format!("{}.svg", safe_file_name(&name)));
+            let full = dir.join(&path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
+            }
+            crate::results::write_atomic(&full, svg.as_bytes())
+                .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
+            out.push(ChartFile { group: group.cloned().unwrap_or_default(), title, path });
+            Ok::<(), PlotError>(())
+        };
+    for (scenario, mut bars) in alone {
+        bars.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let bars: Vec<(String, f64)> = bars.into_iter().map(|(k, v)| (k, v * 1e9)).collect();
+        let title = "Uncontended: one acquire + release (ns, log scale)".to_string();
+        let svg = hbars(&title, "ns per operation (median)", &bars, true);
+        write(
+            format!("{scenario}-lock-uncontended"),
+            title,
+            groups.get(&format!("{scenario}/uncontended")),
+            svg,
+        )?;
+    }
+    for ((scenario, cs), by_kind) in lines {
+        let mut series: Vec<Series> = by_kind.into_iter().collect();
+        for (_, p) in &mut series {
+            p.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        let title = format!("Lock throughput vs contenders, critical section {cs}");
+        let svg =
+            lines_chart(&title, "contenders", "operations per second (median)", &series, true);
+        let group = groups.get(&format!("{scenario}/cs/{cs}"));
+        write(format!("{scenario}-lock-throughput-{cs}"), title, group, svg)?;
+        if let Some(f) = fairness.get(&(scenario.clone(), cs.clone())) {
+            let mut bars: Vec<(String, f64)> =
+                f.iter().map(|(k, (n, share))| (format!("{k} ({n})"), *share)).collect();
+            bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let title = format!(
+                "Fairness at the most contenders, critical section {cs}: smallest share / largest"
+            );
+            let svg = hbars(&title, "min/max share of operations (1 = equal)", &bars, false);
+            write(format!("{scenario}-lock-fairness-{cs}"), title, group, svg)?;
+        }
+    }
+    for ((scenario, cs), by_kind) in rw {
+        let mut series: Vec<Series> = by_kind.into_iter().collect();
+        for (_, p) in &mut series {
+            p.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        let title = format!("RwLock throughput vs share of reads, critical section {cs}");
+        let svg =
+            lines_chart(&title, "reads (%)", "operations per second (median)", &series, false);
+        write(
+            format!("{scenario}-lock-rwlock-{cs}"),
+            title,
+            groups.get(&format!("{scenario}/rw/{cs}")),
+            svg,
+        )?;
+    }
+    Ok(out)
+}
+
+fn err(e: DrawingAreaErrorKind<std::io::Error>) -> String {
+    e.to_string()
+}
+
+fn colour(label: &str) -> RGBColor {
+    model_colour(label.split([',', ' ']).next().unwrap_or(label))
+}
+
+fn lines_chart(
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    series: &[Series],
+    log_x: bool,
+) -> Result<String, String> {
+    let xs = series.iter().flat_map(|(_, p)| p.iter().map(|x| x.0));
+    let (xmin, xmax) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    let top = series.iter().flat_map(|(_, p)| p.iter().map(|x| x.3.max(x.1))).fold(0.0, f64::max);
+    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let fx = |x: f64| if log_x { x.max(1e-9).log2() } else { x };
+    let (lo, hi) = (fx(xmin.min(xmax)), fx(xmax.max(xmin)));
+    let pad = ((hi - lo) * 0.05).max(0.2);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let body = root.titled(title, text(17.0)).map_err(err)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d(lo - pad..hi + pad, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|x: &f64| {
+                let v = if log_x { 2f64.powf(*x) } else { *x };
+                if (v - v.round()).abs() < 1e-6 { format!("{}", v.round()) } else { String::new() }
+            })
+            .y_label_formatter(&|y: &f64| crate::plot::locks::si(*y))
+            .label_style(text(12.0))
+            .axis_desc_style(text(13.0))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .light_line_style(RGBColor(245, 245, 245))
+            .max_light_lines(1)
+            .draw()
+            .map_err(err)?;
+        for (label, points) in series {
+            let c = colour(label);
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().map(|p| (fx(p.0), p.1)),
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(2))
+                });
+            for &(x, m, l, h) in points {
+                if h > l {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(fx(x), l), (fx(x), h)],
+                            c.stroke_width(1),
+                        )))
+                        .map_err(err)?;
+                }
+                chart
+                    .draw_series(std::iter::once(Circle::new((fx(x), m), 3, c.filled())))
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(text(11.0))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Horizontal bars, one per label, top to bottom in the given order.
+fn hbars(title: &str, x_desc: &str, bars: &[(String, f64)], log_x: bool) -> Result<String, String> {
+    let n = bars.len().max(1);
+    let height = (80 + 26 * n as u32).max(200);
+    let fx = |x: f64| if log_x { x.max(1e-3).log10() } else { x };
+    let max = bars.iter().map(|b| fx(b.1)).fold(f64::MIN, f64::max);
+    let min =
+        if log_x { bars.iter().map(|b| fx(b.1)).fold(f64::MAX, f64::min).floor() } else { 0.0 };
+    let max = if max > min { max + (max - min) * 0.05 } else { min + 1.0 };
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let body = root.titled(title, text(16.0)).map_err(err)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(170)
+            .build_cartesian_2d(min..max, -0.5..n as f64 - 0.5)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_labels(n)
+            .y_label_formatter(&|y: &f64| {
+                let i = y.round();
+                if (y - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|x: &f64| {
+                if log_x { crate::plot::locks::si(10f64.powf(*x)) } else { format!("{x:.2}") }
+            })
+            .label_style(text(12.0))
+            .axis_desc_style(text(13.0))
+            .disable_y_mesh()
+            .bold_line_style(RGBColor(225, 225, 225))
+            .light_line_style(RGBColor(245, 245, 245))
+            .max_light_lines(1)
+            .draw()
+            .map_err(err)?;
+        for (i, (label, v)) in bars.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            let c = colour(label);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(min, y - 0.35), (fx(*v).max(min), y + 0.35)],
+                    c.filled(),
+                )))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A number with an SI prefix and three significant digits: `1.23 M`, `456 k`, `7.5`.
+pub(crate) fn si(x: f64) -> String {
+    let a = x.abs();
+    let (d, p) = if a >= 1e9 {
+        (1e9, " G")
+    } else if a >= 1e6 {
+        (1e6, " M")
+    } else if a >= 1e3 {
+        (1e3, " k")
+    } else {
+        (1.0, "")
+    };
+    let v = x / d;
+    if v.abs() >= 100.0 {
+        format!("{v:.0}{p}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}{p}")
+    } else {
+        format!("{v:.2}{p}")
+    }
+}
