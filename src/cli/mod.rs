@@ -56,6 +56,9 @@ enum Command {
     /// CPU hog of the convoy probe (started by gilbench itself).
     #[command(hide = true, name = "__hog")]
     Hog,
+    /// Peer of the IPC probes (started by gilbench itself).
+    #[command(hide = true, name = "__ipcpeer")]
+    IpcPeer,
 }
 
 /// A failure that maps to a specific exit code.
@@ -79,6 +82,7 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(gilbench::exec::worker::forkserver_main() as u8);
         }
         Command::Hog => return ExitCode::from(gilbench::probe::convoy::hog_main() as u8),
+        Command::IpcPeer => return ExitCode::from(gilbench::probe::ipc::ipcpeer_main() as u8),
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),

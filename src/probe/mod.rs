@@ -4,6 +4,7 @@
 //! its primary figure plus named counters. Probes print nothing and compute no summaries.
 
 pub mod convoy;
+pub mod ipc;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -86,6 +87,8 @@ pub fn build(
 ) -> Result<Box<dyn Probe>, ProbeError> {
     match kind {
         "convoy" => Ok(Box::new(convoy::Convoy::new(variant, params, env)?)),
+        "ipc" => Ok(Box::new(ipc::Ipc::new(variant, params, env)?)),
+        "mp" => Ok(Box::new(ipc::mp::Mp::new(variant, params, env)?)),
         other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
     }
 }

@@ -11,6 +11,8 @@ use super::schema::Sp;
 use super::values::{MIB, Read, Reader, show_duration, show_size};
 use super::{ProbeAxes, ProbeParams, ProbeValue};
 
+mod ipc;
+
 /// The type and limits of one probe parameter.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum ParamType {
@@ -44,30 +46,38 @@ pub(super) struct ProbeDecl {
 const SECOND: Duration = Duration::from_secs(1);
 
 /// Every probe kind.
-pub(super) const PROBES: &[ProbeDecl] = &[ProbeDecl {
-    kind: "convoy",
-    variants: &["gil", "threads", "processes"],
-    params: &[
-        ParamDecl { name: "hogs", ty: ParamType::Count { min: 0, max: 256 }, default: "0" },
-        ParamDecl {
-            name: "switch_interval",
-            ty: ParamType::Duration { positive: true, max: SECOND },
-            default: "5ms",
-        },
-        ParamDecl { name: "io", ty: ParamType::Choice(&["sleep", "net"]), default: "sleep" },
-        ParamDecl {
-            name: "io_time",
-            ty: ParamType::Duration { positive: false, max: SECOND },
-            default: "1ms",
-        },
-        ParamDecl { name: "response_bytes", ty: ParamType::Size { max: 16 * MIB }, default: "64" },
-        ParamDecl {
-            name: "duration",
-            ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
-            default: "200ms",
-        },
-    ],
-}];
+pub(super) const PROBES: &[ProbeDecl] = &[
+    ipc::IPC,
+    ipc::MP,
+    ProbeDecl {
+        kind: "convoy",
+        variants: &["gil", "threads", "processes"],
+        params: &[
+            ParamDecl { name: "hogs", ty: ParamType::Count { min: 0, max: 256 }, default: "0" },
+            ParamDecl {
+                name: "switch_interval",
+                ty: ParamType::Duration { positive: true, max: SECOND },
+                default: "5ms",
+            },
+            ParamDecl { name: "io", ty: ParamType::Choice(&["sleep", "net"]), default: "sleep" },
+            ParamDecl {
+                name: "io_time",
+                ty: ParamType::Duration { positive: false, max: SECOND },
+                default: "1ms",
+            },
+            ParamDecl {
+                name: "response_bytes",
+                ty: ParamType::Size { max: 16 * MIB },
+                default: "64",
+            },
+            ParamDecl {
+                name: "duration",
+                ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
+                default: "200ms",
+            },
+        ],
+    },
+];
 
 /// The probe kinds, for messages.
 pub(super) fn kind_names() -> String {
