@@ -2,6 +2,7 @@
 //! `gilbench` executable.
 
 mod cli;
+mod ipc;
 mod models;
 mod probes;
 mod processes;

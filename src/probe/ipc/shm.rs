@@ -353,37 +353,43 @@ impl Drop for ShmEnd {
     }
 }
 
+/// Low half of an atomic-floor word that marks the end of a sample.
+const END: u64 = 0xFFFF_FFFF;
+
 /// The floor: eight-byte messages as stores to one shared cache line, read by spinning.
 #[derive(Debug)]
 pub(crate) struct AtomicEnd {
     region: ShmRegion,
     tx: usize,
+    stores: u64,
     last: u64,
     idle: bool,
     deadline: Option<Instant>,
 }
 
 impl AtomicEnd {
-    /// `side`'s end of `region`.
+    /// `side`'s end of a fresh `region` (both words still zero: every store is nonzero).
     pub(crate) fn new(region: ShmRegion, side: Side) -> AtomicEnd {
         let tx = if side == Side::Driver { 0 } else { 1 };
-        let last = region.header().line[1 - tx].load(Ordering::Acquire);
-        AtomicEnd { region, tx, last, idle: false, deadline: None }
+        AtomicEnd { region, tx, stores: 0, last: 0, idle: false, deadline: None }
     }
 }
 
 impl Endpoint for AtomicEnd {
     fn send(&mut self, msg: &[u8]) -> io::Result<()> {
-        let value = match msg.len() {
-            0 => u64::MAX,
+        // High half: this side's store count, so every store differs from the last one seen;
+        // low half: the sequence number, or all ones for the end of a sample.
+        let low = match msg.len() {
+            0 => END,
             8 => {
                 let mut w = [0u8; 8];
                 w.copy_from_slice(msg);
-                u64::from_le_bytes(w).wrapping_add(1)
+                u64::from_le_bytes(w) & END
             }
             _ => return Err(io::Error::new(io::ErrorKind::InvalidInput, "eight bytes only")),
         };
-        self.region.header().line[self.tx].store(value, Ordering::Release);
+        self.stores = self.stores.wrapping_add(1);
+        self.region.header().line[self.tx].store((self.stores << 32) | low, Ordering::Release);
         Ok(())
     }
 
@@ -414,8 +420,8 @@ impl Endpoint for AtomicEnd {
         };
         self.last = value;
         buf.clear();
-        if value != u64::MAX {
-            buf.extend_from_slice(&value.wrapping_sub(1).to_le_bytes());
+        if value & END != END {
+            buf.extend_from_slice(&(value & END).to_le_bytes());
         }
         Ok(())
     }
