@@ -4,6 +4,7 @@
 mod convoy;
 mod crossover;
 mod heatmap;
+mod ipc;
 mod scaling;
 mod style;
 
@@ -16,6 +17,7 @@ use crate::results::RunRecord;
 pub use convoy::convoy_charts;
 pub use crossover::{payload_label, task_label};
 pub use heatmap::fraction_label;
+pub use ipc::ipc_charts;
 pub use scaling::{ChartFile, group_title, scaling_charts};
 pub use style::{MODEL_ORDER, model_colour, model_colour_hex, model_rank};
 
@@ -120,6 +122,7 @@ fn write_chart(
 pub fn all_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     let mut charts = scaling_charts(run, dir)?;
     charts.extend(convoy_charts(run, dir)?);
+    charts.extend(ipc_charts(run, dir)?);
     Ok(charts)
 }
 

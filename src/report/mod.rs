@@ -6,6 +6,7 @@ mod convoy;
 mod format;
 mod gil;
 mod html;
+mod ipc;
 mod markdown;
 mod noise;
 mod verdict;

@@ -43,6 +43,11 @@ const SHIPPED: &[Shipped] = &[
         text: include_str!("../../scenarios/convoy.toml"),
         default: true,
     },
+    Shipped {
+        file: "scenarios/ipc.toml",
+        text: include_str!("../../scenarios/ipc.toml"),
+        default: false,
+    },
 ];
 
 /// Every shipped scenario.

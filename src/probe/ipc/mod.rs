@@ -286,7 +286,7 @@ fn drive(
     };
     let mut seq = 0u64;
     loop {
-        if seq % 64 == 0 {
+        if seq.is_multiple_of(64) {
             let now = Instant::now();
             if now >= stop_at && seq > 0 {
                 break;

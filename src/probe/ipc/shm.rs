@@ -211,7 +211,7 @@ fn wait_until(
         if wait == Wait::Spin && !idle {
             std::hint::spin_loop();
             spins = spins.wrapping_add(1);
-            if spins % SPINS_PER_YIELD == 0 {
+            if spins.is_multiple_of(SPINS_PER_YIELD) {
                 if late() {
                     return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
                 }
@@ -411,7 +411,7 @@ impl Endpoint for AtomicEnd {
             }
             std::hint::spin_loop();
             spins = spins.wrapping_add(1);
-            if spins % SPINS_PER_YIELD == 0 {
+            if spins.is_multiple_of(SPINS_PER_YIELD) {
                 if self.deadline.is_some_and(|d| Instant::now() > d) {
                     return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
                 }

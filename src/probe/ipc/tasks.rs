@@ -182,7 +182,7 @@ async fn drive(
     let io = |e: io::Error| ProbeError::Failed(format!("transport failed: {e}"));
     let mut seq = 0u64;
     while seq == 0 || Instant::now() < stop_at {
-        if seq % 64 == 0 && cancel.load(Ordering::Relaxed) {
+        if seq.is_multiple_of(64) && cancel.load(Ordering::Relaxed) {
             return Err(ProbeError::Interrupted);
         }
         Payload::stamp(seq, &mut msg);

@@ -329,7 +329,7 @@ fn client_loop(
         let mut n = 0u64;
         let mut error = None;
         loop {
-            if n % 16 == 0 && n > 0 && Instant::now() >= stop {
+            if n.is_multiple_of(16) && n > 0 && Instant::now() >= stop {
                 break;
             }
             if let Err(e) = op(n) {
