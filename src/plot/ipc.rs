@@ -31,14 +31,68 @@ pub(super) fn parse_size(s: &str) -> Option<f64> {
     Some(n * unit)
 }
 
-/// A byte count for an axis: `8 B`, `4 KiB`, `1 MiB`.
+/// A byte count at a log-axis tick (powers of ten): `10 B`, `1 kB`, `100 kB`, `1 MB`.
 fn size_label(x: f64) -> String {
-    if x >= 1024.0 * 1024.0 {
-        format!("{} MiB", (x / 1024.0 / 1024.0).round())
-    } else if x >= 1024.0 {
-        format!("{} KiB", (x / 1024.0).round())
+    format!("{}B", compact(x))
+}
+
+/// A number at a log-axis tick, short: `0.1 `, `10 `, `1 k`, `100 M`.
+fn compact(x: f64) -> String {
+    let (v, prefix) = if x >= 1e9 {
+        (x / 1e9, "G")
+    } else if x >= 1e6 {
+        (x / 1e6, "M")
+    } else if x >= 1e3 {
+        (x / 1e3, "k")
     } else {
-        format!("{} B", x.round())
+        (x, "")
+    };
+    let v = if v >= 1.0 { format!("{}", (v * 10.0).round() / 10.0) } else { format!("{v:.2}") };
+    format!("{v} {prefix}")
+}
+
+/// Distinct colours for the lines and bars of IPC charts (a transport keeps its colour).
+const PALETTE: [RGBColor; 13] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(204, 121, 167),
+    RGBColor(136, 34, 85),
+    RGBColor(34, 34, 34),
+    RGBColor(68, 170, 153),
+    RGBColor(153, 153, 51),
+    RGBColor(170, 68, 153),
+    RGBColor(102, 102, 102),
+    RGBColor(221, 204, 119),
+];
+
+/// The colour of a transport or `mp` variant.
+fn colour(name: &str) -> RGBColor {
+    const NAMES: [&str; 17] = [
+        "pipe",
+        "unix-stream",
+        "unix-dgram",
+        "tcp",
+        "socketpair",
+        "shm-spin",
+        "shm-futex",
+        "atomic",
+        "crossbeam",
+        "crossbeam-bounded",
+        "std-mpsc",
+        "std-sync",
+        "tokio-mpsc",
+        "value",
+        "array",
+        "queue",
+        "manager",
+    ];
+    match NAMES.iter().position(|n| *n == name) {
+        Some(i) if i >= 13 => PALETTE[[5, 0, 1, 3][i - 13]],
+        Some(i) => PALETTE[i],
+        None => model_colour(name),
     }
 }
 
@@ -169,7 +223,7 @@ fn draw_loglog(title: &str, y_desc: &str, series: &[Series]) -> Result<String, S
             .map_err(err)?;
         mesh(&mut chart, "message size", y_desc, &|x: &f64| size_label(*x))?;
         for (label, points) in series {
-            let colour = model_colour(label);
+            let colour = colour(label);
             chart
                 .draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(2)))
                 .map_err(err)?
@@ -181,7 +235,7 @@ fn draw_loglog(title: &str, y_desc: &str, series: &[Series]) -> Result<String, S
                 .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
                 .map_err(err)?;
         }
-        legend(&mut chart)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -195,13 +249,15 @@ fn mesh<'a, X, Y>(
 ) -> Result<(), String>
 where
     X: Ranged + ValueFormatter<X::ValueType>,
-    Y: Ranged + ValueFormatter<Y::ValueType>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
+    let y_fmt = |y: &f64| compact(*y);
     chart
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_label_formatter(x_fmt)
+        .y_label_formatter(&|y: &Y::ValueType| y_fmt(y))
         .label_style(text(12.0))
         .axis_desc_style(text(13.0))
         .bold_line_style(RGBColor(225, 225, 225))
@@ -213,10 +269,11 @@ where
 
 fn legend<'a, X: Ranged, Y: Ranged>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
+    at: SeriesLabelPosition,
 ) -> Result<(), String> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(at)
         .label_font(text(12.0))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(200, 200, 200))
@@ -265,7 +322,7 @@ fn draw_bars(
         }
     }
     let values: Vec<f64> = clusters.values().flat_map(|m| m.values().copied()).collect();
-    let hi = values.iter().copied().fold(1.0f64, f64::max) * 3.0;
+    let hi = values.iter().copied().fold(1.0f64, f64::max) * 60.0;
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min).min(hi / 10.0) / 3.0;
     let n = clusters.len().max(1) as f64;
     let width = 0.8 / variants.len() as f64;
@@ -296,6 +353,7 @@ fn draw_bars(
                     String::new()
                 }
             })
+            .y_label_formatter(&|y: &f64| compact(*y))
             .label_style(text(12.0))
             .axis_desc_style(text(13.0))
             .bold_line_style(RGBColor(225, 225, 225))
@@ -304,7 +362,7 @@ fn draw_bars(
             .draw()
             .map_err(err)?;
         for (vi, variant) in variants.iter().enumerate() {
-            let colour = model_colour(variant);
+            let colour = colour(variant);
             let bars: Vec<_> = keys
                 .iter()
                 .enumerate()
@@ -321,7 +379,7 @@ fn draw_bars(
                 move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled()),
             );
         }
-        legend(&mut chart)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
