@@ -72,6 +72,9 @@ enum Command {
     /// Contender process of the lock probe (started by gilbench itself).
     #[command(hide = true, name = "__lockpeer")]
     LockPeer { index: usize, parent: u32 },
+    /// Peer of the IPC probes (started by gilbench itself).
+    #[command(hide = true, name = "__ipcpeer")]
+    IpcPeer,
 }
 
 /// A failure that maps to a specific exit code.
@@ -101,6 +104,7 @@ pub(crate) fn main() -> ExitCode {
         Command::LockPeer { index, parent } => {
             return ExitCode::from(gilbench::probe::lock::peer_main(index, parent) as u8);
         }
+        Command::IpcPeer => return ExitCode::from(gilbench::probe::ipc::ipcpeer_main() as u8),
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),

@@ -6,6 +6,7 @@ mod convoy;
 mod cpython;
 mod crossover;
 mod heatmap;
+mod ipc;
 mod locks;
 mod scaling;
 mod spawn;
@@ -23,6 +24,7 @@ pub use convoy::convoy_charts;
 pub use cpython::{comparison_charts, cpython_charts};
 pub use crossover::{payload_label, task_label};
 pub use heatmap::fraction_label;
+pub use ipc::ipc_charts;
 pub use locks::lock_charts;
 pub use scaling::{ChartFile, group_title, scaling_charts};
 pub use spawn::spawn_charts;
@@ -133,6 +135,7 @@ pub fn all_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotErr
     charts.extend(switch_charts(run, dir)?);
     charts.extend(spawn_charts(run, dir)?);
     charts.extend(lock_charts(run, dir)?);
+    charts.extend(ipc_charts(run, dir)?);
     Ok(charts)
 }
 

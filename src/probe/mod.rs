@@ -5,6 +5,7 @@
 
 pub mod convoy;
 pub mod deadlock;
+pub mod ipc;
 pub mod lock;
 pub mod spawn;
 pub mod switch;
@@ -97,6 +98,8 @@ pub fn build(
         "spawn" | "footprint" | "headroom" => spawn::build(kind, variant, params, env),
         "lock" => Ok(Box::new(lock::LockProbe::new(variant, params, env)?)),
         "deadlock" => Ok(Box::new(deadlock::Deadlock::new(variant, params)?)),
+        "ipc" => Ok(Box::new(ipc::Ipc::new(variant, params, env)?)),
+        "mp" => Ok(Box::new(ipc::mp::Mp::new(variant, params, env)?)),
         other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
     }
 }

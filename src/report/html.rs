@@ -11,6 +11,7 @@ use crate::results::{CaseRecord, CaseStatus, Machine, RunRecord, RunStatus};
 use super::convoy::convoy_list;
 use super::format;
 use super::gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
+use super::ipc::ipc_list;
 use super::noise::noise_section;
 use super::verdict::{Outcome, Verdict};
 
@@ -53,6 +54,7 @@ pub(crate) fn page(
                         (convoy_list(run, scenario))
                         (super::switch::switch_list(run, scenario))
                         (super::locks::locks_list(run, scenario))
+                        (ipc_list(run, scenario))
                     }
                     @if verdicts.is_empty() { p { "No case was run." } }
                 }

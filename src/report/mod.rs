@@ -9,6 +9,7 @@ mod criterion;
 mod format;
 mod gil;
 mod html;
+mod ipc;
 mod locks;
 mod markdown;
 mod noise;

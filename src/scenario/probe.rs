@@ -11,6 +11,8 @@ use super::schema::Sp;
 use super::values::{MIB, Read, Reader, show_duration, show_size};
 use super::{ProbeAxes, ProbeParams, ProbeValue};
 
+mod ipc;
+
 /// The type and limits of one probe parameter.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum ParamType {
@@ -52,6 +54,8 @@ pub(super) const PROBES: &[ProbeDecl] = &[
     super::probe_switch::HEADROOM,
     super::probe_locks::LOCK,
     super::probe_locks::DEADLOCK,
+    ipc::IPC,
+    ipc::MP,
 ];
 
 const CONVOY: ProbeDecl = ProbeDecl {

@@ -63,6 +63,11 @@ const SHIPPED: &[Shipped] = &[
         text: include_str!("../../scenarios/deadlock.toml"),
         default: false,
     },
+    Shipped {
+        file: "scenarios/ipc.toml",
+        text: include_str!("../../scenarios/ipc.toml"),
+        default: false,
+    },
 ];
 
 /// Every shipped scenario.

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod cpython;
 mod faults;
+mod ipc;
 mod locks;
 mod models;
 mod probes;

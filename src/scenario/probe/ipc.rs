@@ -1,0 +1,68 @@
+//! The `ipc` and `mp` probe kinds: their variants and parameters.
+
+use std::time::Duration;
+
+use super::{ParamDecl, ParamType, ProbeDecl};
+use crate::scenario::values::MIB;
+
+const DURATION: ParamDecl = ParamDecl {
+    name: "duration",
+    ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
+    default: "50ms",
+};
+
+/// Transports between two threads, processes or tasks.
+pub(super) const IPC: ProbeDecl = ProbeDecl {
+    kind: "ipc",
+    variants: &[
+        "pipe",
+        "unix-stream",
+        "unix-dgram",
+        "tcp",
+        "socketpair",
+        "shm-spin",
+        "shm-futex",
+        "atomic",
+        "crossbeam",
+        "crossbeam-bounded",
+        "std-mpsc",
+        "std-sync",
+        "tokio-mpsc",
+    ],
+    params: &[
+        ParamDecl {
+            name: "endpoints",
+            ty: ParamType::Choice(&["threads", "processes", "tasks"]),
+            default: "threads",
+        },
+        ParamDecl { name: "size", ty: ParamType::Size { max: 64 * MIB }, default: "8" },
+        ParamDecl {
+            name: "mode",
+            ty: ParamType::Choice(&["latency", "throughput"]),
+            default: "latency",
+        },
+        ParamDecl {
+            name: "placement",
+            ty: ParamType::Choice(&[
+                "free",
+                "same-cpu",
+                "smt-siblings",
+                "cross-core",
+                "cross-socket",
+            ]),
+            default: "free",
+        },
+        DURATION,
+    ],
+};
+
+/// The multiprocessing analogues.
+pub(super) const MP: ProbeDecl = ProbeDecl {
+    kind: "mp",
+    variants: &["queue", "value", "array", "manager"],
+    params: &[
+        ParamDecl { name: "clients", ty: ParamType::Count { min: 1, max: 64 }, default: "1" },
+        ParamDecl { name: "size", ty: ParamType::Size { max: 16 * MIB }, default: "64" },
+        DURATION,
+    ],
+};
