@@ -35,7 +35,7 @@ use criterion::{Criterion, Throughput};
 
 use super::{ApiError, Bench, worker_role};
 use crate::exec::{self, ExecEnv, UnitOptions};
-use crate::scenario::{Workers, WorkloadParams};
+use crate::scenario::Workers;
 use crate::work::{Task, WorkSpec, make_input};
 
 impl Bench {
@@ -48,7 +48,7 @@ impl Bench {
         if let Some(role) = worker_role() {
             return Err(ApiError::MissingEntry { role });
         }
-        let scenario = self.scenario()?;
+        self.scenario()?;
         self.registry.install();
         let worker_exe = match &self.worker_exe {
             Some(exe) => exe.clone(),
@@ -74,7 +74,6 @@ impl Bench {
         let payload = self.payload_bytes.first().copied().unwrap_or(0);
         let tasks: Vec<Task> =
             (0..tasks_n as u64).map(|i| Task { index: i, input: make_input(i, payload) }).collect();
-        debug_assert!(matches!(scenario.workloads[0].variants[0].0, WorkloadParams::Custom { .. }));
         for &model in &self.models {
             let grid = if model.takes_workers() { counts.clone() } else { vec![1] };
             for w in grid {

@@ -25,6 +25,16 @@ const READER_GRACE: Duration = Duration::from_millis(200);
 const MAX_POLL: Duration = Duration::from_millis(2);
 
 /// Runs `argv` once per task.
+///
+/// ```
+/// use std::time::Duration;
+/// use gilbench::work::{CommandWork, Task, Workload};
+///
+/// let echo = CommandWork { argv: vec!["echo".into(), "task {task}".into()], timeout: Duration::from_secs(5) };
+/// let out = echo.run(&Task { index: 3, input: Vec::new() })?;
+/// assert_eq!(out.output, b"task 3\n");
+/// # Ok::<(), gilbench::work::WorkError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CommandWork {
     /// Program and arguments; `{task}` in any of them becomes the task index.

@@ -141,3 +141,51 @@ fn command_keys_are_read_and_checked() {
         assert!(m.contains(words), "{tail:?}: {m}");
     }
 }
+
+#[test]
+fn every_example_in_the_scenario_guide_validates() {
+    let guide = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/README.md");
+    let text = std::fs::read_to_string(&guide).unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```toml") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), l) => {
+                block.push_str(l);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    assert!(blocks.len() >= 6, "found {} TOML examples", blocks.len());
+    let mut kinds = std::collections::BTreeSet::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let sc = parse(block).unwrap_or_else(|e| panic!("example {}: {e}\n{block}", i + 1));
+        kinds.extend(sc.workloads.iter().map(|w| w.variants[0].0.name().to_string()));
+        kinds.extend(sc.probes.iter().map(|p| format!("probe:{}", p.kind)));
+    }
+    for kind in ["cpu", "io-sleep", "io-file", "io-net", "mixed", "command", "probe:convoy"] {
+        assert!(kinds.contains(kind), "no example of {kind}");
+    }
+}
+
+#[test]
+fn validate_errors_point_to_the_scenario_guide() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "models = [\"threads\"]\ntasks = 2\n[[workload]]\nkind = \"command\"\nargv = \"gzip -c\"\n",
+    )
+    .unwrap();
+    let o = Command::new(exe()).args(["validate", file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("bad.toml:5:8: key `argv`: expected a list of strings"), "{stderr}");
+    assert!(stderr.contains("scenarios/README.md"), "{stderr}");
+}
