@@ -172,6 +172,8 @@ pub struct Bench {
     registry: Registry,
     workload: String,
     params: Params,
+    /// Parameters left out of case keys.
+    unkeyed: std::collections::BTreeSet<String>,
     name: Option<String>,
     models: Vec<Model>,
     workers: Workers,
@@ -197,6 +199,7 @@ impl Bench {
             registry: registry.clone(),
             workload: workload.to_string(),
             params: Params::new(),
+            unkeyed: Default::default(),
             name: None,
             models: Model::ALL.to_vec(),
             workers: Workers::Auto,
@@ -216,6 +219,16 @@ impl Bench {
     /// Sets a parameter handed to the workload's factory (and shown in case keys).
     pub fn param(mut self, key: &str, value: impl ToString) -> Bench {
         self.params.insert(key.to_string(), value.to_string());
+        self.unkeyed.remove(key);
+        self
+    }
+
+    /// Sets a parameter handed to the workload's factory but left out of case keys and
+    /// `run.json`: for what changes from run to run without changing the work (a server's
+    /// address, a scratch path), so that runs still line up by key in `gilbench compare`.
+    pub fn setting(mut self, key: &str, value: impl ToString) -> Bench {
+        self.params.insert(key.to_string(), value.to_string());
+        self.unkeyed.insert(key.to_string());
         self
     }
 
@@ -312,7 +325,9 @@ impl Bench {
             )));
         }
         for (k, v) in &self.params {
-            check_param(k, v).map_err(invalid)?;
+            // Settings stay out of case keys: any value will do.
+            let shown = if self.unkeyed.contains(k) { "-" } else { v };
+            check_param(k, shown).map_err(invalid)?;
         }
         let name = self.name.clone().unwrap_or_else(|| self.workload.clone());
         check_name(&name).map_err(|e| ApiError::Invalid(format!("benchmark name: {e}")))?;
@@ -329,8 +344,12 @@ impl Bench {
         if self.tasks.contains(&0) {
             return Err(ApiError::Invalid("tasks: expected at least 1 task per sample".into()));
         }
-        let shown: Vec<(String, String)> =
-            self.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let shown: Vec<(String, String)> = self
+            .params
+            .iter()
+            .filter(|(k, _)| !self.unkeyed.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         Ok(Scenario {
             name,
             description: format!("the `{}` workload through the library API", self.workload),
