@@ -14,6 +14,16 @@
 //! [`Bench::run`] gets [`ApiError::MissingEntry`] (it exits instead of starting workers of its
 //! own), and the parent's case fails with an error that names the missing call.
 //!
+//! A program that is re-executed but never reaches a benchmark (it blocks, or serves) is
+//! given 30 s to answer its start-up message; then the case fails with the same hint.
+//!
+//! # `cargo bench`
+//!
+//! With the crate's `criterion` feature (off by default, so the library does not pull
+//! criterion into users' builds), `Bench::criterion` registers one criterion benchmark group
+//! per model and worker count: `cargo bench` in the user's crate then compares the models
+//! with criterion's statistics and HTML. See the `bench` module and `benches/custom_workload.rs`.
+//!
 //! ```no_run
 //! use gilbench::api::{Bench, Character, FnWorkload, Model, Registry, main_entry};
 //!
