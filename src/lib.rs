@@ -7,8 +7,13 @@
 //! samples) → `stats` (summaries) → `results` (`run.json`, `samples.csv`) → `analysis` (GIL
 //! penalty, crossover and Amdahl views) → `plot` (SVG) → `report` (HTML). The command-line
 //! front end lives in the binary; nothing here prints.
+//!
+//! To run your own code through every model, start at [`api`]: register a
+//! [`Workload`](work::Workload) (or a closure), call [`api::main_entry`] first in `main`, and
+//! run it with [`api::Bench`].
 
 pub mod analysis;
+pub mod api;
 pub mod compare;
 pub mod exec;
 pub mod measure;

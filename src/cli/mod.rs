@@ -23,6 +23,9 @@ pub(crate) const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code: interrupted by SIGINT/SIGTERM.
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
+/// Where the scenario schema is documented, for error messages.
+pub(crate) const SCENARIO_GUIDE: &str = "scenarios/README.md";
+
 /// Threads, processes or async? gilbench measures it on this machine, and what a GIL-like
 /// global lock would cost.
 #[derive(Debug, Parser)]
@@ -116,6 +119,11 @@ pub(crate) fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("error: {err:#}");
+            if err.chain().any(|e| e.is::<gilbench::scenario::ScenarioError>()) {
+                eprintln!(
+                    "note: every scenario key, its type, default and limits: {SCENARIO_GUIDE}"
+                );
+            }
             ExitCode::from(exit_code_for(&err))
         }
     }

@@ -37,7 +37,7 @@ use super::gil::GilCounters;
 use super::wire::{self, ExitKind, FromWorker, ToWorker, WireError};
 use super::{Batch, ExecEnv, ExecError, Executor, Model};
 use crate::measure::Usage;
-use crate::work::{Task, WorkError, WorkSpec};
+use crate::work::{Task, WORKER_ROLE_ENV, WorkError, WorkSpec};
 
 /// How often the supervising thread looks at the deadline and the cancel flag.
 const TICK: Duration = Duration::from_millis(100);
@@ -166,7 +166,8 @@ impl ProcessExecutor {
         switch_interval: Option<Duration>,
     ) -> Result<ProcessExecutor, ExecError> {
         let model = model_of(method, switch_interval.is_some());
-        let setup = |reason: String| ExecError::Setup { model, reason };
+        let hint = entry_hint(spec, &env.worker_exe);
+        let setup = |reason: String| ExecError::Setup { model, reason: format!("{reason}{hint}") };
         // Built first, so that `Drop` cleans up whatever a failed start leaves behind.
         let mut exec = ProcessExecutor {
             method,
@@ -182,6 +183,7 @@ impl ProcessExecutor {
                 for _ in 0..workers {
                     let mut child = Command::new(&env.worker_exe)
                         .arg("__worker")
+                        .env(WORKER_ROLE_ENV, "worker")
                         .stdin(Stdio::piped())
                         .stdout(Stdio::piped())
                         .stderr(Stdio::piped())
@@ -374,6 +376,19 @@ impl ProcessExecutor {
         };
         let tail = if tail.is_empty() { tail } else { format!("; its stderr ends: {tail}") };
         format!("worker pid {} {how}{during}{tail}", unit.pid)
+    }
+}
+
+/// For a user's workload, what a failed start most likely means: the user's program, started
+/// as a worker, did not hand over to gilbench.
+fn entry_hint(spec: &WorkSpec, exe: &std::path::Path) -> String {
+    match spec {
+        WorkSpec::Custom { .. } => format!(
+            " (worker executable {}: a program that runs its own workloads through the \
+             processes models must call gilbench::api::main_entry(&registry) first in main)",
+            exe.display()
+        ),
+        _ => String::new(),
     }
 }
 

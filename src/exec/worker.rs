@@ -103,11 +103,14 @@ pub(crate) fn serve(input: File, mut output: File) -> i32 {
             }
         };
         let reply = match msg {
-            ToWorker::Init { spec, switch_interval } => {
-                work = Some(spec.build());
-                lock = switch_interval.map(Lock::new);
-                FromWorker::Ready { pid: std::process::id() }
-            }
+            ToWorker::Init { spec, switch_interval } => match spec.try_build() {
+                Ok(built) => {
+                    work = Some(built);
+                    lock = switch_interval.map(Lock::new);
+                    FromWorker::Ready { pid: std::process::id() }
+                }
+                Err(message) => FromWorker::Error { index: None, message },
+            },
             ToWorker::Task(task) => run_task(work.as_deref(), lock.as_mut(), &task),
             ToWorker::Usage => FromWorker::Usage {
                 usage: Usage::this_process(),

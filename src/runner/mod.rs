@@ -233,6 +233,13 @@ impl Resources {
                 iterations: iters(task_duration.mul_f64(cpu_fraction)),
                 sleep_us: task_duration.mul_f64(1.0 - cpu_fraction).as_micros() as u64,
             },
+            WorkloadParams::Command { ref argv, timeout, .. } => WorkSpec::Command {
+                argv: argv.clone(),
+                timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX).max(1),
+            },
+            WorkloadParams::Custom { ref name, ref params } => {
+                WorkSpec::Custom { name: name.clone(), params: params.clone() }
+            }
         })
     }
 }

@@ -9,6 +9,7 @@
 //! `payload_bytes` to 0, while `models` and `tasks` must be set at the top or per workload.
 
 mod cases;
+mod command;
 mod error;
 mod probe;
 mod probe_locks;
@@ -82,17 +83,35 @@ pub enum WorkloadParams {
         /// Share of the task spent in the CPU kernel, 0..=1.
         cpu_fraction: f64,
     },
+    /// `command`: an external program per task.
+    Command {
+        /// The name shown in case keys (`command=NAME`).
+        name: String,
+        /// Program and arguments; `{task}` becomes the task index.
+        argv: Vec<String>,
+        /// How long one run may take.
+        timeout: Duration,
+    },
+    /// A workload registered by a user's program (the library API; not in scenario files).
+    Custom {
+        /// The registered name, used as the workload's name.
+        name: String,
+        /// Its parameters.
+        params: crate::work::Params,
+    },
 }
 
 impl WorkloadParams {
-    /// The workload's name as written in scenario files.
-    pub fn name(&self) -> &'static str {
+    /// The workload's name as written in scenario files (a custom workload's own name).
+    pub fn name(&self) -> &str {
         match self {
             WorkloadParams::Cpu { .. } => "cpu",
             WorkloadParams::IoSleep { .. } => "io-sleep",
             WorkloadParams::IoFile { .. } => "io-file",
             WorkloadParams::IoNet { .. } => "io-net",
             WorkloadParams::Mixed { .. } => "mixed",
+            WorkloadParams::Command { .. } => "command",
+            WorkloadParams::Custom { name, .. } => name,
         }
     }
 }

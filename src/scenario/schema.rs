@@ -146,11 +146,14 @@ pub(super) struct RawWorkload {
     pub(super) delay: Option<Sp>,
     pub(super) response_bytes: Option<Sp>,
     pub(super) cpu_fraction: Option<Sp>,
+    pub(super) argv: Option<Sp>,
+    pub(super) name: Option<Sp>,
+    pub(super) timeout: Option<Sp>,
 }
 
 impl RawWorkload {
     /// The kind-specific keys that are set, with their values, in schema order.
-    pub(super) fn kind_keys(&self) -> [(&'static str, Option<&Sp>); 8] {
+    pub(super) fn kind_keys(&self) -> [(&'static str, Option<&Sp>); 11] {
         [
             ("task_duration", self.task_duration.as_ref()),
             ("iterations", self.iterations.as_ref()),
@@ -160,6 +163,9 @@ impl RawWorkload {
             ("delay", self.delay.as_ref()),
             ("response_bytes", self.response_bytes.as_ref()),
             ("cpu_fraction", self.cpu_fraction.as_ref()),
+            ("argv", self.argv.as_ref()),
+            ("name", self.name.as_ref()),
+            ("timeout", self.timeout.as_ref()),
         ]
     }
 }
@@ -173,7 +179,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<RawScenario, ScenarioErro
 fn from_toml(err: &toml::de::Error, src: &Source<'_>) -> ScenarioError {
     let mut message = err.message().trim().to_owned();
     if message.starts_with("missing field `kind`") {
-        message.push_str("; expected kind = one of cpu, io-sleep, io-file, io-net, mixed");
+        message.push_str("; expected kind = one of cpu, io-sleep, io-file, io-net, mixed, command");
     }
     let span = err.span().unwrap_or(0..0);
     let key = quoted_key(&message).or_else(|| {

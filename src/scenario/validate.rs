@@ -34,7 +34,7 @@ pub(super) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 pub(super) const MAX_SWITCH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Workload kinds as written in scenario files.
-const KINDS: [&str; 5] = ["cpu", "io-sleep", "io-file", "io-net", "mixed"];
+const KINDS: [&str; 6] = ["cpu", "io-sleep", "io-file", "io-net", "mixed", "command"];
 /// `response_bytes` when not given.
 const DEFAULT_RESPONSE_BYTES: u32 = 1024;
 
@@ -123,7 +123,7 @@ fn scenario_name(rd: &Reader<'_>, v: &Sp) -> Read<String> {
     Ok(s.to_owned())
 }
 
-fn name_char(c: char) -> bool {
+pub(super) fn name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
@@ -240,6 +240,7 @@ fn kind_keys(kind: &str) -> &'static [&'static str] {
         "io-sleep" => &["sleep"],
         "io-file" => &["bytes", "fsync"],
         "io-net" => &["delay", "response_bytes"],
+        "command" => &["argv", "name", "timeout"],
         _ => &["task_duration", "cpu_fraction"],
     }
 }
@@ -387,6 +388,12 @@ fn workload(rd: &Reader<'_>, table: &Spanned<RawWorkload>, top: &Shared) -> Read
                     vec![pair("delay", ds.clone()), pair("response_bytes", rs.clone())],
                 )
             })
+        }
+        "command" => {
+            let params = super::command::command(rd, w, offset)?;
+            let shown = vec![pair("command", params.0.clone())];
+            let (name, argv, timeout) = params;
+            vec![(WorkloadParams::Command { name, argv, timeout }, shown)]
         }
         _ => {
             let d = w.task_duration.as_ref().ok_or_else(|| {

@@ -5,7 +5,9 @@
 //! deterministic: the same task always yields the same checksum, whichever model runs it, so
 //! tests can prove that no execution model skipped work.
 
+mod command;
 mod cpu;
+mod custom;
 mod file;
 mod mixed;
 mod net;
@@ -16,10 +18,16 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use command::{CommandWork, TASK_PLACEHOLDER, show_argv};
 pub use cpu::{CpuWork, SLICE_ITERATIONS, cpu_kernel, cpu_kernel_in};
+pub use custom::{
+    Factory, FnWorkload, Params, RESERVED_NAMES, Registry, WORKER_ROLE_ENV, check_name,
+    check_param, result_of,
+};
 pub use file::FileWork;
 pub use mixed::MixedWork;
 pub use net::{LoopbackServer, NetWork};
@@ -49,6 +57,9 @@ pub enum WorkError {
         /// Bytes expected.
         expected: usize,
     },
+    /// The task failed for the reason given (a user's workload, an external command).
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl WorkError {
@@ -130,6 +141,21 @@ pub enum WorkSpec {
         /// Sleep per task, in microseconds.
         sleep_us: u64,
     },
+    /// A workload a user registered by name (see [`Registry`]), rebuilt by name in every
+    /// process from the registry that process installed.
+    Custom {
+        /// The registered name.
+        name: String,
+        /// Its parameters.
+        params: Params,
+    },
+    /// An external program run once per task.
+    Command {
+        /// Program and arguments, `{task}` replaced by the task index.
+        argv: Vec<String>,
+        /// How long one run may take, in milliseconds.
+        timeout_ms: u64,
+    },
 }
 
 impl WorkSpec {
@@ -141,12 +167,20 @@ impl WorkSpec {
             WorkSpec::IoFile { .. } => "io-file",
             WorkSpec::IoNet { .. } => "io-net",
             WorkSpec::Mixed { .. } => "mixed",
+            WorkSpec::Custom { .. } => "custom",
+            WorkSpec::Command { .. } => "command",
         }
     }
 
-    /// Builds the runnable workload.
+    /// Builds the runnable workload; a custom workload this process has not installed builds
+    /// into one whose every task fails with the reason (see [`WorkSpec::try_build`]).
     pub fn build(&self) -> Box<dyn Workload> {
-        match self.clone() {
+        self.try_build().unwrap_or_else(|reason| Box::new(custom::Unbuilt { reason }))
+    }
+
+    /// Builds the runnable workload, or says why a custom workload cannot be built here.
+    pub fn try_build(&self) -> Result<Box<dyn Workload>, String> {
+        Ok(match self.clone() {
             WorkSpec::Cpu { iterations } => Box::new(CpuWork { iterations }),
             WorkSpec::IoSleep { sleep_us } => Box::new(SleepWork { sleep_us }),
             WorkSpec::IoFile { bytes, fsync, dir } => Box::new(FileWork { bytes, fsync, dir }),
@@ -156,7 +190,11 @@ impl WorkSpec {
             WorkSpec::Mixed { iterations, sleep_us } => {
                 Box::new(MixedWork { iterations, sleep_us })
             }
-        }
+            WorkSpec::Custom { name, params } => custom::build_installed(&name, &params)?,
+            WorkSpec::Command { argv, timeout_ms } => {
+                Box::new(CommandWork { argv, timeout: Duration::from_millis(timeout_ms) })
+            }
+        })
     }
 }
 

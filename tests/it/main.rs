@@ -1,8 +1,10 @@
 //! The one integration-test binary: each module tests one area through the public API or the
 //! `gilbench` executable.
 
+mod api;
 mod browser;
 mod cli;
+mod command;
 mod compare;
 mod cpython;
 mod faults;

@@ -14,6 +14,7 @@ use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags, sendmsg}
 
 use super::tail::Tail;
 use crate::exec::wire::{self, ExitKind, FromServer, ToServer};
+use crate::work::WORKER_ROLE_ENV;
 
 /// How long a control request may wait for the server's answer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
@@ -48,6 +49,7 @@ impl ForkServer {
             .map_err(|e| format!("control socket timeout: {e}"))?;
         let mut child = Command::new(exe)
             .arg("__forkserver")
+            .env(WORKER_ROLE_ENV, "forkserver")
             .stdin(Stdio::from(OwnedFd::from(theirs)))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
