@@ -46,17 +46,17 @@ const SHIPPED: &[Shipped] = &[
     Shipped {
         file: "scenarios/switch.toml",
         text: include_str!("../../scenarios/switch.toml"),
-        default: false,
+        default: true,
     },
     Shipped {
         file: "scenarios/spawn.toml",
         text: include_str!("../../scenarios/spawn.toml"),
-        default: false,
+        default: true,
     },
     Shipped {
         file: "scenarios/locks.toml",
         text: include_str!("../../scenarios/locks.toml"),
-        default: false,
+        default: true,
     },
     Shipped {
         file: "scenarios/deadlock.toml",
@@ -66,7 +66,7 @@ const SHIPPED: &[Shipped] = &[
     Shipped {
         file: "scenarios/ipc.toml",
         text: include_str!("../../scenarios/ipc.toml"),
-        default: false,
+        default: true,
     },
 ];
 
