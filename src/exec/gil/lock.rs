@@ -24,6 +24,8 @@ pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 struct State {
     locked: bool,
     waiters: usize,
+    /// Threads in forced switching, waiting for another thread to take the lock.
+    switch_waiters: usize,
     last_holder: Option<usize>,
     switch_number: u64,
 }
@@ -136,7 +138,10 @@ impl Gil {
         }
         // A pending request was aimed at the previous holder.
         self.drop_request.store(false, Ordering::Release);
-        self.switched.notify_all();
+        // Condition-variable wake-ups are system calls: only signal someone who waits.
+        if st.switch_waiters > 0 {
+            self.switched.notify_all();
+        }
         drop(st);
         let waited = start.elapsed();
         self.wait_ns.fetch_add(waited.as_nanos() as u64, Ordering::Relaxed);
@@ -148,7 +153,9 @@ impl Gil {
         let _ = me;
         let mut st = self.state();
         st.locked = false;
-        self.released.notify_one();
+        if st.waiters > 0 {
+            self.released.notify_one();
+        }
     }
 
     /// The eval loop's periodic check: if a waiter asked for the lock, hand it over, wait
@@ -160,7 +167,9 @@ impl Gil {
         let start = Instant::now();
         let mut st = self.state();
         st.locked = false;
-        self.released.notify_one();
+        if st.waiters > 0 {
+            self.released.notify_one();
+        }
         // Forced switching: do not compete again before somebody else got the lock. The
         // bound only guards against a waiter that vanished; CPython waits unbounded.
         let give_up = start + self.interval * 4;
@@ -169,7 +178,9 @@ impl Gil {
             if left.is_zero() {
                 break;
             }
+            st.switch_waiters += 1;
             st = self.switched.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
+            st.switch_waiters -= 1;
         }
         drop(st);
         self.take(me);
