@@ -3,6 +3,12 @@
 //!
 //! OS calls live in `sys/`, chosen on the `mod` line below.
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[path = "sys/glibc.rs"]
+mod heap;
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[path = "sys/notrim.rs"]
+mod heap;
 #[cfg(target_os = "linux")]
 #[path = "sys/linux.rs"]
 mod os;
@@ -129,4 +135,11 @@ pub fn others_load(window: Duration) -> Option<f64> {
 /// This process's resident set size right now, bytes, where the platform says.
 pub fn current_rss_bytes() -> Option<u64> {
     os::current_rss_bytes()
+}
+
+/// Gives memory the allocator keeps but no longer uses back to the system (glibc keeps what
+/// its per-thread arenas freed). The runner calls it between comparison groups, outside any
+/// timed region, so gilbench's own footprint stays flat across a long run.
+pub fn trim_heap() {
+    heap::trim_heap();
 }

@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::exec::{self, ExecEnv, Model};
-use crate::measure::{clock_read_cost_ns, current_rss_bytes, others_load, read_sentinel};
+use crate::measure::{
+    clock_read_cost_ns, current_rss_bytes, others_load, read_sentinel, trim_heap,
+};
 use crate::probe::ProbeEnv;
 use crate::results::{
     Calibration, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus, SCHEMA_VERSION,
@@ -344,6 +346,8 @@ pub fn run(
             record.status = RunStatus::Interrupted;
             break;
         }
+        // Outside any timed region: hand back what the previous group's threads freed.
+        trim_heap();
         let load = config
             .load_gate
             .as_ref()
