@@ -135,3 +135,64 @@ fn broken_run_json_never_panics_the_loader() {
     }
     assert!(errors > 1500, "most mutations must be refused, {errors} were");
 }
+
+/// A small tmpfs mounted for the test and unmounted on drop (needs root; `None` otherwise).
+struct SmallDisk {
+    path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(bytes: u64) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().ok()?;
+        let path = dir.path().join("disk");
+        std::fs::create_dir(&path).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(&path)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk { path, _dir: dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_last_results_stay_valid() {
+    let _machine = shared();
+    // Room for the first groups' files but not for the whole run: tiny.toml's run.json and
+    // samples.csv end near 80 KB, and each write needs the old file and its replacement.
+    let Some(disk) = SmallDisk::mount(96 * 1024) else {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    };
+    let out = disk.path.join("run");
+    let o = Command::new(exe())
+        .args(["run", data("tiny.toml").to_str().unwrap(), "--no-wait", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(o.status.code(), Some(0), "the run cannot have succeeded: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains(out.to_str().unwrap()),
+        "the error names the file it could not write: {stderr}"
+    );
+    // What was written before the disk filled is still a valid record.
+    let run = load_run(&out).expect("the last complete run.json is still valid");
+    assert_eq!(run.status, RunStatus::Running, "it stopped before the end");
+    assert!(
+        std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().starts_with(".tmp-")),
+        "no half-written temp file is left"
+    );
+}
