@@ -3,13 +3,13 @@
 //! (speedup ÷ min(workers, the run's usable CPUs)) so machines with different core counts
 //! line up.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::style::{model_colour, model_rank, text};
-use super::{ChartFile, PlotError, safe_file_name};
+use super::{ChartFile, PlotError, write_svg};
 use crate::compare::LabelledRun;
 use crate::results::CaseStatus;
 
@@ -84,15 +84,7 @@ pub fn compare_charts(runs: &[LabelledRun], dir: &Path) -> Result<Vec<ChartFile>
             let svg = draw(&title, y_desc, &lines)
                 .map_err(|message| PlotError { chart: title.clone(), message })?;
             let suffix = if per_core { "-per-core" } else { "" };
-            let path = PathBuf::from("plots")
-                .join(format!("{}{suffix}.svg", safe_file_name(&format!("compare-{group}"))));
-            let full = dir.join(&path);
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
-            }
-            crate::results::write_atomic(&full, svg.as_bytes())
-                .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
+            let path = write_svg(dir, &format!("compare-{group}{suffix}"), &svg)?;
             out.push(ChartFile { group: group.to_string(), title, path });
         }
     }

@@ -3,12 +3,12 @@
 //! One chart per scenario and IO kind.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::style::{model_colour, text};
-use super::{ChartFile, PlotError, safe_file_name};
+use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -58,15 +58,7 @@ pub fn convoy_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
         }
         let svg = draw(&title, &series)
             .map_err(|message| PlotError { chart: format!("{scenario} convoy"), message })?;
-        let path = PathBuf::from("plots")
-            .join(format!("{}.svg", safe_file_name(&format!("{scenario}-convoy-{io}-{io_time}"))));
-        let full = dir.join(&path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
-        }
-        crate::results::write_atomic(&full, svg.as_bytes())
-            .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
+        let path = write_svg(dir, &format!("{scenario}-convoy-{io}-{io_time}"), &svg)?;
         let group = first_group.remove(&(scenario, io, io_time)).unwrap_or_default();
         out.push(ChartFile { group, title, path });
     }

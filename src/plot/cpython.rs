@@ -5,14 +5,14 @@
 //! [`crate::results::cpython::compare`] returns; computes nothing itself.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::scaling::WorkerAxis;
 use super::style::{model_colour, text};
-use super::{ChartFile, PlotError, safe_file_name};
+use super::{ChartFile, PlotError, write_chart};
 use crate::results::RunRecord;
 use crate::results::cpython::{Comparison, CpythonRecord, ShapeComparison, compare, cpython_label};
 
@@ -57,27 +57,13 @@ pub fn comparison_charts(cmp: &Comparison, dir: &Path) -> Result<Vec<ChartFile>,
     if shapes.is_empty() {
         return Ok(Vec::new());
     }
-    let plots = dir.join("plots");
-    std::fs::create_dir_all(&plots).map_err(|e| PlotError {
-        chart: plots.display().to_string(),
-        message: format!("cannot create the folder: {e}"),
-    })?;
     let mut used = HashSet::new();
     let mut charts = Vec::with_capacity(shapes.len());
     for shape in shapes {
         let title = format!("Model vs CPython: {}", shape.title());
         let svg = draw(shape, &title)
             .map_err(|message| PlotError { chart: shape.key.clone(), message })?;
-        let base = safe_file_name(&format!("cpython-{}", shape.key));
-        let mut name = base.clone();
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
-        let path = PathBuf::from("plots").join(format!("{name}.svg"));
-        crate::results::write_atomic(&dir.join(&path), svg.as_bytes())
-            .map_err(|e| PlotError { chart: shape.key.clone(), message: e.to_string() })?;
+        let path = write_chart(dir, &format!("cpython-{}", shape.key), &mut used, &svg)?;
         charts.push(ChartFile { group: shape.key.clone(), title, path });
     }
     Ok(charts)

@@ -4,13 +4,13 @@
 //! count. Draws what the results carry; computes nothing but unit changes.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 use super::style::{model_colour, text};
-use super::{ChartFile, PlotError, safe_file_name};
+use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -176,24 +176,12 @@ pub fn ipc_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotErr
             out.push(ChartFile {
                 group: chart.group.clone(),
                 title,
-                path: write(dir, &name, &svg)?,
+                path: write_svg(dir, &name, &svg)?,
             });
         }
     }
     out.extend(mp_charts(run, dir)?);
     Ok(out)
-}
-
-fn write(dir: &Path, name: &str, svg: &str) -> Result<PathBuf, PlotError> {
-    let path = PathBuf::from("plots").join(format!("{}.svg", safe_file_name(name)));
-    let full = dir.join(&path);
-    let fail = |e: std::io::Error| PlotError { chart: name.to_string(), message: e.to_string() };
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent).map_err(fail)?;
-    }
-    crate::results::write_atomic(&full, svg.as_bytes())
-        .map_err(|e| PlotError { chart: name.to_string(), message: e.to_string() })?;
-    Ok(path)
 }
 
 fn bounds(series: &[Series], pick: impl Fn(&(f64, f64)) -> f64) -> (f64, f64) {
@@ -303,7 +291,7 @@ fn mp_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
         out.push(ChartFile {
             group,
             title,
-            path: write(dir, &format!("{scenario}-ipc-mp"), &svg)?,
+            path: write_svg(dir, &format!("{scenario}-ipc-mp"), &svg)?,
         });
     }
     Ok(out)

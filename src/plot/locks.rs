@@ -4,12 +4,12 @@
 //! against the share of reads. Draws what the results carry; computes nothing.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::style::{model_colour, text};
-use super::{ChartFile, PlotError, safe_file_name};
+use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -81,14 +81,7 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
     let mut write =
         |name: String, title: String, group: Option<&String>, svg: Result<String, String>| {
             let svg = svg.map_err(|message| PlotError { chart: title.clone(), message })?;
-            let path = PathBuf::from("plots").join(format!("{}.svg", safe_file_name(&name)));
-            let full = dir.join(&path);
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
-            }
-            crate::results::write_atomic(&full, svg.as_bytes())
-                .map_err(|e| PlotError { chart: title.clone(), message: e.to_string() })?;
+            let path = write_svg(dir, &name, &svg)?;
             out.push(ChartFile { group: group.cloned().unwrap_or_default(), title, path });
             Ok::<(), PlotError>(())
         };

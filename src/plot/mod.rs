@@ -101,9 +101,14 @@ pub fn gil_charts(run: &RunRecord, dir: &Path) -> Result<Vec<GilChart>, PlotErro
     Ok(out)
 }
 
+/// Writes `svg` to `dir/plots/<safe name>.svg`; returns the path relative to `dir`.
+pub(super) fn write_svg(dir: &Path, name: &str, svg: &str) -> Result<PathBuf, PlotError> {
+    write_chart(dir, name, &mut HashSet::new(), svg)
+}
+
 /// Writes `svg` to `dir/plots/<safe name>.svg` (made distinct from `used`); returns the path
 /// relative to `dir`.
-fn write_chart(
+pub(super) fn write_chart(
     dir: &Path,
     name: &str,
     used: &mut HashSet<String>,

@@ -15,7 +15,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::style::{Marker, model_colour, model_marker, model_rank, text};
-use super::{PlotError, safe_file_name};
+use super::{PlotError, write_chart};
 use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
 
 /// A chart written to disk.
@@ -44,27 +44,13 @@ pub fn scaling_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plo
     if groups.is_empty() {
         return Ok(Vec::new());
     }
-    let plots = dir.join("plots");
-    std::fs::create_dir_all(&plots).map_err(|e| PlotError {
-        chart: plots.display().to_string(),
-        message: format!("cannot create the folder: {e}"),
-    })?;
     let mut used = HashSet::new();
     let mut charts = Vec::with_capacity(groups.len());
     for group in groups {
         let title = group_title(group.first);
         let svg = draw(&group, &title)
             .map_err(|message| PlotError { chart: group.key.to_string(), message })?;
-        let base = safe_file_name(group.key);
-        let mut name = base.clone();
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
-        let path = PathBuf::from("plots").join(format!("{name}.svg"));
-        crate::results::write_atomic(&dir.join(&path), svg.as_bytes())
-            .map_err(|e| PlotError { chart: group.key.to_string(), message: e.to_string() })?;
+        let path = write_chart(dir, group.key, &mut used, &svg)?;
         charts.push(ChartFile { group: group.key.to_string(), title, path });
     }
     Ok(charts)

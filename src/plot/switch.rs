@@ -2,12 +2,12 @@
 //! working set — and the categorical dot chart they share with the spawn charts.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::style::text;
-use super::{ChartFile, PlotError, safe_file_name};
+use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -85,14 +85,7 @@ pub(super) fn write(
     title: &str,
     svg: &str,
 ) -> Result<ChartFile, PlotError> {
-    let path = PathBuf::from("plots").join(format!("{}.svg", safe_file_name(name)));
-    let full = dir.join(&path);
-    let fail =
-        |e: &dyn std::fmt::Display| PlotError { chart: title.to_string(), message: e.to_string() };
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| fail(&e))?;
-    }
-    crate::results::write_atomic(&full, svg.as_bytes()).map_err(|e| fail(&e))?;
+    let path = write_svg(dir, name, svg)?;
     Ok(ChartFile { group: group.to_string(), title: title.to_string(), path })
 }
 
