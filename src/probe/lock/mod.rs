@@ -327,6 +327,35 @@ impl LockProbe {
     }
 }
 
+/// The timed part of a contended sample: waits until `running()` says all `n` contenders have
+/// started (or the deadline passes), so one the scheduler starts late still runs for about the
+/// whole sample, then lets them run for `duration`, watching the deadline and the cancel flag.
+pub(super) fn run_for(
+    n: usize,
+    running: impl Fn() -> usize,
+    duration: Duration,
+    deadline: Instant,
+    cancel: &AtomicBool,
+) -> Result<(), ProbeError> {
+    while running() < n && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    let end = Instant::now() + duration;
+    loop {
+        let now = Instant::now();
+        if now >= end {
+            return Ok(());
+        }
+        if now > deadline {
+            return Err(ProbeError::Timeout);
+        }
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(ProbeError::Interrupted);
+        }
+        std::thread::sleep((end - now).min(Duration::from_millis(5)));
+    }
+}
+
 fn queue_alone(q: &BoundedQueue, plan: &Plan, deadline: Instant) -> Tally {
     const CHUNK: u64 = 256;
     q.reopen();

@@ -239,25 +239,8 @@ impl Peers {
         let start = Instant::now();
         if outcome.is_ok() {
             h.go.store(1, Ordering::Release);
-            while (h.running.load(Ordering::Acquire) as usize) < n && Instant::now() < deadline {
-                std::thread::yield_now();
-            }
-            let end = Instant::now() + plan.duration;
-            loop {
-                let now = Instant::now();
-                if now >= end {
-                    break;
-                }
-                if now > deadline {
-                    outcome = Err(ProbeError::Timeout);
-                    break;
-                }
-                if cancel.load(Ordering::Relaxed) {
-                    outcome = Err(ProbeError::Interrupted);
-                    break;
-                }
-                std::thread::sleep((end - now).min(Duration::from_millis(5)));
-            }
+            let running = || h.running.load(Ordering::Acquire) as usize;
+            outcome = super::run_for(n, running, plan.duration, deadline, cancel);
         }
         let wall = start.elapsed();
         h.stop.store(1, Ordering::Release);

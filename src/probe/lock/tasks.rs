@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::runtime::Runtime;
 
@@ -135,25 +135,8 @@ pub(super) fn contend(
         let start = Instant::now();
         if outcome.is_ok() {
             go.store(true, Ordering::Release);
-            while running.load(Ordering::Acquire) < n && Instant::now() < deadline {
-                std::thread::yield_now();
-            }
-            let end = Instant::now() + plan.duration;
-            loop {
-                let now = Instant::now();
-                if now >= end {
-                    break;
-                }
-                if now > deadline {
-                    outcome = Err(ProbeError::Timeout);
-                    break;
-                }
-                if cancel.load(Ordering::Relaxed) {
-                    outcome = Err(ProbeError::Interrupted);
-                    break;
-                }
-                std::thread::sleep((end - now).min(Duration::from_millis(5)));
-            }
+            let started = || running.load(Ordering::Acquire);
+            outcome = super::run_for(n, started, plan.duration, deadline, cancel);
         }
         let wall = start.elapsed();
         stop.store(true, Ordering::Release);

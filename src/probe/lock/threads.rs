@@ -109,27 +109,8 @@ fn run_contenders(
         if outcome.is_ok() {
             gate.go.store(true, Ordering::Release);
             if ending == Ending::Timed {
-                // The duration counts from when the last contender got going, so a contender
-                // the scheduler starts late still runs for about the whole sample.
-                while gate.running.load(Ordering::Acquire) < n && Instant::now() < deadline {
-                    std::thread::yield_now();
-                }
-                let end = Instant::now() + plan.duration;
-                loop {
-                    let now = Instant::now();
-                    if now >= end {
-                        break;
-                    }
-                    if now > deadline {
-                        outcome = Err(ProbeError::Timeout);
-                        break;
-                    }
-                    if cancel.load(Ordering::Relaxed) {
-                        outcome = Err(ProbeError::Interrupted);
-                        break;
-                    }
-                    std::thread::sleep((end - now).min(Duration::from_millis(5)));
-                }
+                let running = || gate.running.load(Ordering::Acquire);
+                outcome = super::run_for(n, running, plan.duration, deadline, cancel);
             }
             stopped_at = Instant::now();
         }
