@@ -34,16 +34,18 @@ pub fn load_runs(paths: &[&Path]) -> Result<Vec<LabelledRun>, ResultsError> {
             run,
         });
     }
-    // Make labels unique: host, then host + start time, then a position.
-    for i in 0..runs.len() {
-        if runs.iter().filter(|r| r.label == runs[i].label).count() > 1 {
-            let host = runs[i].run.machine.hostname.clone();
-            let start = runs[i].run.started_at.clone();
-            runs[i].label = format!("{host} {start}");
+    // Make labels unique: host, then host + start time, then a position. Each pass decides
+    // from the labels as they were before it, so every member of a clash is renamed.
+    let clashing = |runs: &[LabelledRun]| -> Vec<bool> {
+        runs.iter().map(|r| runs.iter().filter(|o| o.label == r.label).count() > 1).collect()
+    };
+    for (i, clash) in clashing(&runs).into_iter().enumerate() {
+        if clash {
+            runs[i].label = format!("{} {}", runs[i].run.machine.hostname, runs[i].run.started_at);
         }
     }
-    for i in 0..runs.len() {
-        if runs.iter().filter(|r| r.label == runs[i].label).count() > 1 {
+    for (i, clash) in clashing(&runs).into_iter().enumerate() {
+        if clash {
             runs[i].label = format!("{} #{}", runs[i].label, i + 1);
         }
     }

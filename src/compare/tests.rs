@@ -61,3 +61,25 @@ fn regressions_need_significance_and_the_threshold() {
     // Faster is never a regression.
     assert!(regressions(&new, &old, 0.1).is_empty());
 }
+
+#[test]
+fn runs_from_one_host_all_get_distinct_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, start) in
+        ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"].iter().enumerate()
+    {
+        let mut r = run("vm", vec![]).run;
+        r.schema_version = crate::results::SCHEMA_VERSION;
+        r.started_at = start.to_string();
+        let p = dir.path().join(format!("run{i}.json"));
+        std::fs::write(&p, serde_json::to_vec(&r).unwrap()).unwrap();
+        paths.push(p);
+    }
+    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let labels: Vec<String> = load_runs(&refs).unwrap().into_iter().map(|r| r.label).collect();
+    assert_eq!(
+        labels,
+        ["vm 2026-01-01T00:00:00Z", "vm 2026-01-02T00:00:00Z #2", "vm 2026-01-02T00:00:00Z #3"]
+    );
+}
