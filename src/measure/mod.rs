@@ -143,3 +143,12 @@ pub fn current_rss_bytes() -> Option<u64> {
 pub fn trim_heap() {
     heap::trim_heap();
 }
+
+/// Stops the allocator adapting its thresholds to what the run allocates (glibc's sliding
+/// mmap threshold): large buffers are then mapped and unmapped on their own, so what one case
+/// allocated is not kept for the next and measurements do not depend on allocation history.
+/// The runner calls it once, before the first case; the probes reuse their large buffers, so
+/// no timed loop pays for a mapping.
+pub fn pin_allocator() {
+    heap::pin_allocator();
+}

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::exec::{self, ExecEnv, Model};
 use crate::measure::{
-    clock_read_cost_ns, current_rss_bytes, others_load, read_sentinel, trim_heap,
+    clock_read_cost_ns, current_rss_bytes, others_load, pin_allocator, read_sentinel, trim_heap,
 };
 use crate::probe::ProbeEnv;
 use crate::results::{
@@ -266,6 +266,7 @@ pub fn run(
     dir: &RunDir,
     on_event: &mut dyn FnMut(&Event),
 ) -> Result<RunRecord, RunError> {
+    pin_allocator();
     let machine = fingerprint();
     let cases: Vec<Planned> =
         config.scenarios.iter().flat_map(|s| sweep::plan(s, machine.usable_cpus)).collect();

@@ -1,8 +1,10 @@
 //! In-process channels between two threads: crossbeam (unbounded and bounded), std `mpsc`
 //! (`channel` and `sync_channel`) and tokio `mpsc` used from plain threads. A message is a
-//! `Vec<u8>` copied from the sender's buffer, moved through the channel, and checked like any
-//! other. An unbounded channel lets the sender run ahead; in throughput mode it is held to a
-//! window of messages so a fast sender cannot fill memory.
+//! `Vec<u8>` the sender fills with one copy of its buffer, moved through the channel, and
+//! checked like any other; the receiver hands the buffer back through a [`Recycler`], so a
+//! message costs the channel and one copy, not an allocation. An unbounded channel lets the
+//! sender run ahead; in throughput mode it is held to a window of messages so a fast sender
+//! cannot fill memory.
 
 use std::io;
 use std::sync::Arc;
@@ -13,6 +15,41 @@ use super::transport::Endpoint;
 
 /// Capacity of the bounded channels.
 pub(crate) const BOUND: usize = 64;
+/// Spare buffers a [`Recycler`] keeps; more are freed.
+const SPARES: usize = 2 * BOUND;
+
+/// Message buffers a receiver has finished with, for a sender to fill again. Shared by both
+/// ends of a pair: without it every message would be an allocation, and a large one would
+/// measure the allocator's page faults (or leave its freed pages in a thread's heap arena)
+/// rather than the channel.
+#[derive(Clone)]
+pub(crate) struct Recycler {
+    tx: crossbeam_channel::Sender<Vec<u8>>,
+    rx: crossbeam_channel::Receiver<Vec<u8>>,
+}
+
+impl Recycler {
+    pub(crate) fn new() -> Recycler {
+        let (tx, rx) = crossbeam_channel::bounded(SPARES);
+        Recycler { tx, rx }
+    }
+
+    /// A buffer holding a copy of `msg`: a spare one where there is one.
+    pub(crate) fn fill(&self, msg: &[u8]) -> Vec<u8> {
+        let mut m = self.rx.try_recv().unwrap_or_default();
+        m.clear();
+        m.extend_from_slice(msg);
+        m
+    }
+
+    /// Puts `received` in `buf` and keeps the buffer `buf` held before as a spare.
+    pub(crate) fn take(&self, buf: &mut Vec<u8>, received: Vec<u8>) {
+        let old = std::mem::replace(buf, received);
+        if old.capacity() > 0 {
+            let _ = self.tx.try_send(old);
+        }
+    }
+}
 /// Bytes an unbounded sender may run ahead of its receiver.
 const WINDOW_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -38,6 +75,7 @@ pub(crate) struct ChanEnd {
     mine: Arc<AtomicU64>,
     theirs: Arc<AtomicU64>,
     window: Option<u64>,
+    spares: Recycler,
 }
 
 impl std::fmt::Debug for ChanEnd {
@@ -87,6 +125,7 @@ pub(crate) fn pair(t: Transport, size: usize) -> io::Result<(ChanEnd, ChanEnd)> 
     let unbounded = matches!(t, Transport::Crossbeam | Transport::StdMpsc);
     let window = unbounded.then(|| (WINDOW_BYTES / size.max(1) as u64).max(16));
     let (a, b) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let spares = Recycler::new();
     Ok((
         ChanEnd {
             tx: down_tx,
@@ -95,8 +134,9 @@ pub(crate) fn pair(t: Transport, size: usize) -> io::Result<(ChanEnd, ChanEnd)> 
             mine: Arc::clone(&a),
             theirs: Arc::clone(&b),
             window,
+            spares: spares.clone(),
         },
-        ChanEnd { tx: up_tx, rx: down_rx, sent: 0, mine: b, theirs: a, window },
+        ChanEnd { tx: up_tx, rx: down_rx, sent: 0, mine: b, theirs: a, window, spares },
     ))
 }
 
@@ -107,7 +147,7 @@ impl Endpoint for ChanEnd {
                 std::thread::yield_now();
             }
         }
-        let m = msg.to_vec();
+        let m = self.spares.fill(msg);
         match &self.tx {
             Tx::Crossbeam(s) => s.send(m).map_err(|_| closed())?,
             Tx::Std(s) => s.send(m).map_err(|_| closed())?,
@@ -119,11 +159,12 @@ impl Endpoint for ChanEnd {
     }
 
     fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        *buf = match &mut self.rx {
+        let received = match &mut self.rx {
             Rx::Crossbeam(r) => r.recv().map_err(|_| closed())?,
             Rx::Std(r) => r.recv().map_err(|_| closed())?,
             Rx::Tokio(r) => r.blocking_recv().ok_or_else(closed)?,
         };
+        self.spares.take(buf, received);
         if self.window.is_some() {
             self.mine.fetch_add(1, Ordering::Release);
         }

@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, Sender};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
-use super::channel::BOUND;
+use super::channel::{BOUND, Recycler};
 use super::peer::PeerReport;
 use super::transport::{MAX_MESSAGE, fd_pair};
 use super::{IpcConfig, Measured, Mode, Payload, ProbeError, SampleResult, Transport};
@@ -29,7 +29,7 @@ type Reader = BufReader<Box<dyn AsyncRead + Unpin + Send>>;
 type Writer = Box<dyn AsyncWrite + Unpin + Send>;
 
 enum AsyncEnd {
-    Chan { tx: mpsc::Sender<Vec<u8>>, rx: mpsc::Receiver<Vec<u8>> },
+    Chan { tx: mpsc::Sender<Vec<u8>>, rx: mpsc::Receiver<Vec<u8>>, spares: Recycler },
     Stream { r: Reader, w: Writer, out: Vec<u8> },
 }
 
@@ -53,7 +53,9 @@ impl AsyncEnd {
 
     async fn send(&mut self, msg: &[u8]) -> io::Result<()> {
         match self {
-            AsyncEnd::Chan { tx, .. } => tx.send(msg.to_vec()).await.map_err(|_| closed()),
+            AsyncEnd::Chan { tx, spares, .. } => {
+                tx.send(spares.fill(msg)).await.map_err(|_| closed())
+            }
             AsyncEnd::Stream { w, out, .. } => {
                 let len = u32::try_from(msg.len())
                     .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "message too long"))?;
@@ -72,8 +74,8 @@ impl AsyncEnd {
 
     async fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
         match self {
-            AsyncEnd::Chan { rx, .. } => {
-                *buf = rx.recv().await.ok_or_else(closed)?;
+            AsyncEnd::Chan { rx, spares, .. } => {
+                spares.take(buf, rx.recv().await.ok_or_else(closed)?);
                 Ok(())
             }
             AsyncEnd::Stream { r, .. } => {
@@ -103,7 +105,11 @@ fn pair(t: Transport, size: usize) -> io::Result<(AsyncEnd, AsyncEnd)> {
         Transport::TokioMpsc => {
             let (a_tx, b_rx) = mpsc::channel(BOUND);
             let (b_tx, a_rx) = mpsc::channel(BOUND);
-            (AsyncEnd::Chan { tx: a_tx, rx: a_rx }, AsyncEnd::Chan { tx: b_tx, rx: b_rx })
+            let spares = Recycler::new();
+            (
+                AsyncEnd::Chan { tx: a_tx, rx: a_rx, spares: spares.clone() },
+                AsyncEnd::Chan { tx: b_tx, rx: b_rx, spares },
+            )
         }
         Transport::UnixStream | Transport::Socketpair => {
             let (mut a, mut b) = fd_pair(t, size)?;
