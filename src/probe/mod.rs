@@ -56,6 +56,12 @@ pub enum ProbeError {
     /// The sample did not finish before its deadline.
     #[error("sample did not finish before its deadline")]
     Timeout,
+    /// The sample did not come back even this long after its deadline: its threads are
+    /// stuck (left running; the run goes on without them).
+    #[error(
+        "timed out: the sample was still running {0:?} after its deadline (its threads were left stuck)"
+    )]
+    Stuck(Duration),
     /// The run was interrupted.
     #[error("interrupted")]
     Interrupted,

@@ -111,3 +111,23 @@ fn the_bounded_buffer_passes_every_item_once_and_drains_on_close() {
     assert_eq!(got, 1000 * 1001 / 2);
     assert!(!q.put(1), "a closed buffer refuses items");
 }
+
+#[test]
+fn every_barrier_contender_runs_even_when_the_start_and_the_stop_come_together() {
+    // The coordinator raises `go` and then `stop` at once for a fixed-rounds sample; a
+    // contender that saw `go` unset and then `stop` set used to skip its rounds and leave the
+    // others waiting at the barrier for ever.
+    let p = plan(4, Duration::ZERO);
+    let cancel = AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..3000 {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let (t, in_step) = threads::barrier(2, &p, deadline, &cancel).expect("sample");
+            assert!(in_step);
+            assert_eq!(t.ops, vec![2; 4], "every contender did its rounds");
+        }
+        let _ = tx.send(());
+    });
+    rx.recv_timeout(Duration::from_secs(120)).expect("3000 barrier samples finish (none hangs)");
+}

@@ -39,7 +39,9 @@ impl Gate {
     pub(super) fn wait_start(&self) -> bool {
         self.arrived.fetch_add(1, Ordering::AcqRel);
         while !self.go.load(Ordering::Acquire) {
-            if self.stop.load(Ordering::Acquire) {
+            // A fixed-rounds sample raises `stop` right after `go`: `go` seen after `stop`
+            // (stored before it) means the sample started, and this contender must run.
+            if self.stop.load(Ordering::Acquire) && !self.go.load(Ordering::Acquire) {
                 return false;
             }
             std::thread::yield_now();
