@@ -489,8 +489,8 @@ fn load_reports_unreadable_files() {
     assert!(err.to_string().contains("/nonexistent/gilbench/x.toml"));
 }
 
-/// Random edits of the shipped file: `parse` must return, never panic, and errors must point
-/// inside the file.
+/// Random edits of every shipped file: `parse` must return, never panic, and errors must
+/// point inside the file; what still parses must also plan (expand to cases) without a panic.
 #[test]
 fn mutated_input_never_panics() {
     const TOKENS: [&str; 24] = [
@@ -519,11 +519,11 @@ fn mutated_input_never_panics() {
         "\u{0}",
         "kind = \"mixed\"\n",
     ];
-    let base = shipped()[0].text;
+    let files = shipped();
     let mut rng = fastrand::Rng::with_seed(0x5ce7a210);
     let mut ok_count = 0;
     for round in 0..3000 {
-        let mut text = base.to_owned();
+        let mut text = files[round % files.len()].text.to_owned();
         for _ in 0..rng.usize(1..=3) {
             let mut at = rng.usize(0..=text.len());
             while !text.is_char_boundary(at) {
@@ -557,9 +557,11 @@ fn mutated_input_never_panics() {
                 }
             }
         }
-        let outcome = std::panic::catch_unwind(|| parse(&text, Path::new(PATH)));
+        let outcome = std::panic::catch_unwind(|| {
+            parse(&text, Path::new(PATH)).map(|sc| crate::sweep::plan(&sc, 2).len())
+        });
         match outcome {
-            Err(_) => panic!("round {round}: parse panicked on:\n{text}"),
+            Err(_) => panic!("round {round}: parse or plan panicked on:\n{text}"),
             Ok(Ok(_)) => ok_count += 1,
             Ok(Err(ScenarioError::At { line, column, .. })) => {
                 let lines = text.split('\n').count();

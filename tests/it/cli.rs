@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use gilbench::results::{CaseStatus, RunStatus, load_run};
 
-use crate::support::{exe, shared};
+use crate::leftovers::{Snapshot, descendants, processes};
+use crate::support::{exclusive, exe, shared};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
@@ -17,58 +18,11 @@ fn gilbench(args: &[&str]) -> Output {
     Command::new(exe()).args(args).output().expect("gilbench runs")
 }
 
-/// Pids of every live descendant of `root` (from /proc, following parent pids).
-pub(crate) fn descendants(root: u32) -> Vec<u32> {
-    let mut parent_of = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
-        // Fields after the parenthesised command: state, ppid, ...
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        if let Some(ppid) = fields.get(1).and_then(|p| p.parse::<u32>().ok()) {
-            parent_of.push((pid, ppid));
-        }
-    }
-    let mut found = vec![root];
-    let mut i = 0;
-    while i < found.len() {
-        let p = found[i];
-        found.extend(parent_of.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    found.remove(0);
-    found
-}
-
 fn workers_of(root: u32) -> Vec<u32> {
+    let all = processes();
     descendants(root)
         .into_iter()
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .map(|c| String::from_utf8_lossy(&c).contains("__worker"))
-                .unwrap_or(false)
-        })
-        .collect()
-}
-
-/// Every process whose command line is a gilbench worker or fork server started from `exe`.
-fn stray_workers() -> Vec<u32> {
-    let me = exe();
-    let me = me.to_string_lossy();
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .map(|c| {
-                    let c = String::from_utf8_lossy(&c);
-                    c.contains(me.as_ref()) && c.contains("__")
-                })
-                .unwrap_or(false)
-        })
+        .filter(|pid| all.iter().any(|p| p.pid == *pid && p.runs("__worker")))
         .collect()
 }
 
@@ -115,16 +69,23 @@ fn run_writes_valid_results_charts_and_report() {
     assert!(stray_workers_of_run().is_empty());
 }
 
+/// Helper processes of the binary under test that no test process owns: other tests may
+/// have workers alive right now, so only orphans (re-parented away from this test process
+/// and its children) count.
 fn stray_workers_of_run() -> Vec<u32> {
-    // Other tests of this binary may have workers alive right now; only count orphans
-    // (re-parented away from this test process and its children).
     let mine = descendants(std::process::id());
-    stray_workers().into_iter().filter(|p| !mine.contains(p)).collect()
+    processes()
+        .into_iter()
+        .filter(|p| p.is_helper("__") && !mine.contains(&p.pid))
+        .map(|p| p.pid)
+        .collect()
 }
 
 #[test]
 fn a_killed_worker_fails_its_case_and_the_run_goes_on() {
-    let _machine = shared();
+    // Exclusive: the process table, /dev/shm and the temp folder are compared before and after.
+    let _machine = exclusive();
+    let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
     let child = Command::new(exe())
         .args(["run", data("kill.toml").to_str().unwrap(), "--out", out.path().to_str().unwrap()])
@@ -162,12 +123,13 @@ fn a_killed_worker_fails_its_case_and_the_run_goes_on() {
     let reason = failed[0].reason.as_deref().unwrap_or("");
     assert!(reason.contains(&victim.to_string()) && reason.contains("SIGKILL"), "{reason}");
     assert!(run.cases.iter().filter(|c| c.status == CaseStatus::Ok).count() >= 2);
-    assert!(stray_workers_of_run().is_empty(), "worker processes outlived the run");
+    before.assert_nothing_left("a worker was killed");
 }
 
 #[test]
 fn sigint_keeps_what_finished_and_exits_130() {
-    let _machine = shared();
+    let _machine = exclusive();
+    let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
     let child = Command::new(exe())
         .args(["run", data("kill.toml").to_str().unwrap(), "--out", out.path().to_str().unwrap()])
@@ -190,7 +152,7 @@ fn sigint_keeps_what_finished_and_exits_130() {
     assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
     let run = load_run(out.path()).expect("run.json stays valid");
     assert_eq!(run.status, RunStatus::Interrupted);
-    assert!(stray_workers_of_run().is_empty(), "worker processes outlived the run");
+    before.assert_nothing_left("SIGINT");
 }
 
 #[test]

@@ -2,33 +2,24 @@
 //! what finished, an unwritable output directory is a clear error, and no run leaves a
 //! private temp directory behind. Also: broken `run.json` files never panic the loader.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use gilbench::results::{CaseStatus, RunStatus, load_run};
 
-use crate::support::{exe, shared};
+use crate::leftovers::Snapshot;
+use crate::support::{exclusive, exe, shared};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
 }
 
-/// The private scratch directories of gilbench runs in the temp folder.
-fn scratch_dirs() -> HashSet<PathBuf> {
-    std::fs::read_dir(std::env::temp_dir())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("gilbench-"))
-        .map(|e| e.path())
-        .collect()
-}
-
 #[test]
 fn a_hung_case_times_out_and_the_run_goes_on() {
-    let _machine = shared();
+    // Exclusive: the process table, /dev/shm and the temp folder are compared before and after.
+    let _machine = exclusive();
+    let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
     let start = Instant::now();
     let o = Command::new(exe())
@@ -46,13 +37,14 @@ fn a_hung_case_times_out_and_the_run_goes_on() {
     for c in run.cases.iter().filter(|c| c.status == CaseStatus::Timeout) {
         assert!(c.reason.as_deref().unwrap_or("").contains("timed out"), "{:?}", c.reason);
     }
+    before.assert_nothing_left("two cases timed out");
 }
 
 #[test]
 fn sigterm_keeps_what_finished_and_cleans_up() {
     // Exclusive: other tests' probes create temp directories of their own meanwhile.
-    let _machine = crate::support::exclusive();
-    let before = scratch_dirs();
+    let _machine = exclusive();
+    let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
     let child = Command::new(exe())
         .args(["run", data("kill.toml").to_str().unwrap(), "--no-wait", "--out"])
@@ -77,12 +69,13 @@ fn sigterm_keeps_what_finished_and_cleans_up() {
     assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
     let run = load_run(out.path()).expect("run.json stays valid");
     assert_eq!(run.status, RunStatus::Interrupted);
-    let left: Vec<_> = scratch_dirs().difference(&before).cloned().collect();
-    assert!(left.is_empty(), "private temp directories left behind: {left:?}");
+    before.assert_nothing_left("SIGTERM");
 }
 
 #[test]
 fn an_unwritable_output_directory_is_a_clear_error() {
+    let _machine = exclusive();
+    let before = Snapshot::take();
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("a-file");
     std::fs::write(&file, b"not a directory").unwrap();
@@ -96,6 +89,7 @@ fn an_unwritable_output_directory_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains(target.to_str().unwrap()), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    before.assert_nothing_left("an unwritable --out");
 }
 
 #[test]
@@ -165,7 +159,8 @@ impl Drop for SmallDisk {
 
 #[test]
 fn a_full_disk_is_a_clear_error_and_the_last_results_stay_valid() {
-    let _machine = shared();
+    let _machine = exclusive();
+    let before = Snapshot::take();
     // Room for the first groups' files but not for the whole run: tiny.toml's run.json and
     // samples.csv end near 80 KB, and each write needs the old file and its replacement.
     let Some(disk) = SmallDisk::mount(96 * 1024) else {
@@ -195,6 +190,7 @@ fn a_full_disk_is_a_clear_error_and_the_last_results_stay_valid() {
             .all(|e| !e.file_name().to_string_lossy().starts_with(".tmp-")),
         "no half-written temp file is left"
     );
+    before.assert_nothing_left("a full disk");
 }
 
 #[test]
@@ -221,4 +217,39 @@ fn a_run_of_large_messages_keeps_its_memory_flat() {
         first >> 20,
         last >> 20
     );
+}
+
+#[test]
+fn sigint_during_ipc_between_processes_leaves_no_peer_socket_or_segment() {
+    let _machine = exclusive();
+    let before = Snapshot::take();
+    let out = tempfile::tempdir().unwrap();
+    let child = Command::new(exe())
+        .args(["run", data("interrupt-ipc.toml").to_str().unwrap(), "--no-wait", "--out"])
+        .arg(out.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once peers and the private socket directory exist.
+    let start = Instant::now();
+    let during = loop {
+        let now = Snapshot::take().since(&before);
+        if now.has_helpers() && now.has_scratch() {
+            break now;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "no IPC peer appeared: {now:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = load_run(out.path()).expect("run.json stays valid");
+    assert_eq!(run.status, RunStatus::Interrupted);
+    before.assert_nothing_left(&format!("SIGINT with {during:?} live"));
 }

@@ -13,6 +13,7 @@ use gilbench::probe::{Probe, ProbeEnv, ProbeError};
 use gilbench::scenario;
 use gilbench::sweep;
 
+use crate::leftovers::processes;
 use crate::support::{exclusive, exe, shared};
 
 fn env() -> ProbeEnv {
@@ -156,19 +157,8 @@ fn multiprocessing_analogues_count_every_operation() {
 
 /// Helper processes of this test binary still alive.
 fn peers() -> Vec<u32> {
-    let me = std::process::id().to_string();
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
-            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            let ppid = stat.rsplit(')').next()?.split_whitespace().nth(1)?.to_string();
-            (String::from_utf8_lossy(&cmd).contains("__ipcpeer") && ppid == me).then_some(pid)
-        })
-        .collect()
+    let me = std::process::id();
+    processes().into_iter().filter(|p| p.ppid == me && p.runs("__ipcpeer")).map(|p| p.pid).collect()
 }
 
 /// Our private directories and shared-memory names anywhere they could be left.

@@ -18,6 +18,7 @@ use gilbench::probe::{self, Probe, ProbeEnv, ProbeError};
 use gilbench::results::{CaseStatus, RunRecord};
 use gilbench::{scenario, sweep};
 
+use crate::leftovers::processes;
 use crate::support::{exe, shared};
 
 fn env() -> ProbeEnv {
@@ -208,19 +209,10 @@ fn dev_shm() -> BTreeSet<String> {
 
 fn my_peers() -> Vec<u32> {
     let me = std::process::id().to_string();
-    std::fs::read_dir("/proc")
+    processes()
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .map(|c| {
-                    let args: Vec<&[u8]> = c.split(|b| *b == 0).filter(|a| !a.is_empty()).collect();
-                    args.contains(&&b"__lockpeer"[..]) && args.last() == Some(&me.as_bytes())
-                })
-                .unwrap_or(false)
-        })
+        .filter(|p| p.runs("__lockpeer") && p.args.last() == Some(&me))
+        .map(|p| p.pid)
         .collect()
 }
 

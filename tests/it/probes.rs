@@ -8,7 +8,8 @@ use gilbench::probe::{self, ProbeEnv};
 use gilbench::scenario;
 use gilbench::sweep;
 
-use crate::support::{exclusive, exe, shared};
+use crate::leftovers::processes;
+use crate::support::{exclusive, shared};
 
 fn env() -> ProbeEnv {
     let e = crate::support::env();
@@ -55,23 +56,9 @@ fn hog_processes_leave_nothing_behind() {
     let _machine = shared();
     let (latency, _) = convoy("processes", 2, "net");
     assert!(latency > 0.0);
-    let me = exe();
-    let me = me.to_string_lossy();
     let start = Instant::now();
     loop {
-        let hogs = std::fs::read_dir("/proc")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| {
-                std::fs::read(e.path().join("cmdline"))
-                    .map(|c| {
-                        let c = String::from_utf8_lossy(&c);
-                        c.contains(me.as_ref()) && c.contains("__hog")
-                    })
-                    .unwrap_or(false)
-            })
-            .count();
+        let hogs = processes().iter().filter(|p| p.is_helper("__hog")).count();
         if hogs == 0 {
             break;
         }

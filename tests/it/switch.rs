@@ -11,6 +11,7 @@ use gilbench::probe::{self, Probe, ProbeEnv, ProbeError};
 use gilbench::scenario;
 use gilbench::sweep;
 
+use crate::leftovers::processes;
 use crate::support::{exclusive, shared};
 
 fn env() -> ProbeEnv {
@@ -90,36 +91,13 @@ fn a_peer_that_does_not_alternate_is_caught() {
 
 /// Pids of this process's children, zombies included.
 fn children() -> Vec<(i32, char)> {
-    let me = std::process::id().to_string();
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
-        // pid (comm) state ppid ...
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
-        let mut f = rest.split_whitespace();
-        let (Some(state), Some(ppid)) = (f.next(), f.next()) else { continue };
-        if ppid == me {
-            out.push((pid, state.chars().next().unwrap_or('?')));
-        }
-    }
-    out
+    let me = std::process::id();
+    processes().into_iter().filter(|p| p.ppid == me).map(|p| (p.pid as i32, p.state)).collect()
 }
 
 /// Processes anywhere running this test binary's gilbench as a switch peer.
 fn switch_peers() -> usize {
-    let exe = crate::support::exe();
-    let exe = exe.to_string_lossy();
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .filter(|c| {
-            let c = String::from_utf8_lossy(c);
-            c.contains(exe.as_ref()) && c.contains("__switch-peer")
-        })
-        .count()
+    processes().iter().filter(|p| p.is_helper("__switch-peer")).count()
 }
 
 #[test]
