@@ -87,6 +87,12 @@ fn bad_compare_input_exits_2() {
     let o = Command::new(exe()).args(["compare"]).arg(tmp.path()).arg(tmp.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("schema_version 99"));
+    let cut = tempfile::tempdir().unwrap();
+    std::fs::write(cut.path().join("run.json"), b"{\"schema_version\": 1, \"cases\": [").unwrap();
+    let o = Command::new(exe()).args(["compare"]).arg(cut.path()).arg(tmp.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "a truncated run.json");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("run.json") && !stderr.contains("panicked"), "{stderr}");
     let o = Command::new(exe()).args(["run", "--cpus", "9999-1"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--cpus"));
