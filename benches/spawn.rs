@@ -26,7 +26,7 @@ fn starts(c: &mut Criterion) {
         let text =
             format!("[[probe]]\nkind = \"spawn\"\nmodels = [\"{variant}\"]\nduration = \"1us\"\n");
         let Ok(sc) = scenario::parse(&text, Path::new("bench.toml")) else { continue };
-        let cases = sweep::expand_probes(&sc);
+        let cases = sweep::expand_probes(&sc, 2);
         let Some(case) = cases.first() else { continue };
         let Ok(mut p) = probe::build(&case.kind, &case.variant, &case.probe, &env()) else {
             continue; // unsupported here

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::exec::Model;
 use crate::exec::gil::DEFAULT_SWITCH_INTERVAL;
-use crate::scenario::{ProbeParams, Scenario, Workers, WorkloadParams, show_duration};
+use crate::scenario::{ProbeParams, ProbeValue, Scenario, Workers, WorkloadParams, show_duration};
 
 /// Above this many cases a scenario is refused (a sweep that would run for days is a typo).
 pub const MAX_CASES: usize = 10_000;
@@ -86,11 +86,13 @@ impl Planned {
     }
 }
 
-/// Expands a scenario's probes into their cases, grouped by parameter point.
-pub fn expand_probes(scenario: &Scenario) -> Vec<ProbeCase> {
-    let mut cases = Vec::new();
+/// Expands a scenario's probes into their cases, grouped by parameter point; `"auto"` counts
+/// become 1, 2, 4, … up to twice `usable_cpus`. A case named twice (by two tables) runs once.
+pub fn expand_probes(scenario: &Scenario, usable_cpus: usize) -> Vec<ProbeCase> {
+    let mut cases: Vec<ProbeCase> = Vec::new();
+    let mut keys = std::collections::HashSet::new();
     for axes in &scenario.probes {
-        for (probe, shown) in &axes.points {
+        for (probe, shown) in axes.points.iter().flat_map(|p| resolve_auto(p, usable_cpus)) {
             let shown: Vec<(String, String)> =
                 shown.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
             let tail: String = shown.iter().map(|(k, v)| format!("/{k}={v}")).collect();
@@ -100,7 +102,7 @@ pub fn expand_probes(scenario: &Scenario) -> Vec<ProbeCase> {
                 for (name, value) in &probe.values {
                     params.entry(name.clone()).or_insert_with(|| value.to_string());
                 }
-                cases.push(ProbeCase {
+                let case = ProbeCase {
                     scenario: scenario.name.clone(),
                     key: format!("{}/{variant}/probe:{}{tail}", scenario.name, axes.kind),
                     group: group.clone(),
@@ -109,18 +111,55 @@ pub fn expand_probes(scenario: &Scenario) -> Vec<ProbeCase> {
                     probe: probe.clone(),
                     params,
                     timeout: scenario.timeout,
-                });
+                };
+                if keys.insert(case.key.clone()) {
+                    cases.push(case);
+                }
             }
         }
     }
     cases
 }
 
+/// One probe point with every `"auto"` count replaced by each count of the grid.
+fn resolve_auto(
+    point: &(ProbeParams, Vec<(String, String)>),
+    usable_cpus: usize,
+) -> Vec<(ProbeParams, Vec<(String, String)>)> {
+    let mut out = vec![point.clone()];
+    for (name, value) in &point.0.values {
+        if *value != ProbeValue::Auto {
+            continue;
+        }
+        out = out
+            .into_iter()
+            .flat_map(|(params, shown)| {
+                auto_workers(usable_cpus).into_iter().map(move |n| {
+                    let mut params = params.clone();
+                    params.values.insert(name.clone(), ProbeValue::Count(n as u64));
+                    let shown = shown
+                        .iter()
+                        .map(|(k, v)| {
+                            if k == name {
+                                (k.clone(), n.to_string())
+                            } else {
+                                (k.clone(), v.clone())
+                            }
+                        })
+                        .collect();
+                    (params, shown)
+                })
+            })
+            .collect();
+    }
+    out
+}
+
 /// Everything a scenario plans: its workload cases, then its probe cases.
 pub fn plan(scenario: &Scenario, usable_cpus: usize) -> Vec<Planned> {
     let mut all: Vec<Planned> =
         expand(scenario, usable_cpus).into_iter().map(Planned::Work).collect();
-    all.extend(expand_probes(scenario).into_iter().map(Planned::Probe));
+    all.extend(expand_probes(scenario, usable_cpus).into_iter().map(Planned::Probe));
     all
 }
 

@@ -143,6 +143,9 @@ pub enum ProbeValue {
     Size(u64),
     /// One word of a fixed set.
     Choice(String),
+    /// `"auto"` for a count of units: planning turns it into 1, 2, 4, … up to twice the
+    /// usable CPUs (see [`crate::sweep::auto_workers`]).
+    Auto,
 }
 
 impl std::fmt::Display for ProbeValue {
@@ -152,6 +155,7 @@ impl std::fmt::Display for ProbeValue {
             ProbeValue::Duration(d) => f.write_str(&show_duration(*d)),
             ProbeValue::Size(n) => write!(f, "{n}"),
             ProbeValue::Choice(s) => f.write_str(s),
+            ProbeValue::Auto => f.write_str("auto"),
         }
     }
 }

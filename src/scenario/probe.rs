@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::schema::Sp;
+use super::schema::{Sp, Value};
 use super::values::{MIB, Read, Reader, show_duration, show_size};
 use super::{ProbeAxes, ProbeParams, ProbeValue};
 
@@ -18,6 +18,9 @@ mod ipc;
 pub(super) enum ParamType {
     /// A whole number in `min..=max`.
     Count { min: u64, max: u64 },
+    /// A number of contending units in `1..=max`, or `"auto"`: 1, 2, 4, … up to twice the
+    /// usable CPUs of the machine that runs it (written alone, not in a list).
+    Units { max: u64 },
     /// A duration, positive if `positive`, at most `max`.
     Duration { positive: bool, max: Duration },
     /// A size in bytes, at most `max`.
@@ -94,6 +97,21 @@ fn read_value(rd: &Reader<'_>, v: &Sp, decl: &ParamDecl) -> Read<(ProbeValue, St
             let n = rd.integer(v, decl.name, decl.name, min, max)?;
             (ProbeValue::Count(n), n.to_string())
         }
+        ParamType::Units { .. } if matches!(v.get_ref(), Value::Str(s) if s == "auto") => {
+            (ProbeValue::Auto, "auto".to_string())
+        }
+        ParamType::Units { .. } if matches!(v.get_ref(), Value::Str(_)) => {
+            let s = rd.string(v, decl.name)?;
+            return Err(rd.err(
+                v,
+                decl.name,
+                format!("expected a whole number or \"auto\", found \"{s}\""),
+            ));
+        }
+        ParamType::Units { max } => {
+            let n = rd.integer(v, decl.name, decl.name, 1, max)?;
+            (ProbeValue::Count(n), n.to_string())
+        }
         ParamType::Duration { positive, max } => {
             let d = rd.duration(v, decl.name, positive, max)?;
             (ProbeValue::Duration(d), show_duration(d))
@@ -120,7 +138,7 @@ fn read_value(rd: &Reader<'_>, v: &Sp, decl: &ParamDecl) -> Read<(ProbeValue, St
 fn default_value(decl: &ParamDecl) -> (ProbeValue, String) {
     let d = decl.default;
     let value = match decl.ty {
-        ParamType::Count { .. } => {
+        ParamType::Count { .. } | ParamType::Units { .. } => {
             ProbeValue::Count(d.parse().expect("invariant: count defaults are numbers"))
         }
         ParamType::Duration { .. } => ProbeValue::Duration(
@@ -197,11 +215,25 @@ pub(super) fn probe(rd: &Reader<'_>, table: &Spanned<BTreeMap<String, Sp>>) -> R
     // The cartesian product of every parameter's values, in declaration order.
     let mut points: Vec<(ProbeParams, Vec<(String, String)>)> =
         vec![(ProbeParams::default(), Vec::new())];
+    // "auto" becomes up to this many counts when the run is planned.
+    let mut auto_weight = 1usize;
     for p in decl.params {
         let values = match t.get(p.name) {
             Some(v) => rd.axis(v, p.name, |item| read_value(rd, item, p), |(_, s)| s.clone())?,
             None => vec![(default_value(p), String::new())],
         };
+        if values.len() > 1 && values.iter().any(|((value, _), _)| *value == ProbeValue::Auto) {
+            return Err(rd.err(
+                t.get(p.name).unwrap_or(kind_v),
+                p.name,
+                "\"auto\" stands for the whole grid (1, 2, 4, … up to twice the CPUs); write it \
+                 alone, not in a list"
+                    .to_string(),
+            ));
+        }
+        if values.iter().any(|((value, _), _)| *value == ProbeValue::Auto) {
+            auto_weight = auto_weight.saturating_mul(super::cases::AUTO_WORKER_COUNTS);
+        }
         let mut next = Vec::with_capacity(points.len() * values.len());
         for (params, shown) in &points {
             for ((value, _), display) in &values {
@@ -213,7 +245,7 @@ pub(super) fn probe(rd: &Reader<'_>, table: &Spanned<BTreeMap<String, Sp>>) -> R
             }
         }
         points = next;
-        if points.len() > crate::sweep::MAX_CASES {
+        if points.len().saturating_mul(auto_weight) > crate::sweep::MAX_CASES {
             return Err(rd.err(
                 t.get(p.name).unwrap_or(kind_v),
                 p.name,

@@ -17,7 +17,7 @@ pub(super) const LOCK: ProbeDecl = ProbeDecl {
             ty: ParamType::Choice(&["contended", "uncontended"]),
             default: "contended",
         },
-        ParamDecl { name: "contenders", ty: ParamType::Count { min: 1, max: 256 }, default: "2" },
+        ParamDecl { name: "contenders", ty: ParamType::Units { max: 256 }, default: "2" },
         ParamDecl {
             name: "critical_section",
             ty: ParamType::Duration { positive: false, max: MAX_WORK },

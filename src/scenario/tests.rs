@@ -589,7 +589,7 @@ fn probe_tables_expand_and_reject_bad_keys() {
     assert_eq!(p.points[5].0.count("hogs"), 2);
     assert_eq!(p.points[5].0.duration("switch_interval"), std::time::Duration::from_millis(5));
     assert_eq!(p.points[0].0.choice("io"), "sleep", "defaults fill unset parameters");
-    let cases = crate::sweep::expand_probes(&sc);
+    let cases = crate::sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 18);
     let keys: std::collections::HashSet<_> = cases.iter().map(|c| &c.key).collect();
     assert_eq!(keys.len(), 18);
@@ -607,5 +607,34 @@ fn probe_tables_expand_and_reject_bad_keys() {
         let e = parse(bad, Path::new("bad.toml")).unwrap_err().to_string();
         assert!(e.starts_with(&format!("bad.toml:{line}:")), "{bad:?}: {e}");
         assert!(e.contains(&format!("`{key}`")), "{bad:?}: {e}");
+    }
+}
+
+#[test]
+fn auto_contenders_follow_the_machine_and_stand_alone() {
+    let text = "name = \"l\"\n\n[[probe]]\nkind = \"lock\"\nmodels = [\"std\"]\ncontenders = \"auto\"\n";
+    let sc = parse(text, Path::new("l.toml")).unwrap();
+    assert_eq!(sc.probes[0].points[0].0.values["contenders"], crate::scenario::ProbeValue::Auto);
+    let counts = |cpus| -> Vec<u64> {
+        crate::sweep::expand_probes(&sc, cpus).iter().map(|c| c.probe.count("contenders")).collect()
+    };
+    assert_eq!(counts(2), [1, 2, 4]);
+    assert_eq!(counts(16), [1, 2, 4, 8, 16, 32]);
+    let keys: Vec<String> = crate::sweep::expand_probes(&sc, 2).into_iter().map(|c| c.key).collect();
+    assert!(keys[2].contains("contenders=4") && !keys[2].contains("auto"), "{keys:?}");
+
+    // Two tables naming the same case: it is planned once.
+    let twice = format!("{text}\n[[probe]]\nkind = \"lock\"\nmodels = [\"std\"]\ncontenders = 2\n");
+    let sc2 = parse(&twice, Path::new("l.toml")).unwrap();
+    assert_eq!(crate::sweep::expand_probes(&sc2, 2).len(), 3);
+
+    for (bad, key, words) in [
+        ("contenders = [1, \"auto\"]", "contenders", "alone"),
+        ("contenders = \"many\"", "contenders", "\"auto\""),
+        ("contenders = 0", "contenders", "1"),
+    ] {
+        let text = format!("name = \"l\"\n\n[[probe]]\nkind = \"lock\"\n{bad}\n");
+        let e = parse(&text, Path::new("l.toml")).expect_err(bad).to_string();
+        assert!(e.starts_with("l.toml:5:") && e.contains(key) && e.contains(words), "{bad}: {e}");
     }
 }

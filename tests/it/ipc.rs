@@ -138,7 +138,7 @@ fn mp_probe(variant: &str, clients: u64) -> Mp {
         "[[probe]]\nkind = \"mp\"\nmodels = [\"{variant}\"]\nclients = {clients}\nsize = \"64B\"\nduration = \"5ms\"\n"
     );
     let sc = scenario::parse(&text, Path::new("mp-test.toml")).expect("valid probe table");
-    let cases = sweep::expand_probes(&sc);
+    let cases = sweep::expand_probes(&sc, 2);
     Mp::new(&cases[0].variant, &cases[0].probe, &env()).expect("mp probe starts")
 }
 

@@ -29,7 +29,7 @@ fn env() -> ProbeEnv {
 fn build(kind: &str, variant: &str, params: &str) -> Box<dyn Probe> {
     let text = format!("[[probe]]\nkind = \"{kind}\"\nmodels = [\"{variant}\"]\n{params}\n");
     let sc = scenario::parse(&text, Path::new("locks-test.toml")).expect("valid probe table");
-    let cases = sweep::expand_probes(&sc);
+    let cases = sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 1);
     let c = &cases[0];
     probe::build(&c.kind, &c.variant, &c.probe, &env()).unwrap_or_else(|e| panic!("{variant}: {e}"))
@@ -76,7 +76,7 @@ fn an_uncontended_case_with_several_contenders_is_refused() {
     let text =
         "[[probe]]\nkind = \"lock\"\nmodels = [\"std\"]\nmode = \"uncontended\"\ncontenders = 2\n";
     let sc = scenario::parse(text, Path::new("t.toml")).expect("parses");
-    let c = &sweep::expand_probes(&sc)[0];
+    let c = &sweep::expand_probes(&sc, 2)[0];
     assert!(matches!(
         probe::build(&c.kind, &c.variant, &c.probe, &env()),
         Err(ProbeError::Setup(_))

@@ -23,7 +23,7 @@ fn convoy(variant: &str, hogs: u64, io: &str) -> (f64, f64) {
          switch_interval = \"5ms\"\nio = \"{io}\"\nio_time = \"1ms\"\nduration = \"150ms\"\n"
     );
     let sc = scenario::parse(&text, Path::new("convoy-test.toml")).expect("valid probe table");
-    let cases = sweep::expand_probes(&sc);
+    let cases = sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 1);
     let case = &cases[0];
     let mut p = probe::build(&case.kind, &case.variant, &case.probe, &env()).expect("probe starts");

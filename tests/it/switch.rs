@@ -23,7 +23,7 @@ fn env() -> ProbeEnv {
 fn build(table: &str) -> Result<Box<dyn Probe>, ProbeError> {
     let text = format!("[[probe]]\n{table}\n");
     let sc = scenario::parse(&text, Path::new("switch-test.toml")).expect("valid probe table");
-    let cases = sweep::expand_probes(&sc);
+    let cases = sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 1, "{table}");
     let c = &cases[0];
     probe::build(&c.kind, &c.variant, &c.probe, &env())
