@@ -612,7 +612,8 @@ fn probe_tables_expand_and_reject_bad_keys() {
 
 #[test]
 fn auto_contenders_follow_the_machine_and_stand_alone() {
-    let text = "name = \"l\"\n\n[[probe]]\nkind = \"lock\"\nmodels = [\"std\"]\ncontenders = \"auto\"\n";
+    let text =
+        "name = \"l\"\n\n[[probe]]\nkind = \"lock\"\nmodels = [\"std\"]\ncontenders = \"auto\"\n";
     let sc = parse(text, Path::new("l.toml")).unwrap();
     assert_eq!(sc.probes[0].points[0].0.values["contenders"], crate::scenario::ProbeValue::Auto);
     let counts = |cpus| -> Vec<u64> {
@@ -620,7 +621,8 @@ fn auto_contenders_follow_the_machine_and_stand_alone() {
     };
     assert_eq!(counts(2), [1, 2, 4]);
     assert_eq!(counts(16), [1, 2, 4, 8, 16, 32]);
-    let keys: Vec<String> = crate::sweep::expand_probes(&sc, 2).into_iter().map(|c| c.key).collect();
+    let keys: Vec<String> =
+        crate::sweep::expand_probes(&sc, 2).into_iter().map(|c| c.key).collect();
     assert!(keys[2].contains("contenders=4") && !keys[2].contains("auto"), "{keys:?}");
 
     // Two tables naming the same case: it is planned once.
@@ -636,5 +638,48 @@ fn auto_contenders_follow_the_machine_and_stand_alone() {
         let text = format!("name = \"l\"\n\n[[probe]]\nkind = \"lock\"\n{bad}\n");
         let e = parse(&text, Path::new("l.toml")).expect_err(bad).to_string();
         assert!(e.starts_with("l.toml:5:") && e.contains(key) && e.contains(words), "{bad}: {e}");
+    }
+}
+
+/// `scenarios/README.md` documents every probe kind: a heading ``### `KIND` ``, and under it
+/// (up to the next heading) a table row for every declared parameter, and no other, whose
+/// default column holds the declared default.
+#[test]
+fn scenario_guide_documents_every_probe_parameter() {
+    let guide = include_str!("../../scenarios/README.md");
+    for decl in super::probe::PROBES {
+        let heading = format!("### `{}`", decl.kind);
+        let start = guide
+            .lines()
+            .position(|l| l.trim_end() == heading)
+            .unwrap_or_else(|| panic!("scenarios/README.md has no heading {heading}"));
+        let section: Vec<&str> =
+            guide.lines().skip(start + 1).take_while(|l| !l.starts_with("##")).collect();
+        for p in decl.params {
+            let row = format!("| `{}` |", p.name);
+            let line = section.iter().find(|l| l.starts_with(&row)).unwrap_or_else(|| {
+                panic!("scenarios/README.md, `{}`: no table row for `{}`", decl.kind, p.name)
+            });
+            // | parameter | type | default | limits | meaning |; the default as a code span,
+            // quoted or not (`0`, `"5ms"`).
+            let default = line.split('|').nth(3).unwrap_or("");
+            assert!(
+                default.contains(&format!("`{}`", p.default))
+                    || default.contains(&format!("`\"{}\"`", p.default)),
+                "scenarios/README.md, `{}`: `{}` is documented with default {default:?}, \
+                 declared {:?}",
+                decl.kind,
+                p.name,
+                p.default
+            );
+        }
+        for line in section.iter().filter(|l| l.starts_with("| `")) {
+            let name = line.split('`').nth(1).unwrap_or("");
+            assert!(
+                decl.params.iter().any(|p| p.name == name),
+                "scenarios/README.md, `{}`: `{name}` is documented but not declared",
+                decl.kind
+            );
+        }
     }
 }

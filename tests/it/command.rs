@@ -169,7 +169,23 @@ fn every_example_in_the_scenario_guide_validates() {
         kinds.extend(sc.workloads.iter().map(|w| w.variants[0].0.name().to_string()));
         kinds.extend(sc.probes.iter().map(|p| format!("probe:{}", p.kind)));
     }
-    for kind in ["cpu", "io-sleep", "io-file", "io-net", "mixed", "command", "probe:convoy"] {
+    for kind in [
+        "cpu",
+        "io-sleep",
+        "io-file",
+        "io-net",
+        "mixed",
+        "command",
+        "probe:convoy",
+        "probe:lock",
+        "probe:deadlock",
+        "probe:switch",
+        "probe:spawn",
+        "probe:footprint",
+        "probe:headroom",
+        "probe:ipc",
+        "probe:mp",
+    ] {
         assert!(kinds.contains(kind), "no example of {kind}");
     }
 }
