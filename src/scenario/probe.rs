@@ -86,6 +86,15 @@ const CONVOY: ProbeDecl = ProbeDecl {
     ],
 };
 
+/// Rules between a kind's parameters, checked at each point of its sweep: the key to blame and
+/// why.
+fn check_point(kind: &str, params: &ProbeParams) -> Result<(), (&'static str, String)> {
+    match kind {
+        "lock" => super::probe_locks::check_lock(params),
+        _ => Ok(()),
+    }
+}
+
 /// The probe kinds, for messages.
 pub(super) fn kind_names() -> String {
     PROBES.iter().map(|p| p.kind).collect::<Vec<_>>().join(", ")
@@ -251,6 +260,11 @@ pub(super) fn probe(rd: &Reader<'_>, table: &Spanned<BTreeMap<String, Sp>>) -> R
                 p.name,
                 format!("the probe expands to more than {} cases", crate::sweep::MAX_CASES),
             ));
+        }
+    }
+    for (params, _) in &points {
+        if let Err((key, message)) = check_point(decl.kind, params) {
+            return Err(rd.err(t.get(key).unwrap_or(kind_v), key, message));
         }
     }
     Ok(ProbeAxes { kind: decl.kind.to_string(), variants, points })

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::ProbeParams;
 use super::probe::{ParamDecl, ParamType, ProbeDecl};
 
 const MAX_WORK: Duration = Duration::from_millis(10);
@@ -62,3 +63,19 @@ pub(super) const DEADLOCK: ProbeDecl = ProbeDecl {
         },
     ],
 };
+
+/// A `lock` point is uncontended with exactly one contender.
+pub(super) fn check_lock(params: &ProbeParams) -> Result<(), (&'static str, String)> {
+    let contenders = params.count("contenders");
+    if params.choice("mode") == "uncontended" && contenders != 1 {
+        return Err((
+            "contenders",
+            format!(
+                "mode = \"uncontended\" takes the lock from one thread, task or process; \
+                 write contenders = 1 (here it is {})",
+                if contenders == 0 { "\"auto\"".to_string() } else { contenders.to_string() }
+            ),
+        ));
+    }
+    Ok(())
+}

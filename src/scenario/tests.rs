@@ -683,3 +683,16 @@ fn scenario_guide_documents_every_probe_parameter() {
         }
     }
 }
+
+#[test]
+fn an_uncontended_lock_needs_one_contender() {
+    let head = "name = \"l\"\n\n[[probe]]\nkind = \"lock\"\nmode = \"uncontended\"\n";
+    assert!(parse(&format!("{head}contenders = 1\n"), Path::new("l.toml")).is_ok());
+    for (extra, line) in [("", 4), ("contenders = 2\n", 6), ("contenders = \"auto\"\n", 6)] {
+        let e = parse(&format!("{head}{extra}"), Path::new("l.toml")).expect_err(extra).to_string();
+        assert!(
+            e.starts_with(&format!("l.toml:{line}:")) && e.contains("contenders = 1"),
+            "{extra:?}: {e}"
+        );
+    }
+}
