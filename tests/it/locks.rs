@@ -75,8 +75,13 @@ fn every_kind_keeps_its_counter_exact_under_contention() {
 fn an_uncontended_case_with_several_contenders_is_refused() {
     let text =
         "[[probe]]\nkind = \"lock\"\nmodels = [\"std\"]\nmode = \"uncontended\"\ncontenders = 2\n";
-    let sc = scenario::parse(text, Path::new("t.toml")).expect("parses");
-    let c = &sweep::expand_probes(&sc, 2)[0];
+    let e = scenario::parse(text, Path::new("t.toml")).expect_err("refused when read").to_string();
+    assert!(e.starts_with("t.toml:5:") && e.contains("contenders = 1"), "{e}");
+    // Built directly (not from a file), the probe refuses it too.
+    let ok = text.replace("contenders = 2", "contenders = 1");
+    let sc = scenario::parse(&ok, Path::new("t.toml")).expect("parses");
+    let mut c = sweep::expand_probes(&sc, 2).remove(0);
+    c.probe.values.insert("contenders".into(), scenario::ProbeValue::Count(2));
     assert!(matches!(
         probe::build(&c.kind, &c.variant, &c.probe, &env()),
         Err(ProbeError::Setup(_))
