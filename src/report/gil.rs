@@ -44,11 +44,22 @@ fn range_with(values: &[f64], show: fn(f64) -> String) -> String {
     if a == b { a } else { format!("{}–{b}", a.trim_end_matches('×')) }
 }
 
+/// The smallest ratio of speedups worth a recommendation: a model whose interval clears the
+/// other's but that is less than 10 % faster is "within 10 %", not a winner.
+pub(crate) const WORTH: f64 = 1.10;
+
+/// Whether `a` clearly beats `b` by at least [`WORTH`].
+fn decisively(a: &crate::analysis::Best, b: &crate::analysis::Best) -> bool {
+    a.clearly_beats(b) && a.speedup.median >= b.speedup.median * WORTH
+}
+
 /// How processes compare with GIL threads at one point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Choice {
     Processes,
     GilThreads,
+    /// One clears the other, by less than [`WORTH`].
+    Close,
     Unclear,
 }
 
@@ -63,16 +74,17 @@ enum Lock {
 
 fn choice(p: &GilPoint) -> Choice {
     match &p.processes {
-        Some(proc) if proc.clearly_beats(&p.gil) => Choice::Processes,
-        Some(proc) if p.gil.clearly_beats(proc) => Choice::GilThreads,
+        Some(proc) if decisively(proc, &p.gil) => Choice::Processes,
+        Some(proc) if decisively(&p.gil, proc) => Choice::GilThreads,
+        Some(proc) if !proc.overlaps(&p.gil) => Choice::Close,
         _ => Choice::Unclear,
     }
 }
 
 fn lock(p: &GilPoint) -> Lock {
     match &p.threads {
-        Some(t) if t.clearly_beats(&p.gil) => Lock::Costs,
-        Some(t) if p.gil.clearly_beats(t) => Lock::GilFaster,
+        Some(t) if decisively(t, &p.gil) => Lock::Costs,
+        Some(t) if decisively(&p.gil, t) => Lock::GilFaster,
         Some(_) => Lock::Free,
         None => Lock::Unmeasured,
     }
@@ -176,6 +188,11 @@ fn sentence(label: &str, points: &[&GilPoint]) -> String {
                 points.iter().filter_map(|p| p.processes_over_gil.map(|m| 1.0 / m)).collect();
             format!("GIL threads beat processes ({proc_name}), {}", margin_range(&margins))
         }
+        Choice::Close => format!(
+            "processes ({proc_name}, {}) and GIL threads ({}) are within 10 % of each other",
+            factor_range(&procs),
+            factor_range(&gil)
+        ),
         Choice::Unclear if procs.is_empty() => "processes were not measured".to_string(),
         Choice::Unclear => format!(
             "no clear winner between processes ({proc_name}, {}) and GIL threads ({})",

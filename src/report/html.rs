@@ -361,7 +361,8 @@ fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
             p.lead {
                 "GIL threads are threads that must hold one global lock to run CPU work, as in "
                 "CPython; free threads do not. Each model is taken at its best worker count; a "
-                "winner is named only when its 95% interval clears the other's."
+                "winner is named only when its 95% interval clears the other's and it is at "
+                "least 10 % faster."
             }
             @if !verdicts.is_empty() {
                 ul.verdicts { @for v in &verdicts { li { (v) } } }

@@ -336,13 +336,21 @@ fn gil_case(fraction: &str, model: &str, workers: usize, speedup: (f64, f64, f64
 
 /// gil, threads and processes:fork over CPU fractions 0, 0.5, 1 at 1 and 2 workers.
 fn gil_fixture() -> RunRecord {
-    let one = (1.0, 0.97, 1.03);
-    let mut cases = Vec::new();
-    for (f, threads, gil, procs) in [
+    gil_fixture_of(&[
         ("0", (1.96, 1.9, 2.0), (1.96, 1.9, 2.02), (1.96, 1.9, 2.0)),
         ("0.5", (1.9, 1.8, 2.0), (1.2, 1.1, 1.3), (1.9, 1.8, 2.0)),
         ("1", (2.0, 1.9, 2.1), (1.0, 0.95, 1.05), (2.0, 1.9, 2.1)),
-    ] {
+    ])
+}
+
+/// Speedups (median, CI low, CI high) at 2 workers of threads, gil and processes:fork, per CPU
+/// fraction.
+type GilRow = (&'static str, (f64, f64, f64), (f64, f64, f64), (f64, f64, f64));
+
+fn gil_fixture_of(rows: &[GilRow]) -> RunRecord {
+    let one = (1.0, 0.97, 1.03);
+    let mut cases = Vec::new();
+    for &(f, threads, gil, procs) in rows {
         cases.push(gil_case(f, "sequential", 1, one));
         for (model, two) in [("threads", threads), ("gil", gil), ("processes:fork", procs)] {
             cases.push(gil_case(f, model, 1, one));
@@ -385,6 +393,23 @@ fn gil_maps_show_their_axes_and_cells() {
     assert!(procs.iter().any(|t| t == "2.00") && procs.iter().any(|t| t == "1.58"), "{procs:?}");
     // A run without gil cases draws none.
     assert!(gil_charts(&fixture(), dir.path()).expect("no charts").is_empty());
+}
+
+#[test]
+fn a_gap_under_ten_percent_names_no_winner() {
+    // Processes 4 % ahead of GIL threads, intervals apart: real, but not worth a verdict.
+    let run = gil_fixture_of(&[("0", (2.0, 1.99, 2.01), (1.92, 1.91, 1.93), (2.0, 1.99, 2.01))]);
+    assert_eq!(
+        gil_verdicts(&run),
+        ["mixed (cpu_fraction=0, task_duration=2ms, tasks=16, payload_bytes=1024): processes \
+          (processes:fork, 2.0×) and GIL threads (1.9×) are within 10 % of each other; GIL \
+          threads scale like free threads, 1.9× vs 2.0×"]
+    );
+    // 20 % ahead: a winner.
+    let run = gil_fixture_of(&[("0", (2.0, 1.99, 2.01), (1.66, 1.65, 1.67), (2.0, 1.99, 2.01))]);
+    let v = gil_verdicts(&run);
+    assert!(v[0].contains("use processes (processes:fork), 1.2× over GIL threads"), "{v:?}");
+    assert!(v[0].contains("the GIL costs 1.2× against free threads"), "{v:?}");
 }
 
 #[test]
