@@ -8,7 +8,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::style::{model_colour, text};
+use super::style::{Marker, draw_marker, series_style, text};
 use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
@@ -39,6 +39,7 @@ fn contended(c: &CaseRecord) -> bool {
 /// Draws every lock chart of the run into `dir/plots/`.
 pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     let mut out = Vec::new();
+    let kinds = Kinds::of(run);
     // Throughput and fairness by (scenario, critical section), RwLock cases apart.
     type Key = (String, String);
     let mut lines: Lines = BTreeMap::new();
@@ -89,7 +90,7 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
         bars.sort_by(|a, b| a.1.total_cmp(&b.1));
         let bars: Vec<(String, f64)> = bars.into_iter().map(|(k, v)| (k, v * 1e9)).collect();
         let title = "Uncontended: one acquire + release (ns, log scale)".to_string();
-        let svg = hbars(&title, "ns per operation (median)", &bars, true);
+        let svg = hbars(&title, "ns per operation (median)", &bars, &kinds, true);
         write(
             format!("{scenario}-lock-uncontended"),
             title,
@@ -103,8 +104,15 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
             p.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
         let title = format!("Lock throughput vs contenders, critical section {cs}");
-        let svg =
-            lines_chart(&title, "contenders", "operations per second (median)", &series, true);
+        let styles: Vec<_> = series.iter().map(|(label, _)| kinds.style(label)).collect();
+        let svg = lines_chart(
+            &title,
+            "contenders",
+            "operations per second (median)",
+            &series,
+            &styles,
+            true,
+        );
         let group = groups.get(&format!("{scenario}/cs/{cs}"));
         write(format!("{scenario}-lock-throughput-{cs}"), title, group, svg)?;
         if let Some(f) = fairness.get(&(scenario.clone(), cs.clone())) {
@@ -114,7 +122,8 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
             let title = format!(
                 "Fairness at the most contenders, critical section {cs}: smallest share / largest"
             );
-            let svg = hbars(&title, "min/max share of operations (1 = equal)", &bars, false);
+            let svg =
+                hbars(&title, "min/max share of operations (1 = equal)", &bars, &kinds, false);
             write(format!("{scenario}-lock-fairness-{cs}"), title, group, svg)?;
         }
     }
@@ -125,7 +134,7 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
         }
         let title = format!("RwLock throughput vs share of reads, critical section {cs}");
         let svg =
-            lines_chart(&title, "reads (%)", "operations per second (median)", &series, false);
+            lines_chart(&title, "reads (%)", "operations per second (median)", &series, &[], false);
         write(
             format!("{scenario}-lock-rwlock-{cs}"),
             title,
@@ -140,34 +149,64 @@ fn err(e: DrawingAreaErrorKind<std::io::Error>) -> String {
     e.to_string()
 }
 
-fn colour(label: &str) -> RGBColor {
-    model_colour(label.split([',', ' ']).next().unwrap_or(label))
+/// The colour and marker of each lock kind: the same in every lock chart of a run.
+struct Kinds(Vec<String>);
+
+impl Kinds {
+    fn of(run: &RunRecord) -> Kinds {
+        let mut all: Vec<String> = ok_locks(run).map(|c| c.model.clone()).collect();
+        all.sort();
+        all.dedup();
+        Kinds(all)
+    }
+
+    /// The style of `label`, which starts with a kind (`std`, `std (4)`).
+    fn style(&self, label: &str) -> (RGBColor, Marker) {
+        let kind = label.split([',', ' ']).next().unwrap_or(label);
+        series_style(self.0.iter().position(|k| k == kind).unwrap_or(self.0.len()))
+    }
 }
 
+/// Lines with their 95% intervals, one colour and marker each, the legend beside the plot. The
+/// y axis turns logarithmic when the medians span more than 20×, so a lock-free baseline does
+/// not flatten every lock into the floor.
 fn lines_chart(
     title: &str,
     x_desc: &str,
     y_desc: &str,
     series: &[Series],
+    styles: &[(RGBColor, Marker)],
     log_x: bool,
 ) -> Result<String, String> {
+    const LEGEND: u32 = 210;
+    let style = |i: usize| styles.get(i).copied().unwrap_or_else(|| series_style(i));
     let xs = series.iter().flat_map(|(_, p)| p.iter().map(|x| x.0));
     let (xmin, xmax) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    let medians = series.iter().flat_map(|(_, p)| p.iter().map(|x| x.1)).filter(|m| *m > 0.0);
+    let (low, high) = medians.fold((f64::MAX, 0.0f64), |(a, b), m| (a.min(m), b.max(m)));
+    let log_y = high > 0.0 && high / low > 20.0;
     let top = series.iter().flat_map(|(_, p)| p.iter().map(|x| x.3.max(x.1))).fold(0.0, f64::max);
-    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
     let fx = |x: f64| if log_x { x.max(1e-9).log2() } else { x };
+    let (y0, y1) = if log_y {
+        ((low / 1.5).log10().floor(), (top * 1.05).log10().ceil())
+    } else {
+        (0.0, if top > 0.0 { top * 1.1 } else { 1.0 })
+    };
+    let fy = |y: f64| if log_y { y.max(10f64.powf(y0)).log10() } else { y };
     let (lo, hi) = (fx(xmin.min(xmax)), fx(xmax.max(xmin)));
     let pad = ((hi - lo) * 0.05).max(0.2);
+    let y_desc = if log_y { format!("{y_desc}, log scale") } else { y_desc.to_string() };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let body = root.titled(title, text(17.0)).map_err(err)?;
-        let mut chart = ChartBuilder::on(&body)
+        let (plot_area, legend_area) = body.split_horizontally(WIDTH - LEGEND);
+        let mut chart = ChartBuilder::on(&plot_area)
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(72)
-            .build_cartesian_2d(lo - pad..hi + pad, 0.0..top)
+            .build_cartesian_2d(lo - pad..hi + pad, y0..y1)
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -177,7 +216,16 @@ fn lines_chart(
                 let v = if log_x { 2f64.powf(*x) } else { *x };
                 if (v - v.round()).abs() < 1e-6 { format!("{}", v.round()) } else { String::new() }
             })
-            .y_label_formatter(&|y: &f64| crate::plot::locks::si(*y))
+            .y_label_formatter(&|y: &f64| {
+                if !log_y {
+                    si(*y)
+                } else if (y - y.round()).abs() < 1e-6 {
+                    si(10f64.powf(y.round()))
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(if log_y { ((y1 - y0).ceil() as usize * 4).max(2) } else { 10 })
             .label_style(text(12.0))
             .axis_desc_style(text(13.0))
             .bold_line_style(RGBColor(225, 225, 225))
@@ -185,47 +233,51 @@ fn lines_chart(
             .max_light_lines(1)
             .draw()
             .map_err(err)?;
-        for (label, points) in series {
-            let c = colour(label);
+        for (i, (_, points)) in series.iter().enumerate() {
+            let (c, marker) = style(i);
             chart
                 .draw_series(LineSeries::new(
-                    points.iter().map(|p| (fx(p.0), p.1)),
+                    points.iter().map(|p| (fx(p.0), fy(p.1))),
                     c.stroke_width(2),
                 ))
-                .map_err(err)?
-                .label(label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(2))
-                });
+                .map_err(err)?;
             for &(x, m, l, h) in points {
                 if h > l {
                     chart
                         .draw_series(std::iter::once(PathElement::new(
-                            vec![(fx(x), l), (fx(x), h)],
+                            vec![(fx(x), fy(l)), (fx(x), fy(h))],
                             c.stroke_width(1),
                         )))
                         .map_err(err)?;
                 }
-                chart
-                    .draw_series(std::iter::once(Circle::new((fx(x), m), 3, c.filled())))
-                    .map_err(err)?;
+                draw_marker(chart.plotting_area(), (fx(x), fy(m)), marker, c).map_err(err)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(text(11.0))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .draw()
-            .map_err(err)?;
+        let row = 22;
+        for (i, (label, _)) in series.iter().enumerate() {
+            let (c, marker) = style(i);
+            let y = 30 + row * i as i32;
+            legend_area
+                .draw(&PathElement::new(vec![(8, y), (36, y)], c.stroke_width(2)))
+                .map_err(err)?;
+            draw_marker(&legend_area, (22, y), marker, c).map_err(err)?;
+            legend_area.draw(&Text::new(label.clone(), (44, y - 7), text(12.0))).map_err(err)?;
+        }
+        let y = 30 + row * series.len() as i32 + 4;
+        legend_area.draw(&Text::new("bars: 95% interval", (8, y - 7), text(12.0))).map_err(err)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
 }
 
 /// Horizontal bars, one per label, top to bottom in the given order.
-fn hbars(title: &str, x_desc: &str, bars: &[(String, f64)], log_x: bool) -> Result<String, String> {
+fn hbars(
+    title: &str,
+    x_desc: &str,
+    bars: &[(String, f64)],
+    kinds: &Kinds,
+    log_x: bool,
+) -> Result<String, String> {
     let n = bars.len().max(1);
     let height = (80 + 26 * n as u32).max(200);
     let fx = |x: f64| if log_x { x.max(1e-3).log10() } else { x };
@@ -270,7 +322,7 @@ fn hbars(title: &str, x_desc: &str, bars: &[(String, f64)], log_x: bool) -> Resu
             .map_err(err)?;
         for (i, (label, v)) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
-            let c = colour(label);
+            let (c, _) = kinds.style(label);
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(min, y - 0.35), (fx(*v).max(min), y + 0.35)],

@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
-use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::style::{Marker, model_colour, model_marker, model_rank, text};
+use super::style::{draw_marker, model_colour, model_marker, model_rank, text};
 use super::{PlotError, write_chart};
 use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
 
@@ -141,15 +140,16 @@ fn y_top(group: &Group<'_>) -> f64 {
         .flat_map(|(_, s)| [s.median, s.ci_high])
         .filter(|v| v.is_finite())
         .fold(1.0_f64, f64::max);
-    let ideal = group.workers.last().copied().unwrap_or(1) as f64;
+    let ideal = group.workers.last().copied().unwrap_or(1).min(group.first.tasks.max(1)) as f64;
     (data * 1.15).max(ideal.min(data * 2.0) * 1.05).max(1.25)
 }
 
-/// The ideal-linear polyline (y = workers at each category), cut where it leaves the chart.
-pub(super) fn ideal_points(workers: &[usize], top: f64) -> Vec<(f64, f64)> {
+/// The ideal polyline, y = workers at each category but never more than `tasks` (with fewer
+/// tasks than workers the extra workers idle), cut where it leaves the chart.
+pub(super) fn ideal_points(workers: &[usize], tasks: usize, top: f64) -> Vec<(f64, f64)> {
     let mut points: Vec<(f64, f64)> = Vec::new();
     for (i, &w) in workers.iter().enumerate() {
-        let (x, y) = (i as f64, w as f64);
+        let (x, y) = (i as f64, w.min(tasks.max(1)) as f64);
         if y <= top {
             points.push((x, y));
             continue;
@@ -200,8 +200,6 @@ impl ValueFormatter<f64> for WorkerAxis {
     }
 }
 
-type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<WorkerAxis, RangedCoordf64>>;
-
 /// Draws the chart and returns the SVG text.
 fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
     let err = |e: DrawingAreaErrorKind<std::io::Error>| e.to_string();
@@ -242,7 +240,7 @@ fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
             .map_err(err)?;
         chart
             .draw_series(std::iter::once(DashedPathElement::new(
-                ideal_points(&group.workers, top),
+                ideal_points(&group.workers, group.first.tasks, top),
                 6,
                 5,
                 IDEAL.stroke_width(2),
@@ -275,7 +273,8 @@ fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
                             .map_err(err)?;
                     }
                 }
-                draw_marker(&mut chart, (x, s.median), model_marker(model), colour).map_err(err)?;
+                draw_marker(chart.plotting_area(), (x, s.median), model_marker(model), colour)
+                    .map_err(err)?;
             }
         }
 
@@ -289,31 +288,6 @@ fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
 fn tick(y: f64) -> String {
     let s = format!("{y:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn draw_marker(
-    chart: &mut Chart<'_, '_>,
-    at: (f64, f64),
-    marker: Marker,
-    colour: RGBColor,
-) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
-    let fill = colour.filled();
-    let point = EmptyElement::at(at);
-    match marker {
-        Marker::Circle => chart.draw_series(std::iter::once(point + Circle::new((0, 0), 4, fill))),
-        Marker::Triangle => {
-            chart.draw_series(std::iter::once(point + TriangleMarker::new((0, 0), 5, fill)))
-        }
-        Marker::Square => {
-            chart.draw_series(std::iter::once(point + Rectangle::new([(-4, -4), (4, 4)], fill)))
-        }
-        Marker::Diamond => chart.draw_series(std::iter::once(
-            point + Polygon::new(vec![(0, -5), (5, 0), (0, 5), (-5, 0)], fill),
-        )),
-        Marker::Cross => chart
-            .draw_series(std::iter::once(point + Cross::new((0, 0), 4, colour.stroke_width(2)))),
-    }?;
-    Ok(())
 }
 
 /// The legend, drawn by hand beside the plot so it never hides a line.
@@ -330,17 +304,7 @@ fn draw_legend(
         let colour = model_colour(model);
         let mid = x + 14;
         area.draw(&PathElement::new(vec![(x, y), (x + 28, y)], colour.stroke_width(2)))?;
-        let p = EmptyElement::at((mid, y));
-        let fill = colour.filled();
-        match model_marker(model) {
-            Marker::Circle => area.draw(&(p + Circle::new((0, 0), 4, fill)))?,
-            Marker::Triangle => area.draw(&(p + TriangleMarker::new((0, 0), 5, fill)))?,
-            Marker::Square => area.draw(&(p + Rectangle::new([(-4, -4), (4, 4)], fill)))?,
-            Marker::Diamond => {
-                area.draw(&(p + Polygon::new(vec![(0, -5), (5, 0), (0, 5), (-5, 0)], fill)))?
-            }
-            Marker::Cross => area.draw(&(p + Cross::new((0, 0), 4, colour.stroke_width(2))))?,
-        }
+        draw_marker(area, (mid, y), model_marker(model), colour)?;
         area.draw(&Text::new(model.to_string(), (x + 36, y - 7), text(13.0)))?;
         y += row;
     }
@@ -348,7 +312,7 @@ fn draw_legend(
     area.draw(&Text::new("sequential (baseline)", (x + 36, y - 7), text(13.0)))?;
     y += row;
     area.draw(&DashedPathElement::new(vec![(x, y), (x + 28, y)], 6, 5, IDEAL.stroke_width(2)))?;
-    area.draw(&Text::new("ideal linear", (x + 36, y - 7), text(13.0)))?;
+    area.draw(&Text::new("ideal (≤ tasks)", (x + 36, y - 7), text(13.0)))?;
     y += row + 4;
     area.draw(&Text::new("bars: 95% interval", (x, y - 7), text(12.0)))?;
     Ok(())

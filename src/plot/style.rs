@@ -1,7 +1,12 @@
 //! The look shared by every chart and by the report: one colour and one marker per execution
 //! model (by name, so a model keeps its colour in every chart), model order, and font sizes.
 
-use plotters::style::{FontDesc, IntoFont, RGBColor, TextStyle};
+use plotters::coord::CoordTranslate;
+use plotters::prelude::{
+    Circle, Cross, DrawingArea, DrawingAreaErrorKind, DrawingBackend, EmptyElement, Polygon,
+    Rectangle, TriangleMarker,
+};
+use plotters::style::{Color, FontDesc, IntoFont, RGBColor, TextStyle};
 
 /// Known models in report order; models not listed sort after them, by name.
 pub const MODEL_ORDER: [&str; 8] = [
@@ -80,6 +85,55 @@ pub(crate) fn model_marker(model: &str) -> Marker {
         .map(|i| i.saturating_sub(1))
         .unwrap_or_else(|| fnv1a(model) as usize);
     SHAPES[index % SHAPES.len()]
+}
+
+/// Fifteen colours far apart (Tableau 10 and five more), for series that are not execution
+/// models: every lock kind gets its own.
+const SERIES: [RGBColor; 15] = [
+    RGBColor(78, 121, 167),
+    RGBColor(242, 142, 43),
+    RGBColor(225, 87, 89),
+    RGBColor(118, 183, 178),
+    RGBColor(89, 161, 79),
+    RGBColor(237, 201, 72),
+    RGBColor(176, 122, 161),
+    RGBColor(255, 157, 167),
+    RGBColor(156, 117, 95),
+    RGBColor(50, 50, 50),
+    RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(106, 61, 154),
+    RGBColor(150, 150, 150),
+    RGBColor(0, 0, 140),
+];
+
+/// The colour and marker of the `index`-th series of a chart whose series are not models
+/// (lock kinds, transports): no two of the first 75 share both.
+pub(crate) fn series_style(index: usize) -> (RGBColor, Marker) {
+    const SHAPES: [Marker; 5] =
+        [Marker::Circle, Marker::Triangle, Marker::Square, Marker::Diamond, Marker::Cross];
+    let colour = SERIES[index % SERIES.len()];
+    (colour, SHAPES[(index + index / SERIES.len()) % SHAPES.len()])
+}
+
+/// Draws `marker` centred on `at` (in the area's own coordinates).
+pub(crate) fn draw_marker<DB: DrawingBackend, CT: CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    at: CT::From,
+    marker: Marker,
+    colour: RGBColor,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let fill = colour.filled();
+    let p = EmptyElement::at(at);
+    match marker {
+        Marker::Circle => area.draw(&(p + Circle::new((0, 0), 4, fill))),
+        Marker::Triangle => area.draw(&(p + TriangleMarker::new((0, 0), 5, fill))),
+        Marker::Square => area.draw(&(p + Rectangle::new([(-4, -4), (4, 4)], fill))),
+        Marker::Diamond => {
+            area.draw(&(p + Polygon::new(vec![(0, -5), (5, 0), (0, 5), (-5, 0)], fill)))
+        }
+        Marker::Cross => area.draw(&(p + Cross::new((0, 0), 4, colour.stroke_width(2)))),
+    }
 }
 
 /// A sans-serif font of `px` CSS pixels. plotters' SVG backend writes sizes divided by 1.24,

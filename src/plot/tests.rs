@@ -38,9 +38,12 @@ fn models_sort_in_report_order() {
 
 #[test]
 fn ideal_line_is_cut_at_the_top_of_the_chart() {
-    let pts = super::scaling::ideal_points(&[1, 2, 4, 8, 16], 5.0);
+    let pts = super::scaling::ideal_points(&[1, 2, 4, 8, 16], 16, 5.0);
     assert_eq!(pts, [(0.0, 1.0), (1.0, 2.0), (2.0, 4.0), (2.25, 5.0)]);
-    assert_eq!(super::scaling::ideal_points(&[1, 2], 5.0), [(0.0, 1.0), (1.0, 2.0)]);
+    assert_eq!(super::scaling::ideal_points(&[1, 2], 16, 5.0), [(0.0, 1.0), (1.0, 2.0)]);
+    // 16 tasks: 32 workers cannot do better than 16.
+    let flat = super::scaling::ideal_points(&[8, 16, 32], 16, 40.0);
+    assert_eq!(flat, [(0.0, 8.0), (1.0, 16.0), (2.0, 16.0)]);
 }
 
 #[test]
@@ -66,4 +69,20 @@ fn grid_labels_read_as_sizes() {
     assert_eq!(payload_label(1 << 20), "1 MiB");
     assert_eq!(fraction_label(0.25), "0.25");
     assert_eq!(fraction_label(1.0), "1");
+}
+
+#[test]
+fn series_styles_differ_for_every_lock_kind() {
+    let styles: Vec<_> = (0..15).map(super::style::series_style).collect();
+    for i in 0..styles.len() {
+        for j in 0..i {
+            assert_ne!(styles[i].0, styles[j].0, "series {i} and {j} share a colour");
+        }
+    }
+    let more: Vec<_> = (0..75).map(super::style::series_style).collect();
+    for i in 0..more.len() {
+        for j in 0..i {
+            assert_ne!(more[i], more[j], "series {i} and {j} share colour and marker");
+        }
+    }
 }

@@ -185,7 +185,7 @@ fn one_chart_per_group_with_drawable_cases() {
         assert!(has(&chart.title), "title missing: {texts:?}");
         assert!(has("workers"), "x axis label missing");
         assert!(has("speedup vs sequential (×)"), "y axis label missing");
-        assert!(has("sequential (baseline)") && has("ideal linear"));
+        assert!(has("sequential (baseline)") && has("ideal (≤ tasks)"));
         for model in models {
             assert!(has(model), "legend lacks {model}: {texts:?}");
         }
