@@ -2,13 +2,13 @@
 //! worker processes, interrupts.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use gilbench::results::{CaseStatus, RunStatus, load_run};
 
 use crate::leftovers::{Snapshot, descendants, processes};
-use crate::support::{exclusive, exe, shared};
+use crate::support::{exclusive, exe, interrupt_run, shared, start_run};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
@@ -87,12 +87,7 @@ fn a_killed_worker_fails_its_case_and_the_run_goes_on() {
     let _machine = exclusive();
     let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
-    let child = Command::new(exe())
-        .args(["run", data("kill.toml").to_str().unwrap(), "--out", out.path().to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = start_run(&data("kill.toml"), out.path());
     // Workers come and go while the harness overhead is measured; run.json appears after
     // that, before the first case: kill a worker seen after it.
     let start = Instant::now();
@@ -131,27 +126,14 @@ fn sigint_keeps_what_finished_and_exits_130() {
     let _machine = exclusive();
     let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
-    let child = Command::new(exe())
-        .args(["run", data("kill.toml").to_str().unwrap(), "--out", out.path().to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = start_run(&data("kill.toml"), out.path());
     let start = Instant::now();
     while workers_of(child.id()).is_empty() {
         assert!(start.elapsed() < Duration::from_secs(30), "no worker process appeared");
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
-    let run = load_run(out.path()).expect("run.json stays valid");
-    assert_eq!(run.status, RunStatus::Interrupted);
+    interrupt_run(child, nix::sys::signal::Signal::SIGINT, out.path());
     before.assert_nothing_left("SIGINT");
 }
 

@@ -7,9 +7,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use gilbench::results::{CaseStatus, RunStatus, load_run};
+use nix::sys::signal::Signal;
 
 use crate::leftovers::Snapshot;
-use crate::support::{exclusive, exe, shared};
+use crate::support::{exclusive, exe, interrupt_run, shared, start_run};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
@@ -46,13 +47,7 @@ fn sigterm_keeps_what_finished_and_cleans_up() {
     let _machine = exclusive();
     let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
-    let child = Command::new(exe())
-        .args(["run", data("kill.toml").to_str().unwrap(), "--no-wait", "--out"])
-        .arg(out.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = start_run(&data("kill.toml"), out.path());
     // Let it get past calibration into the first group.
     let start = Instant::now();
     while !out.path().join("run.json").exists() {
@@ -60,15 +55,7 @@ fn sigterm_keeps_what_finished_and_cleans_up() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(800));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
-    let run = load_run(out.path()).expect("run.json stays valid");
-    assert_eq!(run.status, RunStatus::Interrupted);
+    interrupt_run(child, Signal::SIGTERM, out.path());
     before.assert_nothing_left("SIGTERM");
 }
 
@@ -224,13 +211,7 @@ fn sigint_during_ipc_between_processes_leaves_no_peer_socket_or_segment() {
     let _machine = exclusive();
     let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
-    let child = Command::new(exe())
-        .args(["run", data("interrupt-ipc.toml").to_str().unwrap(), "--no-wait", "--out"])
-        .arg(out.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = start_run(&data("interrupt-ipc.toml"), out.path());
     // Interrupt once peers and the private socket directory exist.
     let start = Instant::now();
     let during = loop {
@@ -242,14 +223,6 @@ fn sigint_during_ipc_between_processes_leaves_no_peer_socket_or_segment() {
         std::thread::sleep(Duration::from_millis(20));
     };
     std::thread::sleep(Duration::from_millis(200));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
-    let run = load_run(out.path()).expect("run.json stays valid");
-    assert_eq!(run.status, RunStatus::Interrupted);
+    interrupt_run(child, Signal::SIGINT, out.path());
     before.assert_nothing_left(&format!("SIGINT with {during:?} live"));
 }

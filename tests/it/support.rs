@@ -121,3 +121,32 @@ pub(crate) fn interleaved_best(
     }
     best
 }
+
+/// Starts `gilbench run SCENARIO --no-wait --out OUT` with its output captured.
+pub(crate) fn start_run(scenario: &std::path::Path, out: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(exe())
+        .arg("run")
+        .arg(scenario)
+        .args(["--no-wait", "--out"])
+        .arg(out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gilbench starts")
+}
+
+/// Sends `signal` to a run started by [`start_run`] and checks that it stopped as an
+/// interrupted run: exit code 130, and a valid `run.json` in `out` that says so.
+pub(crate) fn interrupt_run(
+    child: std::process::Child,
+    signal: nix::sys::signal::Signal,
+    out: &std::path::Path,
+) -> gilbench::results::RunRecord {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal)
+        .expect("the run takes signals");
+    let o = child.wait_with_output().expect("the run ends");
+    assert_eq!(o.status.code(), Some(130), "{signal}: {}", String::from_utf8_lossy(&o.stderr));
+    let run = gilbench::results::load_run(out).expect("run.json stays valid");
+    assert_eq!(run.status, gilbench::results::RunStatus::Interrupted);
+    run
+}
