@@ -15,7 +15,8 @@ use crate::results::{ResultsError, RunRecord, load_run};
 /// One run in a comparison, with the label its columns and series carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelledRun {
-    /// Short unique label: the host name, with the start date when hosts repeat.
+    /// Short unique label: the host name; where host names repeat, with the machine (CPU
+    /// count and model), then the start date, then a position, until it is unique.
     pub label: String,
     /// Where it was loaded from.
     pub source: String,
@@ -34,14 +35,22 @@ pub fn load_runs(paths: &[&Path]) -> Result<Vec<LabelledRun>, ResultsError> {
             run,
         });
     }
-    // Make labels unique: host, then host + start time, then a position. Each pass decides
-    // from the labels as they were before it, so every member of a clash is renamed.
+    // Make labels unique: host, then host + machine, then + start time, then a position.
+    // Each pass decides from the labels as they were before it, so every member of a clash
+    // is renamed.
     let clashing = |runs: &[LabelledRun]| -> Vec<bool> {
         runs.iter().map(|r| runs.iter().filter(|o| o.label == r.label).count() > 1).collect()
     };
     for (i, clash) in clashing(&runs).into_iter().enumerate() {
         if clash {
-            runs[i].label = format!("{} {}", runs[i].run.machine.hostname, runs[i].run.started_at);
+            let m = &runs[i].run.machine;
+            runs[i].label =
+                format!("{} · {}× {}", m.hostname, m.usable_cpus, short_cpu(&m.cpu_brand));
+        }
+    }
+    for (i, clash) in clashing(&runs).into_iter().enumerate() {
+        if clash {
+            runs[i].label = format!("{} {}", runs[i].label, runs[i].run.started_at);
         }
     }
     for (i, clash) in clashing(&runs).into_iter().enumerate() {
@@ -50,6 +59,16 @@ pub fn load_runs(paths: &[&Path]) -> Result<Vec<LabelledRun>, ResultsError> {
         }
     }
     Ok(runs)
+}
+
+/// A CPU model without trademarks and filler: `Intel(R) Xeon(R) Processor` → `Intel Xeon`.
+fn short_cpu(brand: &str) -> String {
+    let words: Vec<&str> = brand
+        .split_whitespace()
+        .map(|w| w.trim_end_matches("(R)").trim_end_matches("(TM)").trim_end_matches("(tm)"))
+        .filter(|w| !w.is_empty() && !matches!(*w, "Processor" | "CPU" | "@"))
+        .collect();
+    if words.is_empty() { "unknown CPU".into() } else { words.join(" ") }
 }
 
 #[cfg(test)]

@@ -80,6 +80,38 @@ fn runs_from_one_host_all_get_distinct_labels() {
     let labels: Vec<String> = load_runs(&refs).unwrap().into_iter().map(|r| r.label).collect();
     assert_eq!(
         labels,
-        ["vm 2026-01-01T00:00:00Z", "vm 2026-01-02T00:00:00Z #2", "vm 2026-01-02T00:00:00Z #3"]
+        [
+            "vm · 0× unknown CPU 2026-01-01T00:00:00Z",
+            "vm · 0× unknown CPU 2026-01-02T00:00:00Z #2",
+            "vm · 0× unknown CPU 2026-01-02T00:00:00Z #3"
+        ]
+    );
+}
+
+#[test]
+fn two_machines_with_one_host_name_are_told_apart_by_the_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, (cpus, brand)) in
+        [(2, "AMD EPYC"), (16, "Intel(R) Xeon(R) Processor"), (2, "AMD EPYC")].iter().enumerate()
+    {
+        let mut r = run("vm", vec![]).run;
+        r.schema_version = crate::results::SCHEMA_VERSION;
+        r.machine.usable_cpus = *cpus;
+        r.machine.cpu_brand = brand.to_string();
+        r.started_at = format!("2026-01-0{}T00:00:00Z", i + 1);
+        let p = dir.path().join(format!("run{i}.json"));
+        std::fs::write(&p, serde_json::to_vec(&r).unwrap()).unwrap();
+        paths.push(p);
+    }
+    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let labels: Vec<String> = load_runs(&refs).unwrap().into_iter().map(|r| r.label).collect();
+    assert_eq!(
+        labels,
+        [
+            "vm · 2× AMD EPYC 2026-01-01T00:00:00Z",
+            "vm · 16× Intel Xeon",
+            "vm · 2× AMD EPYC 2026-01-03T00:00:00Z"
+        ]
     );
 }
