@@ -8,7 +8,7 @@ use std::path::Path;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::style::{model_colour, model_rank, text};
+use super::style::{draw_marker, model_colour, model_marker, model_rank, text};
 use super::{ChartFile, PlotError, write_svg};
 use crate::compare::LabelledRun;
 use crate::results::CaseStatus;
@@ -91,68 +91,108 @@ pub fn compare_charts(runs: &[LabelledRun], dir: &Path) -> Result<Vec<ChartFile>
     Ok(out)
 }
 
+/// Dash length of run `run`'s lines: the reference run is solid (0), others dashed.
+fn dash(run: usize) -> u32 {
+    if run == 0 { 0 } else { 2 + 4 * run as u32 }
+}
+
 fn draw(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
+    const LEGEND: u32 = 230;
     let err = |e: DrawingAreaErrorKind<std::io::Error>| e.to_string();
     let x_max = lines.iter().flat_map(|l| l.3.iter().map(|p| p.0)).fold(1.0, f64::max);
     let y_max = lines.iter().flat_map(|l| l.3.iter().map(|p| p.1)).fold(1.0, f64::max) * 1.15;
+    // Workers on a log2 axis drawn as a linear one, ticks only at whole powers of two.
+    let fx = |w: f64| w.max(1e-9).log2();
+    let hi = fx(x_max);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let body = root.titled(title, text(16.0)).map_err(err)?;
-        let mut chart = ChartBuilder::on(&body)
+        let (plot_area, legend_area) = body.split_horizontally(WIDTH - LEGEND);
+        let mut chart = ChartBuilder::on(&plot_area)
             .margin(12)
             .x_label_area_size(48)
             .y_label_area_size(64)
-            .build_cartesian_2d((0.8..x_max * 1.25).log_scale(), 0.0..y_max)
+            .build_cartesian_2d(-0.3..hi + 0.3, 0.0..y_max)
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc("workers (log scale)")
             .y_desc(y_desc)
+            .x_labels((hi.ceil() as usize + 2).max(2))
+            .x_label_formatter(&|x: &f64| {
+                if (x - x.round()).abs() < 1e-6 && *x >= -1e-6 {
+                    format!("{}", 2f64.powf(x.round()))
+                } else {
+                    String::new()
+                }
+            })
             .label_style(text(12.0))
             .axis_desc_style(text(13.0))
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(RGBColor(245, 245, 245))
+            .max_light_lines(1)
             .draw()
             .map_err(err)?;
-        for (label, model, run, pts) in lines {
+        for (_, model, run, pts) in lines {
             let colour = model_colour(model);
             let style = colour.stroke_width(2);
-            let series_label = format!("{label}: {model}");
-            let dash = 2 + 4 * (*run as u32);
-            if *run == 0 {
-                chart
-                    .draw_series(LineSeries::new(pts.iter().copied(), style))
-                    .map_err(err)?
-                    .label(series_label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            let pts: Vec<(f64, f64)> = pts.iter().map(|&(w, y)| (fx(w), y)).collect();
+            if dash(*run) == 0 {
+                chart.draw_series(LineSeries::new(pts.iter().copied(), style)).map_err(err)?;
             } else {
                 chart
                     .draw_series(std::iter::once(DashedPathElement::new(
                         pts.iter().copied(),
-                        dash,
+                        dash(*run),
                         4,
                         style,
                     )))
-                    .map_err(err)?
-                    .label(series_label)
-                    .legend(move |(x, y)| {
-                        DashedPathElement::new(vec![(x, y), (x + 24, y)], dash, 4, style)
-                    });
+                    .map_err(err)?;
             }
-            chart
-                .draw_series(pts.iter().map(|&p| Circle::new(p, 3, colour.filled())))
-                .map_err(err)?;
+            for &p in &pts {
+                draw_marker(chart.plotting_area(), p, model_marker(model), colour).map_err(err)?;
+            }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(text(11.0))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .draw()
-            .map_err(err)?;
+        // The legend: one row per model (colour and marker), then one per run (line style).
+        let mut models: Vec<&str> = lines.iter().map(|l| l.1.as_str()).collect();
+        models.sort_by_key(|m| model_rank(m));
+        models.dedup();
+        let mut runs: Vec<(usize, &str)> = lines.iter().map(|l| (l.2, l.0.as_str())).collect();
+        runs.sort();
+        runs.dedup();
+        let (x, row) = (8, 22);
+        let mut y = 24;
+        legend_area.draw(&Text::new("models", (x, y - 6), text(13.0))).map_err(err)?;
+        y += row - 4;
+        for model in models {
+            let colour = model_colour(model);
+            legend_area
+                .draw(&PathElement::new(vec![(x, y), (x + 28, y)], colour.stroke_width(2)))
+                .map_err(err)?;
+            draw_marker(&legend_area, (x + 14, y), model_marker(model), colour).map_err(err)?;
+            legend_area
+                .draw(&Text::new(model.to_string(), (x + 36, y - 7), text(12.0)))
+                .map_err(err)?;
+            y += row;
+        }
+        y += 8;
+        legend_area.draw(&Text::new("machines", (x, y - 6), text(13.0))).map_err(err)?;
+        y += row - 4;
+        let ink = RGBColor(60, 60, 60).stroke_width(2);
+        for (run, label) in runs {
+            let seg = vec![(x, y), (x + 28, y)];
+            if dash(run) == 0 {
+                legend_area.draw(&PathElement::new(seg, ink)).map_err(err)?;
+            } else {
+                legend_area.draw(&DashedPathElement::new(seg, dash(run), 4, ink)).map_err(err)?;
+            }
+            legend_area
+                .draw(&Text::new(label.to_string(), (x + 36, y - 7), text(12.0)))
+                .map_err(err)?;
+            y += row;
+        }
         root.present().map_err(err)?;
     }
     Ok(svg)
