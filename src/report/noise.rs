@@ -1,22 +1,80 @@
-//! The noise section: the drift sentinel's readings across the run, and the comparison groups
-//! measured while it moved more than 10 % or while other processes kept the machine busy.
+//! The noise section: the drift sentinel's readings across the run, the comparison groups
+//! measured while it moved more than 10 % or while other processes kept the machine busy, and
+//! the cases whose samples fell in two clusters.
 
 use maud::{Markup, html};
 
 use super::format;
-use crate::results::RunRecord;
-use crate::stats::median;
+use crate::results::{CaseStatus, RunRecord};
+use crate::stats::{Clusters, median, two_clusters};
+
+/// At most this many two-cluster cases are listed; run.json has every sample.
+const CLUSTER_ROWS: usize = 40;
+
+/// Workload cases whose wall times fall in two clusters.
+fn clustered(run: &RunRecord) -> Vec<(&str, Clusters)> {
+    run.cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::Ok && !c.workload.starts_with("probe:"))
+        .filter_map(|c| {
+            let walls: Vec<f64> = c.samples.iter().map(|s| s.wall_s).collect();
+            two_clusters(&walls).map(|k| (c.case.as_str(), k))
+        })
+        .collect()
+}
 
 /// Sentinel movement above which a group's comparisons are flagged.
 pub(crate) const DRIFT_FLAG: f64 = 0.10;
 /// CPUs' worth of other processes above which a group is flagged.
 pub(crate) const LOAD_FLAG: f64 = 0.5;
 
-/// The section, or nothing for a run without sentinel readings (older files).
+/// The section, or nothing for a run without sentinel readings (older files) and without
+/// two-cluster cases.
 pub(super) fn noise_section(run: &RunRecord) -> Markup {
-    if run.sentinel.is_empty() {
+    let clusters = clustered(run);
+    if run.sentinel.is_empty() && clusters.is_empty() {
         return html! {};
     }
+    html! {
+        section #noise {
+            h2 { "Noise" }
+            @if !run.sentinel.is_empty() { (sentinel_part(run)) }
+            (clusters_part(&clusters))
+        }
+    }
+}
+
+/// Two-cluster cases, a table (nothing when there are none).
+fn clusters_part(clusters: &[(&str, Clusters)]) -> Markup {
+    html! {
+        @if !clusters.is_empty() {
+            p {
+                (clusters.len()) " cases took their samples in two clusters rather than one "
+                "spread, so their median stands for one of two behaviours (often some "
+                "samples had two workers sharing a CPU and others did not):"
+            }
+            table {
+                thead { tr { th { "case" } th { "fast cluster" } th { "slow cluster" } } }
+                tbody {
+                    @for (case, k) in clusters.iter().take(CLUSTER_ROWS) {
+                        tr {
+                            td { code { (case) } }
+                            td { (format::duration(k.low)) " × " (k.low_n) }
+                            td { (format::duration(k.high)) " × " (k.high_n) }
+                        }
+                    }
+                }
+            }
+            @if clusters.len() > CLUSTER_ROWS {
+                p { "… and " (clusters.len() - CLUSTER_ROWS) " more; every sample is in run.json and samples.csv." }
+            }
+        }
+    }
+}
+
+/// The drift sentinel's readings, the run's own memory, the machine's noisy settings and the
+/// groups measured on a moving or busy machine.
+fn sentinel_part(run: &RunRecord) -> Markup {
     let cpu: Vec<f64> = run.sentinel.iter().map(|p| p.reading.cpu_s * 1e3).collect();
     let pipe: Vec<f64> = run.sentinel.iter().map(|p| p.reading.pipe_rtt_s * 1e6).collect();
     let range = |xs: &[f64]| {
@@ -40,8 +98,6 @@ pub(super) fn noise_section(run: &RunRecord) -> Markup {
         }
     }
     html! {
-        section #noise {
-            h2 { "Noise" }
             p {
                 "Drift sentinel (" (run.sentinel.len()) " readings: at the start, before each comparison group, at the end): "
                 "CPU kernel " (format!("{c_med:.3}")) " ms (" (format!("{c_lo:.3}")) "–" (format!("{c_hi:.3}")) "), "
@@ -78,6 +134,5 @@ pub(super) fn noise_section(run: &RunRecord) -> Markup {
                     }
                 }
             }
-        }
     }
 }

@@ -1,13 +1,15 @@
 //! Pure statistics over samples: summaries (median, MAD, min/max, coefficient of variation),
-//! percentiles, bootstrap confidence intervals and an Amdahl's-law fit. No I/O, no serde of
+//! percentiles, bootstrap confidence intervals, an Amdahl's-law fit and a two-cluster check. No I/O, no serde of
 //! our own types beyond the plain summary record.
 
 mod amdahl;
 mod bootstrap;
+mod clusters;
 mod summary;
 
 pub use amdahl::{AmdahlFit, amdahl_fit, amdahl_serial_fraction, amdahl_speedup};
 pub use bootstrap::{bootstrap_ci, bootstrap_paired_ratio_ci, bootstrap_ratio_ci};
+pub use clusters::{Clusters, two_clusters};
 pub use summary::{NOISY_CV, Summary, mad, median, percentile, summarize};
 
 #[cfg(test)]

@@ -115,3 +115,19 @@ fn a_fit_needs_two_or_more_units() {
     assert!(amdahl_fit(&one, &[(1.0, &one)], 0.95, 100).is_none());
     assert!(amdahl_fit(&[], &[(2.0, &one)], 0.95, 100).is_none());
 }
+
+#[test]
+fn two_clusters_are_found_only_where_there_are_two() {
+    // The 16-core case: 16 tasks on 16 workers, some samples ran two tasks on one CPU.
+    let bimodal = [2.4, 2.4, 2.5, 2.5, 4.3, 4.4, 4.5, 4.6, 4.6, 4.6, 4.7, 4.7, 4.8, 4.8, 4.8];
+    let c = two_clusters(&bimodal).expect("two clusters");
+    assert_eq!((c.low_n, c.high_n), (4, 11));
+    assert!((c.low - 2.45).abs() < 1e-9 && (c.high - 4.6).abs() < 1e-9, "{c:?}");
+    // A wide but even spread, one outlier, too few samples: not two clusters.
+    let spread: Vec<f64> = (0..15).map(|i| 2.0 + 0.2 * i as f64).collect();
+    assert_eq!(two_clusters(&spread), None);
+    let outlier = [1.0, 1.01, 1.02, 0.99, 1.0, 1.01, 1.0, 3.0];
+    assert_eq!(two_clusters(&outlier), None);
+    assert_eq!(two_clusters(&[1.0, 1.0, 3.0, 3.0]), None);
+    assert_eq!(two_clusters(&[]), None);
+}

@@ -463,3 +463,28 @@ fn a_run_without_gil_cases_has_no_gil_section() {
     assert!(!html.contains("Where a GIL hurts"));
     assert!(!summary_markdown(&run).contains("GIL"));
 }
+
+#[test]
+fn cases_whose_samples_fall_in_two_clusters_are_named() {
+    let mut run = gil_fixture();
+    // 16 workers on 16 CPUs: 4 samples ran every task at once, 11 ran two on one CPU.
+    let split = &mut run.cases[3];
+    split.samples = (0..15)
+        .map(|i| gilbench::measure::Sample {
+            wall_s: if i % 4 == 0 { 0.0024 } else { 0.0046 },
+            usage: Default::default(),
+        })
+        .collect();
+    let key = split.case.clone();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = write_report(&run, &[], dir.path()).expect("report");
+    let html = std::fs::read_to_string(index).expect("index.html");
+    assert!(html.contains("1 cases took their samples in two clusters"), "no cluster note");
+    let row = html.split(&key).nth(1).expect("the case is named");
+    assert!(row.contains("2.40 ms × 4") && row.contains("4.60 ms × 11"), "{}", &row[..300]);
+    // The even samples of the fixture form no clusters.
+    let html =
+        std::fs::read_to_string(write_report(&gil_fixture(), &[], dir.path()).expect("report"))
+            .expect("index.html");
+    assert!(!html.contains("two clusters"));
+}
