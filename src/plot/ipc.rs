@@ -90,7 +90,8 @@ fn colour(name: &str) -> RGBColor {
         "manager",
     ];
     match NAMES.iter().position(|n| *n == name) {
-        Some(i) if i >= 13 => PALETTE[[5, 0, 1, 3][i - 13]],
+        // mp variants: apart from each other and from `pipe` (the transport's blue).
+        Some(i) if i >= 13 => PALETTE[[5, 2, 1, 3][i - 13]],
         Some(i) => PALETTE[i],
         None => model_colour(name),
     }
@@ -302,7 +303,7 @@ fn draw_bars(
     clusters: &BTreeMap<u64, BTreeMap<String, f64>>,
 ) -> Result<String, String> {
     let err = |e: Err| e.to_string();
-    const ORDER: [&str; 4] = ["value", "array", "queue", "manager"];
+    const ORDER: [&str; 5] = ["value", "array", "pipe", "queue", "manager"];
     let mut variants: Vec<&str> = ORDER.to_vec();
     for m in clusters.values().flat_map(|m| m.keys()) {
         if !variants.contains(&m.as_str()) {

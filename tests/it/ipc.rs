@@ -145,7 +145,7 @@ fn mp_probe(variant: &str, clients: u64) -> Mp {
 #[test]
 fn multiprocessing_analogues_count_every_operation() {
     let _machine = shared();
-    for variant in ["queue", "value", "array", "manager"] {
+    for variant in ["queue", "value", "array", "pipe", "manager"] {
         let mut p = mp_probe(variant, 2);
         assert!(p.units() >= 2);
         for _ in 0..2 {
@@ -227,4 +227,16 @@ fn nothing_outlives_a_probe_even_when_its_peer_is_killed() {
     q.sample(soon()).expect("queue sample");
     drop(q);
     settle("queue");
+    // Dropping the pipe probe stops its clients and joins the threads answering them.
+    let mut pipe = mp_probe("pipe", 2);
+    pipe.sample(soon()).expect("pipe sample");
+    assert_eq!(peers().len(), 2, "one helper per pipe client");
+    let t0 = Instant::now();
+    drop(pipe);
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "dropping the pipe probe took {:?}",
+        t0.elapsed()
+    );
+    settle("pipe");
 }

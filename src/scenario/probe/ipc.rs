@@ -59,7 +59,7 @@ pub(super) const IPC: ProbeDecl = ProbeDecl {
 /// The multiprocessing analogues.
 pub(super) const MP: ProbeDecl = ProbeDecl {
     kind: "mp",
-    variants: &["queue", "value", "array", "manager"],
+    variants: &["queue", "value", "array", "pipe", "manager"],
     params: &[
         ParamDecl { name: "clients", ty: ParamType::Count { min: 1, max: 64 }, default: "1" },
         ParamDecl { name: "size", ty: ParamType::Size { max: 16 * MIB }, default: "64" },

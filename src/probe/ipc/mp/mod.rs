@@ -5,11 +5,14 @@
 //!   and checks every item (per producer, in order). Serialisation is part of each operation.
 //! - `value` / `array`: W processes increment a [`SharedArray`] of one element / `size / 8`
 //!   elements under one process-shared lock; the total must equal the operations counted.
+//! - `pipe`: W processes each send `size`-byte items over their own duplex pipe to this
+//!   process, which checks each one and sends it back; an operation is one round trip.
 //! - `manager`: W processes make proxy calls (alternately `add(1)` on the counter and setting a
 //!   `size`-byte dictionary item) to a [`Manager`] server process; the counter must equal the
 //!   adds counted.
 
 pub mod manager;
+mod pipe;
 pub mod queue;
 mod sync;
 pub mod value;
@@ -57,6 +60,13 @@ pub enum Role {
     },
     /// An incrementer of a shared array; descriptor: the array's memory.
     Array,
+    /// A pipe client; descriptor: its end of the pipe.
+    PipeClient {
+        /// Item size.
+        size: u64,
+        /// Its number.
+        client: u32,
+    },
     /// A queue producer; descriptors: the queue's shared words, the pipe's writing end.
     Producer {
         /// Item size.
@@ -72,6 +82,7 @@ enum Variant {
     Queue,
     Value,
     Array,
+    Pipe,
     Manager,
 }
 
@@ -83,6 +94,7 @@ pub struct Mp {
     queue: Option<Queue>,
     manager: Option<Manager>,
     checker: Option<Client>,
+    echoes: Option<pipe::Echoes>,
     payload: Payload,
     duration: Duration,
     cancel: Arc<AtomicBool>,
@@ -110,10 +122,11 @@ impl Mp {
             "queue" => Variant::Queue,
             "value" => Variant::Value,
             "array" => Variant::Array,
+            "pipe" => Variant::Pipe,
             "manager" => Variant::Manager,
             other => return Err(ProbeError::Unsupported(format!("mp has no variant `{other}`"))),
         };
-        if !os::HAS_FUTEX && variant != Variant::Manager {
+        if !os::HAS_FUTEX && !matches!(variant, Variant::Manager | Variant::Pipe) {
             return Err(ProbeError::Unsupported("needs memfd and futex (Linux)".into()));
         }
         let w = params.count("clients").max(1) as u32;
@@ -126,6 +139,7 @@ impl Mp {
             queue: None,
             manager: None,
             checker: None,
+            echoes: None,
             payload: Payload::new(size),
             duration: params.duration("duration").max(Duration::from_millis(1)),
             cancel: Arc::clone(&env.cancel),
@@ -155,6 +169,18 @@ impl Mp {
                     mp.clients.push(PeerProcess::start(exe, &spec, &[shared, tx]).map_err(setup)?);
                 }
                 mp.queue = Some(q);
+            }
+            Variant::Pipe => {
+                let mut ends = Vec::with_capacity(w as usize);
+                for client in 0..w {
+                    let (mine, theirs) = UnixStream::pair().map_err(setup)?;
+                    let spec = PeerSpec::Mp(Role::PipeClient { size: size as u64, client });
+                    mp.clients.push(
+                        PeerProcess::start(exe, &spec, &[OwnedFd::from(theirs)]).map_err(setup)?,
+                    );
+                    ends.push(mine);
+                }
+                mp.echoes = Some(pipe::Echoes::start(ends, &mp.payload).map_err(setup)?);
             }
             Variant::Manager => {
                 let mut m = Manager::start(exe).map_err(setup)?;
@@ -222,7 +248,8 @@ impl Probe for Mp {
     }
 
     fn units(&self) -> usize {
-        self.clients.len() + usize::from(matches!(self.variant, Variant::Queue | Variant::Manager))
+        let served = matches!(self.variant, Variant::Queue | Variant::Pipe | Variant::Manager);
+        self.clients.len() + usize::from(served)
     }
 
     fn sample(&mut self, deadline: Instant) -> Result<ProbeSample, ProbeError> {
@@ -264,6 +291,19 @@ impl Probe for Mp {
                 if let Some(bad) = snapshot.iter().find(|&&v| v != self.total) {
                     return Err(ProbeError::Failed(format!(
                         "shared counter shows {bad}, {} increments were made (lost updates)",
+                        self.total
+                    )));
+                }
+            }
+            Variant::Pipe => {
+                let echoes = self.echoes.as_ref();
+                if let Some(why) = echoes.and_then(pipe::Echoes::error) {
+                    return Err(ProbeError::Failed(why));
+                }
+                let echoed = echoes.map_or(0, pipe::Echoes::echoed);
+                if echoed != self.total {
+                    return Err(ProbeError::Failed(format!(
+                        "{} round trips counted by the clients, {echoed} items sent back",
                         self.total
                     )));
                 }
@@ -385,6 +425,22 @@ pub(crate) fn peer_main(role: Role, control: UnixStream, mut fds: Vec<OwnedFd>) 
                 &mut || {
                     q.put(&Item { from: client, body: Vec::new() }, None).map_err(|e| e.to_string())
                 },
+            )
+        }
+        Role::PipeClient { size, client } => {
+            let Some(fd) = fds.pop() else { return 2 };
+            let mut end = UnixStream::from(fd);
+            let payload = Payload::new(size as usize);
+            let mut item = Item { from: client, body: Vec::new() };
+            let mut seq = 0u64;
+            client_loop(
+                control,
+                &mut |_| {
+                    pipe::round_trip(&mut end, &payload, &mut item, seq)?;
+                    seq += 1;
+                    Ok(())
+                },
+                &mut || Ok(()),
             )
         }
         Role::ManagerClient { token, size, client } => {
