@@ -100,7 +100,21 @@ impl ProbeUnit {
                 self.orders = None;
                 Err(ProbeError::Stuck(GRACE))
             }
-            Err(RecvTimeoutError::Disconnected) => Err(gone()),
+            Err(RecvTimeoutError::Disconnected) => {
+                // The thread ended without an answer: a panic in the probe.
+                let panicked = self.thread.take().and_then(|t| t.join().err());
+                Err(match panicked {
+                    Some(payload) => ProbeError::Failed(format!(
+                        "the probe panicked: {}",
+                        payload
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| payload.downcast_ref::<String>().cloned())
+                            .unwrap_or_default()
+                    )),
+                    None => gone(),
+                })
+            }
         }
     }
 
@@ -189,6 +203,26 @@ mod tests {
         drop(unit);
         assert!(start.elapsed() < Duration::from_secs(1));
         released.store(true, Ordering::Relaxed);
+    }
+
+    #[test]
+    fn a_panicking_probe_fails_its_case_with_the_message() {
+        struct Panics;
+        impl Probe for Panics {
+            fn metric(&self) -> Metric {
+                Metric { name: "ops", unit: "ops/s" }
+            }
+            fn sample(&mut self, _deadline: Instant) -> Result<ProbeSample, ProbeError> {
+                panic!("index out of range in the probe");
+            }
+            fn units(&self) -> usize {
+                1
+            }
+        }
+        let mut unit = ProbeUnit::start(Box::new(Panics), Duration::from_secs(60)).unwrap();
+        let e = unit.take(Instant::now() + Duration::from_secs(5)).expect_err("no sample");
+        assert!(e.to_string().contains("panicked: index out of range in the probe"), "{e}");
+        drop(unit);
     }
 
     #[test]
