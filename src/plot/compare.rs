@@ -8,7 +8,7 @@ use std::path::Path;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::style::{draw_marker, model_colour, model_marker, model_rank, text};
+use super::style::{HouseMesh, draw_marker, model_colour, model_marker, model_rank, text};
 use super::{ChartFile, PlotError, write_svg};
 use crate::compare::LabelledRun;
 use crate::results::CaseStatus;
@@ -128,11 +128,7 @@ fn draw(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
                     String::new()
                 }
             })
-            .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(RGBColor(245, 245, 245))
-            .max_light_lines(1)
+            .house()
             .draw()
             .map_err(err)?;
         for (_, model, run, pts) in lines {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::style::{model_colour, text};
+use super::style::{HouseMesh, model_colour, text};
 use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
@@ -89,11 +89,7 @@ fn draw(title: &str, series: &[Series]) -> Result<String, String> {
             .x_label_formatter(&|x: &f64| {
                 if (x - x.round()).abs() < 1e-9 { format!("{}", x.round()) } else { String::new() }
             })
-            .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(RGBColor(245, 245, 245))
-            .max_light_lines(1)
+            .house()
             .draw()
             .map_err(err)?;
         let palette = [RGBColor(204, 121, 167), RGBColor(136, 34, 85), RGBColor(230, 159, 0)];

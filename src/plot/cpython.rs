@@ -11,7 +11,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::scaling::WorkerAxis;
-use super::style::{model_colour, text};
+use super::style::{HouseMesh, model_colour, text};
 use super::{ChartFile, PlotError, write_chart};
 use crate::results::RunRecord;
 use crate::results::cpython::{Comparison, CpythonRecord, ShapeComparison, compare, cpython_label};
@@ -100,11 +100,7 @@ fn draw(shape: &ShapeComparison, title: &str) -> Result<String, String> {
             .y_label_formatter(&|y: &f64| {
                 format!("{y:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
             })
-            .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(RGBColor(245, 245, 245))
-            .max_light_lines(1)
+            .house()
             .draw()
             .map_err(err)?;
         let x_max = n as f64 - 0.5;

@@ -9,7 +9,7 @@ use std::path::Path;
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
-use super::style::{model_colour, text};
+use super::style::{HouseMesh, model_colour, text};
 use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
@@ -247,11 +247,7 @@ where
         .y_desc(y_desc)
         .x_label_formatter(x_fmt)
         .y_label_formatter(&|y: &Y::ValueType| y_fmt(y))
-        .label_style(text(12.0))
-        .axis_desc_style(text(13.0))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .light_line_style(RGBColor(245, 245, 245))
-        .max_light_lines(1)
+        .house()
         .draw()
         .map_err(|e| e.to_string())
 }
@@ -343,11 +339,7 @@ fn draw_bars(
                 }
             })
             .y_label_formatter(&|y: &f64| compact(*y))
-            .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(RGBColor(245, 245, 245))
-            .max_light_lines(1)
+            .house()
             .draw()
             .map_err(err)?;
         for (vi, variant) in variants.iter().enumerate() {

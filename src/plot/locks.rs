@@ -8,7 +8,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::style::{Marker, draw_marker, series_style, text};
+use super::style::{HouseMesh, Marker, draw_marker, series_style, text};
 use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
@@ -226,11 +226,7 @@ fn lines_chart(
                 }
             })
             .y_labels(if log_y { ((y1 - y0).ceil() as usize * 4).max(2) } else { 10 })
-            .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(RGBColor(245, 245, 245))
-            .max_light_lines(1)
+            .house()
             .draw()
             .map_err(err)?;
         for (i, (_, points)) in series.iter().enumerate() {
@@ -312,12 +308,8 @@ fn hbars(
             .x_label_formatter(&|x: &f64| {
                 if log_x { crate::plot::locks::si(10f64.powf(*x)) } else { format!("{x:.2}") }
             })
-            .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
             .disable_y_mesh()
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(RGBColor(245, 245, 245))
-            .max_light_lines(1)
+            .house()
             .draw()
             .map_err(err)?;
         for (i, (label, v)) in bars.iter().enumerate() {

@@ -13,7 +13,7 @@ use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, Value
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::style::{draw_marker, model_colour, model_marker, model_rank, text};
+use super::style::{HouseMesh, draw_marker, model_colour, model_marker, model_rank, text};
 use super::{PlotError, write_chart};
 use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
 
@@ -223,11 +223,7 @@ fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
             .x_desc("workers")
             .y_desc("speedup vs sequential (×)")
             .y_label_formatter(&|y: &f64| tick(*y))
-            .label_style(text(12.0))
-            .axis_desc_style(text(13.0))
-            .bold_line_style(RGBColor(225, 225, 225))
-            .light_line_style(RGBColor(245, 245, 245))
-            .max_light_lines(1)
+            .house()
             .draw()
             .map_err(err)?;
 

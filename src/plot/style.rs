@@ -1,7 +1,9 @@
 //! The look shared by every chart and by the report: one colour and one marker per execution
 //! model (by name, so a model keeps its colour in every chart), model order, and font sizes.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::CoordTranslate;
+use plotters::coord::ranged1d::Ranged;
 use plotters::prelude::{
     Circle, Cross, DrawingArea, DrawingAreaErrorKind, DrawingBackend, EmptyElement, Polygon,
     Rectangle, TriangleMarker,
@@ -133,6 +135,23 @@ pub(crate) fn draw_marker<DB: DrawingBackend, CT: CoordTranslate>(
             area.draw(&(p + Polygon::new(vec![(0, -5), (5, 0), (0, 5), (-5, 0)], fill)))
         }
         Marker::Cross => area.draw(&(p + Cross::new((0, 0), 4, colour.stroke_width(2)))),
+    }
+}
+
+/// The grid and label look every chart shares, as one call in a mesh's builder chain.
+pub(crate) trait HouseMesh {
+    /// 12 px tick labels, 13 px axis names, pale grid lines and at most one light line
+    /// between two bold ones.
+    fn house(&mut self) -> &mut Self;
+}
+
+impl<X: Ranged, Y: Ranged, DB: DrawingBackend> HouseMesh for MeshStyle<'_, '_, X, Y, DB> {
+    fn house(&mut self) -> &mut Self {
+        self.label_style(text(12.0))
+            .axis_desc_style(text(13.0))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .light_line_style(RGBColor(245, 245, 245))
+            .max_light_lines(1)
     }
 }
 
