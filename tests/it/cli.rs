@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use gilbench::results::{CaseStatus, RunStatus, load_run};
 
 use crate::leftovers::{Snapshot, descendants, processes};
-use crate::support::{exclusive, exe, interrupt_run, shared, start_run};
+use crate::support::{exclusive, exe, interrupt_run, shared, start_run, wait_for};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
@@ -90,18 +90,8 @@ fn a_killed_worker_fails_its_case_and_the_run_goes_on() {
     let child = start_run(&data("kill.toml"), out.path());
     // Workers come and go while the harness overhead is measured; run.json appears after
     // that, before the first case: kill a worker seen after it.
-    let start = Instant::now();
-    while !out.path().join("run.json").exists() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no run.json appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let victim = loop {
-        assert!(start.elapsed() < Duration::from_secs(30), "no worker process appeared");
-        if let Some(&pid) = workers_of(child.id()).first() {
-            break pid;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    wait_for("run.json", || out.path().join("run.json").exists().then_some(()));
+    let victim = wait_for("worker process", || workers_of(child.id()).first().copied());
     std::thread::sleep(Duration::from_millis(300));
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(victim as i32),
@@ -127,11 +117,7 @@ fn sigint_keeps_what_finished_and_exits_130() {
     let before = Snapshot::take();
     let out = tempfile::tempdir().unwrap();
     let child = start_run(&data("kill.toml"), out.path());
-    let start = Instant::now();
-    while workers_of(child.id()).is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no worker process appeared");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for("worker process", || workers_of(child.id()).first().copied());
     std::thread::sleep(Duration::from_millis(300));
     interrupt_run(child, nix::sys::signal::Signal::SIGINT, out.path());
     before.assert_nothing_left("SIGINT");

@@ -10,7 +10,7 @@ use gilbench::results::{CaseStatus, RunStatus, load_run};
 use nix::sys::signal::Signal;
 
 use crate::leftovers::Snapshot;
-use crate::support::{exclusive, exe, interrupt_run, shared, start_run};
+use crate::support::{exclusive, exe, interrupt_run, shared, start_run, wait_for};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios").join(name)
@@ -49,11 +49,7 @@ fn sigterm_keeps_what_finished_and_cleans_up() {
     let out = tempfile::tempdir().unwrap();
     let child = start_run(&data("kill.toml"), out.path());
     // Let it get past calibration into the first group.
-    let start = Instant::now();
-    while !out.path().join("run.json").exists() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no run.json appeared");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for("run.json", || out.path().join("run.json").exists().then_some(()));
     std::thread::sleep(Duration::from_millis(800));
     interrupt_run(child, Signal::SIGTERM, out.path());
     before.assert_nothing_left("SIGTERM");
@@ -213,15 +209,10 @@ fn sigint_during_ipc_between_processes_leaves_no_peer_socket_or_segment() {
     let out = tempfile::tempdir().unwrap();
     let child = start_run(&data("interrupt-ipc.toml"), out.path());
     // Interrupt once peers and the private socket directory exist.
-    let start = Instant::now();
-    let during = loop {
+    let during = wait_for("IPC peer with its private socket directory", || {
         let now = Snapshot::take().since(&before);
-        if now.has_helpers() && now.has_scratch() {
-            break now;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "no IPC peer appeared: {now:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+        (now.has_helpers() && now.has_scratch()).then_some(now)
+    });
     std::thread::sleep(Duration::from_millis(200));
     interrupt_run(child, Signal::SIGINT, out.path());
     before.assert_nothing_left(&format!("SIGINT with {during:?} live"));

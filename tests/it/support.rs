@@ -150,3 +150,15 @@ pub(crate) fn interrupt_run(
     assert_eq!(run.status, gilbench::results::RunStatus::Interrupted);
     run
 }
+
+/// Polls `found` every 20 ms until it gives a value, for at most 30 s; fails naming `what`.
+pub(crate) fn wait_for<T>(what: &str, mut found: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = found() {
+            return v;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "no {what} within 30 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
