@@ -70,30 +70,16 @@ const PALETTE: [RGBColor; 13] = [
 
 /// The colour of a transport or `mp` variant.
 fn colour(name: &str) -> RGBColor {
-    const NAMES: [&str; 17] = [
-        "pipe",
-        "unix-stream",
-        "unix-dgram",
-        "tcp",
-        "socketpair",
-        "shm-spin",
-        "shm-futex",
-        "atomic",
-        "crossbeam",
-        "crossbeam-bounded",
-        "std-mpsc",
-        "std-sync",
-        "tokio-mpsc",
-        "value",
-        "array",
-        "queue",
-        "manager",
-    ];
-    match NAMES.iter().position(|n| *n == name) {
-        // mp variants: apart from each other and from `pipe` (the transport's blue).
-        Some(i) if i >= 13 => PALETTE[[5, 2, 1, 3][i - 13]],
-        Some(i) => PALETTE[i],
-        None => model_colour(name),
+    if let Some(i) = crate::probe::ipc::NAMES.iter().position(|n| *n == name) {
+        return PALETTE[i];
+    }
+    // mp variants: apart from each other and from `pipe` (the transport's blue).
+    match name {
+        "value" => PALETTE[5],
+        "array" => PALETTE[2],
+        "queue" => PALETTE[1],
+        "manager" => PALETTE[3],
+        _ => model_colour(name),
     }
 }
 

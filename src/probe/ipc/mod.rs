@@ -71,8 +71,25 @@ pub enum Transport {
     TokioMpsc,
 }
 
+/// The transports' names in scenarios and case keys, in declaration (and report) order.
+pub const NAMES: [&str; 13] = [
+    "pipe",
+    "unix-stream",
+    "unix-dgram",
+    "tcp",
+    "socketpair",
+    "shm-spin",
+    "shm-futex",
+    "atomic",
+    "crossbeam",
+    "crossbeam-bounded",
+    "std-mpsc",
+    "std-sync",
+    "tokio-mpsc",
+];
+
 impl Transport {
-    /// Every transport, in report order.
+    /// Every transport, in declaration (and report) order.
     pub const ALL: [Transport; 13] = [
         Transport::Pipe,
         Transport::UnixStream,
@@ -91,21 +108,7 @@ impl Transport {
 
     /// Its name in scenarios and case keys.
     pub fn name(self) -> &'static str {
-        match self {
-            Transport::Pipe => "pipe",
-            Transport::UnixStream => "unix-stream",
-            Transport::UnixDgram => "unix-dgram",
-            Transport::Tcp => "tcp",
-            Transport::Socketpair => "socketpair",
-            Transport::ShmSpin => "shm-spin",
-            Transport::ShmFutex => "shm-futex",
-            Transport::Atomic => "atomic",
-            Transport::Crossbeam => "crossbeam",
-            Transport::CrossbeamBounded => "crossbeam-bounded",
-            Transport::StdMpsc => "std-mpsc",
-            Transport::StdSync => "std-sync",
-            Transport::TokioMpsc => "tokio-mpsc",
-        }
+        NAMES[self as usize]
     }
 
     /// Parses a name.
@@ -607,5 +610,22 @@ impl Drop for Ipc {
         if let Some(p) = self.peer_thread.take() {
             let _ = p.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_transport_has_its_own_name_and_parses_back() {
+        for (i, t) in Transport::ALL.into_iter().enumerate() {
+            assert_eq!(t as usize, i, "ALL is in declaration order");
+            assert_eq!(Transport::from_name(t.name()), Some(t));
+        }
+        let mut names = NAMES.to_vec();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Transport::ALL.len());
     }
 }

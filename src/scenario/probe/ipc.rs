@@ -14,21 +14,7 @@ const DURATION: ParamDecl = ParamDecl {
 /// Transports between two threads, processes or tasks.
 pub(super) const IPC: ProbeDecl = ProbeDecl {
     kind: "ipc",
-    variants: &[
-        "pipe",
-        "unix-stream",
-        "unix-dgram",
-        "tcp",
-        "socketpair",
-        "shm-spin",
-        "shm-futex",
-        "atomic",
-        "crossbeam",
-        "crossbeam-bounded",
-        "std-mpsc",
-        "std-sync",
-        "tokio-mpsc",
-    ],
+    variants: &crate::probe::ipc::NAMES,
     params: &[
         ParamDecl {
             name: "endpoints",
@@ -59,7 +45,7 @@ pub(super) const IPC: ProbeDecl = ProbeDecl {
 /// The multiprocessing analogues.
 pub(super) const MP: ProbeDecl = ProbeDecl {
     kind: "mp",
-    variants: &["queue", "value", "array", "pipe", "manager"],
+    variants: &crate::probe::ipc::mp::VARIANTS,
     params: &[
         ParamDecl { name: "clients", ty: ParamType::Count { min: 1, max: 64 }, default: "1" },
         ParamDecl { name: "size", ty: ParamType::Size { max: 16 * MIB }, default: "64" },

@@ -38,6 +38,9 @@ use crate::measure::Usage;
 use crate::probe::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::scenario::ProbeParams;
 
+/// The `mp` variants' names in scenarios and case keys.
+pub const VARIANTS: [&str; 5] = ["queue", "value", "array", "pipe", "manager"];
+
 /// Items the benchmark queue holds (multiprocessing's `maxsize`).
 pub const QUEUE_MAXSIZE: u32 = 64;
 
