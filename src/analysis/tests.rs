@@ -33,23 +33,9 @@ pub(crate) fn case(
         params: p,
         workers,
         tasks: 16,
-        status: CaseStatus::Ok,
-        reason: None,
         unit: "s".into(),
-        summary: None,
         speedup: (model != SEQUENTIAL).then_some(Speedup { median, ci_low, ci_high }),
-        cpu_s: None,
-        user_s: None,
-        sys_s: None,
-        voluntary_cs: None,
-        involuntary_cs: None,
-        peak_rss_bytes: None,
-        checksum: None,
-        counters: BTreeMap::new(),
-        load_others: None,
-        drift: None,
-        warmup: 0,
-        samples: Vec::new(),
+        ..CaseRecord::default()
     }
 }
 

@@ -15,22 +15,9 @@ fn case(model: &str, workers: usize, speedup: Option<(f64, f64, f64)>, ok: bool)
         workers,
         tasks: 8,
         status: if ok { CaseStatus::Ok } else { CaseStatus::Failed },
-        reason: None,
         unit: "s".into(),
-        summary: None,
         speedup: speedup.map(|(median, ci_low, ci_high)| Speedup { median, ci_low, ci_high }),
-        cpu_s: None,
-        user_s: None,
-        sys_s: None,
-        voluntary_cs: None,
-        involuntary_cs: None,
-        peak_rss_bytes: None,
-        checksum: None,
-        counters: Default::default(),
-        load_others: None,
-        drift: None,
-        warmup: 0,
-        samples: Vec::new(),
+        ..CaseRecord::default()
     }
 }
 

@@ -34,23 +34,10 @@ fn ours(model: &str, workload: &str, workers: usize, speedup: Option<f64>) -> Ca
         params: p,
         workers,
         tasks: 16,
-        status: CaseStatus::Ok,
-        reason: None,
         unit: "s".into(),
-        summary: None,
         speedup: speedup.map(|median| Speedup { median, ci_low: median, ci_high: median }),
-        cpu_s: None,
-        user_s: None,
-        sys_s: None,
-        voluntary_cs: None,
-        involuntary_cs: None,
-        peak_rss_bytes: None,
-        checksum: None,
-        counters: Default::default(),
-        load_others: None,
-        drift: None,
         warmup: 1,
-        samples: Vec::new(),
+        ..CaseRecord::default()
     }
 }
 
