@@ -8,7 +8,9 @@ use std::path::Path;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::style::{HouseMesh, draw_marker, model_colour, model_marker, model_rank, text};
+use super::style::{
+    HouseMesh, draw_marker, legend_row, model_colour, model_marker, model_rank, text,
+};
 use super::{ChartFile, PlotError, write_svg};
 use crate::compare::LabelledRun;
 use crate::results::CaseStatus;
@@ -163,13 +165,7 @@ fn draw(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
         legend_area.draw(&Text::new("models", (x, y - 6), text(13.0))).map_err(err)?;
         y += row - 4;
         for model in models {
-            let colour = model_colour(model);
-            legend_area
-                .draw(&PathElement::new(vec![(x, y), (x + 28, y)], colour.stroke_width(2)))
-                .map_err(err)?;
-            draw_marker(&legend_area, (x + 14, y), model_marker(model), colour).map_err(err)?;
-            legend_area
-                .draw(&Text::new(model.to_string(), (x + 36, y - 7), text(12.0)))
+            legend_row(&legend_area, (x, y), model_colour(model), model_marker(model), model, 12.0)
                 .map_err(err)?;
             y += row;
         }

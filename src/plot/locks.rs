@@ -8,7 +8,7 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::style::{HouseMesh, Marker, draw_marker, series_style, text};
+use super::style::{HouseMesh, Marker, draw_marker, legend_row, series_style, text};
 use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
@@ -253,11 +253,7 @@ fn lines_chart(
         for (i, (label, _)) in series.iter().enumerate() {
             let (c, marker) = style(i);
             let y = 30 + row * i as i32;
-            legend_area
-                .draw(&PathElement::new(vec![(8, y), (36, y)], c.stroke_width(2)))
-                .map_err(err)?;
-            draw_marker(&legend_area, (22, y), marker, c).map_err(err)?;
-            legend_area.draw(&Text::new(label.clone(), (44, y - 7), text(12.0))).map_err(err)?;
+            legend_row(&legend_area, (8, y), c, marker, label, 12.0).map_err(err)?;
         }
         let y = 30 + row * series.len() as i32 + 4;
         legend_area.draw(&Text::new("bars: 95% interval", (8, y - 7), text(12.0))).map_err(err)?;

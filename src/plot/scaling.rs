@@ -13,7 +13,9 @@ use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, Value
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::style::{HouseMesh, draw_marker, model_colour, model_marker, model_rank, text};
+use super::style::{
+    HouseMesh, draw_marker, legend_row, model_colour, model_marker, model_rank, text,
+};
 use super::{PlotError, write_chart};
 use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
 
@@ -297,11 +299,7 @@ fn draw_legend(
     area.draw(&Text::new("models", (x, y - 6), text(13.0)))?;
     y += row - 6;
     for (model, _) in &group.series {
-        let colour = model_colour(model);
-        let mid = x + 14;
-        area.draw(&PathElement::new(vec![(x, y), (x + 28, y)], colour.stroke_width(2)))?;
-        draw_marker(area, (mid, y), model_marker(model), colour)?;
-        area.draw(&Text::new(model.to_string(), (x + 36, y - 7), text(13.0)))?;
+        legend_row(area, (x, y), model_colour(model), model_marker(model), model, 13.0)?;
         y += row;
     }
     area.draw(&PathElement::new(vec![(x, y), (x + 28, y)], BASELINE.stroke_width(2)))?;

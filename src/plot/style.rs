@@ -3,10 +3,11 @@
 
 use plotters::chart::MeshStyle;
 use plotters::coord::CoordTranslate;
+use plotters::coord::Shift;
 use plotters::coord::ranged1d::Ranged;
 use plotters::prelude::{
-    Circle, Cross, DrawingArea, DrawingAreaErrorKind, DrawingBackend, EmptyElement, Polygon,
-    Rectangle, TriangleMarker,
+    Circle, Cross, DrawingArea, DrawingAreaErrorKind, DrawingBackend, EmptyElement, PathElement,
+    Polygon, Rectangle, Text, TriangleMarker,
 };
 use plotters::style::{Color, FontDesc, IntoFont, RGBColor, TextStyle};
 
@@ -153,6 +154,21 @@ impl<X: Ranged, Y: Ranged, DB: DrawingBackend> HouseMesh for MeshStyle<'_, '_, X
             .light_line_style(RGBColor(245, 245, 245))
             .max_light_lines(1)
     }
+}
+
+/// One row of a legend drawn beside a plot: a 28 px line sample at (`x`, `y`) with `marker`
+/// in its middle, and `label` after it in `px`-pixel text.
+pub(crate) fn legend_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    colour: RGBColor,
+    marker: Marker,
+    label: &str,
+    px: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.draw(&PathElement::new(vec![(x, y), (x + 28, y)], colour.stroke_width(2)))?;
+    draw_marker(area, (x + 14, y), marker, colour)?;
+    area.draw(&Text::new(label.to_string(), (x + 36, y - 7), text(px)))
 }
 
 /// A sans-serif font of `px` CSS pixels. plotters' SVG backend writes sizes divided by 1.24,
