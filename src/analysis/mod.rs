@@ -92,22 +92,32 @@ pub(crate) fn processes_model<'a>(models: impl Iterator<Item = &'a str>) -> Opti
 /// or `switch_interval`, which vary within a group), e.g. `mixed (task_duration=2ms,
 /// tasks=16, payload_bytes=1024)`. The workload's own parameters come first.
 pub fn title_without(case: &CaseRecord, without: &[&str]) -> String {
-    let mut params: Vec<(&String, &String)> = case
-        .params
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "workers" | "switch_interval"))
-        .filter(|(k, _)| !without.contains(&k.as_str()))
-        .collect();
+    workload_title(
+        &case.workload,
+        case.params
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "workers" | "switch_interval"))
+            .filter(|(k, _)| !without.contains(&k.as_str())),
+    )
+}
+
+/// `workload (k=v, …)` with the workload's own parameters first, then the batch shape shared
+/// by every workload (`tasks`, `payload_bytes`); just `workload` without parameters.
+pub fn workload_title<'a>(
+    workload: &str,
+    params: impl Iterator<Item = (&'a String, &'a String)>,
+) -> String {
+    let mut params: Vec<(&String, &String)> = params.collect();
     params.sort_by_key(|(k, _)| match k.as_str() {
         "tasks" => 1,
         "payload_bytes" => 2,
         _ => 0,
     });
     if params.is_empty() {
-        return case.workload.clone();
+        return workload.to_string();
     }
     let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("{} ({})", case.workload, shown.join(", "))
+    format!("{workload} ({})", shown.join(", "))
 }
 
 /// The key of a family of groups that differ only in the parameters `without`: scenario,

@@ -60,19 +60,10 @@ pub fn scaling_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plo
 /// The title of a comparison group: the workload and its parameters other than `workers`,
 /// e.g. `cpu (task_duration=2ms, tasks=16, payload_bytes=1024)`.
 pub fn group_title(case: &CaseRecord) -> String {
-    let mut params: Vec<(&String, &String)> =
-        case.params.iter().filter(|(k, _)| k.as_str() != "workers").collect();
-    // The workload's own parameters first, then the batch shape shared by every workload.
-    params.sort_by_key(|(k, _)| match k.as_str() {
-        "tasks" => 1,
-        "payload_bytes" => 2,
-        _ => 0,
-    });
-    if params.is_empty() {
-        return case.workload.clone();
-    }
-    let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("{} ({})", case.workload, shown.join(", "))
+    crate::analysis::workload_title(
+        &case.workload,
+        case.params.iter().filter(|(k, _)| k.as_str() != "workers"),
+    )
 }
 
 /// The points of one comparison group worth drawing.
