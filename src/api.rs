@@ -200,6 +200,16 @@ pub struct Bench {
 }
 
 impl Bench {
+    /// The program worker processes re-execute: the one set, or this program.
+    fn resolved_worker_exe(&self) -> Result<std::path::PathBuf, ApiError> {
+        match &self.worker_exe {
+            Some(exe) => Ok(exe.clone()),
+            None => std::env::current_exe().map_err(|e| {
+                ApiError::Invalid(format!("cannot locate this program for worker processes: {e}"))
+            }),
+        }
+    }
+
     /// A benchmark of the workload registered in `registry` as `workload`, with defaults:
     /// every model, worker counts 1, 2, 4, … up to twice the usable CPUs, 64 tasks per sample,
     /// no payload, the `quick` profile, a 120 s timeout per case, a new folder under
@@ -402,12 +412,7 @@ impl Bench {
             ))
         })?;
         self.registry.install();
-        let worker_exe = match &self.worker_exe {
-            Some(exe) => exe.clone(),
-            None => std::env::current_exe().map_err(|e| {
-                ApiError::Invalid(format!("cannot locate this program for worker processes: {e}"))
-            })?,
-        };
+        let worker_exe = self.resolved_worker_exe()?;
         let machine = crate::results::fingerprint();
         let dir = match &self.out {
             Some(dir) => RunDir::at(dir)?,

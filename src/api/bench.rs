@@ -50,12 +50,7 @@ impl Bench {
         }
         self.scenario()?;
         self.registry.install();
-        let worker_exe = match &self.worker_exe {
-            Some(exe) => exe.clone(),
-            None => std::env::current_exe().map_err(|e| {
-                ApiError::Invalid(format!("cannot locate this program for worker processes: {e}"))
-            })?,
-        };
+        let worker_exe = self.resolved_worker_exe()?;
         let env = ExecEnv {
             worker_exe,
             cancel: self.cancel.clone().unwrap_or_else(|| Arc::new(AtomicBool::new(false))),
