@@ -62,22 +62,32 @@ fn regressions_need_significance_and_the_threshold() {
     assert!(regressions(&new, &old, 0.1).is_empty());
 }
 
-#[test]
-fn runs_from_one_host_all_get_distinct_labels() {
+/// The labels `load_runs` gives runs on host `vm`, each described by (usable CPUs, CPU
+/// model, start time), written to files and loaded back.
+fn labels_of(runs: &[(usize, &str, &str)]) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
-    for (i, start) in
-        ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-02T00:00:00Z"].iter().enumerate()
-    {
+    for (i, (cpus, brand, start)) in runs.iter().enumerate() {
         let mut r = run("vm", vec![]).run;
         r.schema_version = crate::results::SCHEMA_VERSION;
+        r.machine.usable_cpus = *cpus;
+        r.machine.cpu_brand = brand.to_string();
         r.started_at = start.to_string();
         let p = dir.path().join(format!("run{i}.json"));
         std::fs::write(&p, serde_json::to_vec(&r).unwrap()).unwrap();
         paths.push(p);
     }
     let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
-    let labels: Vec<String> = load_runs(&refs).unwrap().into_iter().map(|r| r.label).collect();
+    load_runs(&refs).unwrap().into_iter().map(|r| r.label).collect()
+}
+
+#[test]
+fn runs_from_one_host_all_get_distinct_labels() {
+    let labels = labels_of(&[
+        (0, "", "2026-01-01T00:00:00Z"),
+        (0, "", "2026-01-02T00:00:00Z"),
+        (0, "", "2026-01-02T00:00:00Z"),
+    ]);
     assert_eq!(
         labels,
         [
@@ -90,22 +100,11 @@ fn runs_from_one_host_all_get_distinct_labels() {
 
 #[test]
 fn two_machines_with_one_host_name_are_told_apart_by_the_machine() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut paths = Vec::new();
-    for (i, (cpus, brand)) in
-        [(2, "AMD EPYC"), (16, "Intel(R) Xeon(R) Processor"), (2, "AMD EPYC")].iter().enumerate()
-    {
-        let mut r = run("vm", vec![]).run;
-        r.schema_version = crate::results::SCHEMA_VERSION;
-        r.machine.usable_cpus = *cpus;
-        r.machine.cpu_brand = brand.to_string();
-        r.started_at = format!("2026-01-0{}T00:00:00Z", i + 1);
-        let p = dir.path().join(format!("run{i}.json"));
-        std::fs::write(&p, serde_json::to_vec(&r).unwrap()).unwrap();
-        paths.push(p);
-    }
-    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
-    let labels: Vec<String> = load_runs(&refs).unwrap().into_iter().map(|r| r.label).collect();
+    let labels = labels_of(&[
+        (2, "AMD EPYC", "2026-01-01T00:00:00Z"),
+        (16, "Intel(R) Xeon(R) Processor", "2026-01-02T00:00:00Z"),
+        (2, "AMD EPYC", "2026-01-03T00:00:00Z"),
+    ]);
     assert_eq!(
         labels,
         [
