@@ -97,9 +97,7 @@ fn draw(shape: &ShapeComparison, title: &str) -> Result<String, String> {
             .configure_mesh()
             .x_desc("workers")
             .y_desc("speedup vs sequential (×)")
-            .y_label_formatter(&|y: &f64| {
-                format!("{y:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
-            })
+            .y_label_formatter(&|y: &f64| super::scaling::tick(*y))
             .house()
             .draw()
             .map_err(err)?;

@@ -274,7 +274,7 @@ fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
 }
 
 /// A y tick label: at most two decimals, no trailing zeros.
-fn tick(y: f64) -> String {
+pub(super) fn tick(y: f64) -> String {
     let s = format!("{y:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
