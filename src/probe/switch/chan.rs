@@ -256,33 +256,60 @@ impl Channel for ParkChannel {
     }
 }
 
+/// How long the serving end of a [`YieldChannel`] polls without a message before it parks:
+/// far longer than any round trip of a sample, so it parks only between samples.
+const PARK_AFTER: Duration = Duration::from_millis(1);
+
+/// Where an end of a [`YieldChannel`] sleeps between samples.
+#[derive(Debug, Default)]
+struct Bed {
+    asleep: std::sync::atomic::AtomicBool,
+    thread: std::sync::OnceLock<Thread>,
+}
+
 /// A mailbox word each way, polled with `sched_yield` in between: both ends stay runnable,
-/// so on one CPU every yield hands it to the other end.
+/// so on one CPU every yield hands it to the other end. The serving end (which waits with no
+/// deadline) parks once no message has come for [`PARK_AFTER`], so between samples it burns
+/// no CPU that another case is being measured on.
 #[derive(Debug)]
 pub struct YieldChannel {
     inbox: Arc<AtomicU32>,
     outbox: Arc<AtomicU32>,
+    mine: Arc<Bed>,
+    theirs: Arc<Bed>,
 }
 
 impl YieldChannel {
     /// Two connected ends.
     pub fn pair() -> (YieldChannel, YieldChannel) {
         let (a, b) = (Arc::new(AtomicU32::new(EMPTY)), Arc::new(AtomicU32::new(EMPTY)));
+        let (x, y) = (Arc::new(Bed::default()), Arc::new(Bed::default()));
         (
-            YieldChannel { inbox: Arc::clone(&a), outbox: Arc::clone(&b) },
-            YieldChannel { inbox: b, outbox: a },
+            YieldChannel {
+                inbox: Arc::clone(&a),
+                outbox: Arc::clone(&b),
+                mine: Arc::clone(&x),
+                theirs: Arc::clone(&y),
+            },
+            YieldChannel { inbox: b, outbox: a, mine: y, theirs: x },
         )
     }
 }
 
 impl Channel for YieldChannel {
     fn send(&mut self, msg: u32) -> Result<(), PingError> {
-        self.outbox.store(msg, Ordering::Release);
+        self.outbox.store(msg, Ordering::SeqCst);
+        if self.theirs.asleep.load(Ordering::SeqCst)
+            && let Some(t) = self.theirs.thread.get()
+        {
+            t.unpark();
+        }
         Ok(())
     }
 
     fn recv(&mut self, deadline: Option<Instant>) -> Result<u32, PingError> {
         let mut spins = 0u32;
+        let mut since = None;
         loop {
             let got = self.inbox.swap(EMPTY, Ordering::AcqRel);
             if got != EMPTY {
@@ -290,8 +317,22 @@ impl Channel for YieldChannel {
             }
             std::thread::yield_now();
             spins = spins.wrapping_add(1);
-            if spins.is_multiple_of(1024) && deadline.is_some_and(|d| Instant::now() > d) {
-                return Err(PingError::Timeout);
+            if !spins.is_multiple_of(1024) {
+                continue;
+            }
+            match deadline {
+                Some(d) if Instant::now() > d => return Err(PingError::Timeout),
+                Some(_) => {}
+                None if since.get_or_insert_with(Instant::now).elapsed() >= PARK_AFTER => {
+                    // Idle: sleep until the other end sends (it unparks a sleeper it sees).
+                    self.mine.thread.get_or_init(std::thread::current);
+                    self.mine.asleep.store(true, Ordering::SeqCst);
+                    if self.inbox.load(Ordering::SeqCst) == EMPTY {
+                        std::thread::park_timeout(RECHECK * 20);
+                    }
+                    self.mine.asleep.store(false, Ordering::SeqCst);
+                }
+                None => {}
             }
         }
     }

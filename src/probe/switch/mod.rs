@@ -186,6 +186,14 @@ fn drive(
     let _ = ready.send(Ok(()));
     let me = (std::process::id(), sys::current_tid());
     while let Ok(cmd) = cmds.recv() {
+        // One untimed round trip first: a peer that parked between samples is awake (and
+        // its wake-up not counted) before the clock starts.
+        if let Err(e) = mech.run(1, cmd.deadline) {
+            if replies.send(Err(e)).is_err() {
+                break;
+            }
+            continue;
+        }
         let mut threads = mech.peers();
         if mech.driver_is_an_end() {
             threads.push(me);
