@@ -206,3 +206,70 @@ fn a_placement_the_machine_lacks_is_unsupported() {
         assert!(matches!(r, Err(ProbeError::Unsupported(_))), "async-current cross-core");
     }
 }
+
+/// CPU seconds used so far by this process (every thread) and by its live descendants (peer
+/// processes), from /proc: user + system clock ticks.
+fn cpu_of_tree() -> f64 {
+    let ticks = |pid: u32| -> f64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
+        let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        // After the command: state is field 3, utime 14 and stime 15 (1-based, whole line).
+        let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        n(11) + n(12)
+    };
+    let me = std::process::id();
+    let hz = 100.0;
+    (ticks(me) + crate::leftovers::descendants(me).into_iter().map(ticks).sum::<f64>()) / hz
+}
+
+/// Interleaving is only honest if a case's peers stay still while another case is sampled:
+/// after one sample each, the idle probes of a switch group and of an IPC group (threads and
+/// processes, 8 B) together use well under a tenth of one CPU. A peer that polls or spins
+/// between its samples (as the `yield` peer once did, keeping a second CPU awake and making
+/// every cross-CPU wake-up in its group read 2-3x too fast) uses a whole CPU here.
+#[test]
+fn idle_probes_use_no_cpu_between_their_samples() {
+    if !Path::new("/proc/self/stat").exists() {
+        eprintln!("skipped: no /proc to read CPU time from");
+        return;
+    }
+    let _machine = exclusive();
+    let mut probes: Vec<(String, Box<dyn Probe>)> = Vec::new();
+    for variant in switch::VARIANTS {
+        let table = format!(
+            "kind = \"switch\"\nmodels = [\"{variant}\"]\nplacement = \"free\"\nround_trips = 200"
+        );
+        probes.push((format!("switch {variant}"), build(&table).expect(variant)));
+    }
+    for endpoints in ["threads", "processes"] {
+        for variant in ["pipe", "shm-spin", "shm-futex", "atomic", "unix-stream", "crossbeam"] {
+            let table = format!(
+                "kind = \"ipc\"\nmodels = [\"{variant}\"]\nendpoints = \"{endpoints}\"\n\
+                 size = \"8B\"\nduration = \"3ms\""
+            );
+            match build(&table) {
+                Ok(p) => probes.push((format!("ipc {variant} {endpoints}"), p)),
+                Err(ProbeError::Unsupported(_)) => {}
+                Err(e) => panic!("ipc {variant} {endpoints}: {e}"),
+            }
+        }
+    }
+    for (name, p) in &mut probes {
+        p.sample(soon()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    // Let every peer settle into its idle wait, then watch.
+    std::thread::sleep(Duration::from_millis(50));
+    let (cpu0, t0) = (cpu_of_tree(), Instant::now());
+    std::thread::sleep(Duration::from_millis(600));
+    let (used, wall) = (cpu_of_tree() - cpu0, t0.elapsed().as_secs_f64());
+    assert!(
+        used < 0.1 * wall,
+        "{} idle probes used {used:.3} s of CPU in {wall:.3} s between samples",
+        probes.len()
+    );
+    // Every probe still answers after its idle time.
+    for (name, p) in &mut probes {
+        p.sample(soon()).unwrap_or_else(|e| panic!("{name} after idling: {e}"));
+    }
+}
