@@ -207,20 +207,36 @@ fn a_placement_the_machine_lacks_is_unsupported() {
     }
 }
 
-/// CPU seconds used so far by this process (every thread) and by its live descendants (peer
-/// processes), from /proc: user + system clock ticks.
-fn cpu_of_tree() -> f64 {
-    let ticks = |pid: u32| -> f64 {
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
-        let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        // After the command: state is field 3, utime 14 and stime 15 (1-based, whole line).
-        let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-        n(11) + n(12)
-    };
+/// CPU seconds a /proc `stat` file reports (user + system clock ticks at 100 Hz).
+fn stat_cpu_s(path: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else { return 0.0 };
+    let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // After the command: utime and stime are the 12th and 13th fields.
+    let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (n(11) + n(12)) / 100.0
+}
+
+/// The threads of this process (by id) and its descendant processes now.
+fn tree() -> (Vec<(u32, String)>, Vec<u32>) {
     let me = std::process::id();
-    let hz = 100.0;
-    (ticks(me) + crate::leftovers::descendants(me).into_iter().map(ticks).sum::<f64>()) / hz
+    let threads = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let tid = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+            Some((tid, comm.trim().to_string()))
+        })
+        .collect();
+    (threads, crate::leftovers::descendants(me))
+}
+
+/// CPU seconds used so far by the given threads of this process and the given processes.
+fn cpu_of(threads: &[u32], procs: &[u32]) -> f64 {
+    threads.iter().map(|t| stat_cpu_s(&format!("/proc/self/task/{t}/stat"))).sum::<f64>()
+        + procs.iter().map(|p| stat_cpu_s(&format!("/proc/{p}/stat"))).sum::<f64>()
 }
 
 /// Interleaving is only honest if a case's peers stay still while another case is sampled:
@@ -235,6 +251,7 @@ fn idle_probes_use_no_cpu_between_their_samples() {
         return;
     }
     let _machine = exclusive();
+    let (threads0, procs0) = tree();
     let mut probes: Vec<(String, Box<dyn Probe>)> = Vec::new();
     for variant in switch::VARIANTS {
         let table = format!(
@@ -260,13 +277,25 @@ fn idle_probes_use_no_cpu_between_their_samples() {
     }
     // Let every peer settle into its idle wait, then watch.
     std::thread::sleep(Duration::from_millis(50));
-    let (cpu0, t0) = (cpu_of_tree(), Instant::now());
+    // Only what the probes started: their threads (all named gilbench-…) and peer processes,
+    // so tests that run meanwhile without the machine lock do not count.
+    let (threads1, procs1) = tree();
+    let threads: Vec<u32> = threads1
+        .iter()
+        .filter(|t| t.1.starts_with("gilbench") && !threads0.iter().any(|o| o.0 == t.0))
+        .map(|t| t.0)
+        .collect();
+    let procs: Vec<u32> = procs1.into_iter().filter(|p| !procs0.contains(p)).collect();
+    let (cpu0, t0) = (cpu_of(&threads, &procs), Instant::now());
     std::thread::sleep(Duration::from_millis(600));
-    let (used, wall) = (cpu_of_tree() - cpu0, t0.elapsed().as_secs_f64());
+    let (used, wall) = (cpu_of(&threads, &procs) - cpu0, t0.elapsed().as_secs_f64());
     assert!(
         used < 0.1 * wall,
-        "{} idle probes used {used:.3} s of CPU in {wall:.3} s between samples",
-        probes.len()
+        "{} idle probes ({} threads, {} processes) used {used:.3} s of CPU in {wall:.3} s \
+         between samples",
+        probes.len(),
+        threads.len(),
+        procs.len()
     );
     // Every probe still answers after its idle time.
     for (name, p) in &mut probes {
