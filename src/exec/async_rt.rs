@@ -1,26 +1,54 @@
-//! The `async` models: W tokio tasks pulling from one shared queue, on a current-thread
-//! runtime (one OS thread, W tasks interleaved at their await points) or on a multi-thread
-//! runtime with W worker threads. IO workloads use tokio's own sleep, file and network
-//! calls; CPU work runs inline and blocks its runtime thread, which is a result to show.
+//! The `async` models, written the way tokio programs are: one task per unit of work, spawned
+//! from outside the runtime's worker threads, at most W in flight (a `JoinSet` window).
+//!
+//! - `async:current`: a current-thread runtime; W tasks interleave at their await points.
+//! - `async:multi`: a multi-thread runtime with W worker threads. Tasks spawned from outside
+//!   land in the runtime's shared queue, where every worker can take them.
+//! - `async:blocking`: a current-thread runtime whose tasks hand their blocking body to
+//!   `spawn_blocking` (a pool of at most W threads), as tokio advises for CPU-heavy work;
+//!   IO-bound work is awaited on the runtime.
+//!
+//! IO workloads use tokio's own sleep, file and network calls; under `async:current` and
+//! `async:multi` CPU work runs inline and blocks its runtime thread, which is a result to show.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Batch, ExecEnv, ExecError, Executor, Model};
 use crate::measure::Usage;
-use crate::work::{Task, WorkSpec, Workload};
+use crate::work::{Character, Task, TaskResult, WorkError, WorkSpec, Workload};
 
-/// Which tokio runtime runs the tasks.
+/// How long an idle blocking-pool thread is kept: longer than any case, so the pool's threads
+/// are started by the warm-up sample and not again inside a timed one.
+const BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(3600);
+
+/// How often the window looks at the cancel flag while it waits.
+const CANCEL_POLL: Duration = Duration::from_millis(100);
+
+/// Which tokio runtime runs the tasks, and where their blocking bodies go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsyncFlavor {
     /// One OS thread.
     CurrentThread,
     /// W worker threads.
     MultiThread,
+    /// One runtime thread; blocking bodies on a pool of at most W threads.
+    Blocking,
 }
 
-/// W tokio tasks on one runtime, built once per case.
+impl AsyncFlavor {
+    /// The model this flavour implements.
+    pub fn model(self) -> Model {
+        match self {
+            AsyncFlavor::CurrentThread => Model::AsyncCurrent,
+            AsyncFlavor::MultiThread => Model::AsyncMulti,
+            AsyncFlavor::Blocking => Model::AsyncBlocking,
+        }
+    }
+}
+
+/// A tokio runtime built once per case; each batch spawns one task per unit of work.
 pub struct AsyncExecutor {
     flavor: AsyncFlavor,
     workers: usize,
@@ -46,10 +74,6 @@ impl AsyncExecutor {
         spec: &WorkSpec,
         env: &ExecEnv,
     ) -> Result<AsyncExecutor, ExecError> {
-        let model = match flavor {
-            AsyncFlavor::CurrentThread => Model::AsyncCurrent,
-            AsyncFlavor::MultiThread => Model::AsyncMulti,
-        };
         let mut builder = match flavor {
             AsyncFlavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
             AsyncFlavor::MultiThread => {
@@ -57,11 +81,18 @@ impl AsyncExecutor {
                 b.worker_threads(workers).thread_name("gilbench-async");
                 b
             }
+            AsyncFlavor::Blocking => {
+                let mut b = tokio::runtime::Builder::new_current_thread();
+                b.max_blocking_threads(workers)
+                    .thread_keep_alive(BLOCKING_KEEP_ALIVE)
+                    .thread_name("gilbench-blocking");
+                b
+            }
         };
         let runtime = builder
             .enable_all()
             .build()
-            .map_err(|e| ExecError::Setup { model, reason: e.to_string() })?;
+            .map_err(|e| ExecError::Setup { model: flavor.model(), reason: e.to_string() })?;
         Ok(AsyncExecutor {
             flavor,
             workers,
@@ -72,64 +103,61 @@ impl AsyncExecutor {
     }
 }
 
+/// One unit of work as an async task of this flavour.
+async fn one_task(
+    flavor: AsyncFlavor,
+    work: Arc<dyn Workload>,
+    tasks: Arc<[Task]>,
+    pos: usize,
+) -> Result<TaskResult, ExecError> {
+    let index = tasks[pos].index;
+    let offload = flavor == AsyncFlavor::Blocking && work.character() != Character::Io;
+    let result = if offload {
+        tokio::task::spawn_blocking(move || work.run(&tasks[pos])).await.map_err(|e| {
+            ExecError::Work { index, source: WorkError::Failed(format!("blocking task: {e}")) }
+        })?
+    } else {
+        work.run_async(&tasks[pos]).await
+    };
+    result.map_err(|source| ExecError::Work { index, source })
+}
+
 impl Executor for AsyncExecutor {
     fn model(&self) -> Model {
-        match self.flavor {
-            AsyncFlavor::CurrentThread => Model::AsyncCurrent,
-            AsyncFlavor::MultiThread => Model::AsyncMulti,
-        }
+        self.flavor.model()
     }
 
     fn run_batch(&mut self, tasks: &[Task], deadline: Instant) -> Result<Batch, ExecError> {
-        let shared = Arc::new(tasks.to_vec());
-        let next = Arc::new(AtomicUsize::new(0));
-        let barrier = Arc::new(tokio::sync::Barrier::new(self.workers + 1));
-        // The clock starts when the first unit passes the barrier: on a current-thread runtime
-        // the task that completes the barrier runs on (CPU work never yields) before the
-        // coordinator is polled again.
-        let released = Arc::new(std::sync::OnceLock::<Instant>::new());
+        let tasks: Arc<[Task]> = tasks.into();
         let runtime = self.runtime.as_ref().expect("invariant: runtime lives until drop");
-        let workers = self.workers;
-        let work = &self.work;
-        let cancel = &self.cancel;
+        let (flavor, window) = (self.flavor, self.workers);
+        let (work, cancel) = (&self.work, &self.cancel);
+        // `block_on` runs on this thread, which is none of a multi-thread runtime's workers:
+        // what it spawns goes to the runtime's shared queue, where any worker takes it.
         let outcome = runtime.block_on(async {
-            let mut set = tokio::task::JoinSet::new();
-            for _ in 0..workers {
-                let (tasks, next, barrier, work) =
-                    (Arc::clone(&shared), Arc::clone(&next), Arc::clone(&barrier), Arc::clone(work));
-                let released = Arc::clone(&released);
-                let cancel = Arc::clone(cancel);
-                set.spawn(async move {
-                    barrier.wait().await;
-                    released.get_or_init(Instant::now);
-                    let mut sum = 0u64;
-                    loop {
-                        let pos = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(task) = tasks.get(pos) else { break };
-                        if cancel.load(Ordering::Relaxed) {
-                            return Err(ExecError::Interrupted);
-                        }
-                        let r = work
-                            .run_async(task)
-                            .await
-                            .map_err(|source| ExecError::Work { index: task.index, source })?;
-                        sum = sum.wrapping_add(r.checksum);
-                    }
-                    Ok(sum)
-                });
-            }
-            barrier.wait().await;
-            let start = *released.get_or_init(Instant::now);
-            let mut checksum = 0u64;
+            let start = Instant::now();
             let deadline = tokio::time::Instant::from_std(deadline);
+            let mut set = tokio::task::JoinSet::new();
+            let mut next = 0usize;
+            let mut checksum = 0u64;
             loop {
+                while set.len() < window && next < tasks.len() {
+                    if cancel.load(Ordering::Relaxed) {
+                        set.abort_all();
+                        return Err(ExecError::Interrupted);
+                    }
+                    set.spawn(one_task(flavor, Arc::clone(work), Arc::clone(&tasks), next));
+                    next += 1;
+                }
                 let joined = tokio::select! {
                     j = set.join_next() => j,
                     _ = tokio::time::sleep_until(deadline) => {
                         set.abort_all();
-                        return Err(ExecError::Timeout(deadline.into_std().saturating_duration_since(start)));
+                        return Err(ExecError::Timeout(
+                            deadline.into_std().saturating_duration_since(start),
+                        ));
                     }
-                    _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                    _ = tokio::time::sleep(CANCEL_POLL) => {
                         if cancel.load(Ordering::Relaxed) {
                             set.abort_all();
                             return Err(ExecError::Interrupted);
@@ -139,7 +167,7 @@ impl Executor for AsyncExecutor {
                 };
                 match joined {
                     None => break,
-                    Some(Ok(Ok(sum))) => checksum = checksum.wrapping_add(sum),
+                    Some(Ok(Ok(r))) => checksum = checksum.wrapping_add(r.checksum),
                     Some(Ok(Err(e))) => {
                         set.abort_all();
                         return Err(e);

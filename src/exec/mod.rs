@@ -52,17 +52,22 @@ pub enum Model {
     /// (uncontended) modelled interpreter lock: what multiprocessing buys a Python program.
     #[serde(rename = "gil:processes")]
     GilProcesses,
-    /// W tokio tasks on one current-thread runtime.
+    /// One tokio task per unit of work, at most W in flight, on one current-thread runtime.
     #[serde(rename = "async:current")]
     AsyncCurrent,
-    /// W tokio tasks on a multi-thread runtime with W worker threads.
+    /// One tokio task per unit of work, at most W in flight, on a multi-thread runtime with
+    /// W worker threads.
     #[serde(rename = "async:multi")]
     AsyncMulti,
+    /// One tokio task per unit of work, at most W in flight, each handing its blocking body to
+    /// `spawn_blocking` (a pool of at most W threads): tokio's advice for CPU-heavy work.
+    #[serde(rename = "async:blocking")]
+    AsyncBlocking,
 }
 
 impl Model {
     /// Every model, in report order.
-    pub const ALL: [Model; 8] = [
+    pub const ALL: [Model; 9] = [
         Model::Sequential,
         Model::Threads,
         Model::Gil,
@@ -71,6 +76,7 @@ impl Model {
         Model::GilProcesses,
         Model::AsyncCurrent,
         Model::AsyncMulti,
+        Model::AsyncBlocking,
     ];
 
     /// The name used in scenario files, case keys and reports.
@@ -84,6 +90,7 @@ impl Model {
             Model::GilProcesses => "gil:processes",
             Model::AsyncCurrent => "async:current",
             Model::AsyncMulti => "async:multi",
+            Model::AsyncBlocking => "async:blocking",
         }
     }
 
@@ -232,6 +239,9 @@ pub fn build_with(
         }
         Model::AsyncMulti => {
             Box::new(AsyncExecutor::new(AsyncFlavor::MultiThread, workers, spec, env)?)
+        }
+        Model::AsyncBlocking => {
+            Box::new(AsyncExecutor::new(AsyncFlavor::Blocking, workers, spec, env)?)
         }
     })
 }

@@ -12,25 +12,27 @@ use plotters::prelude::{
 use plotters::style::{Color, FontDesc, IntoFont, RGBColor, TextStyle};
 
 /// Known models in report order; models not listed sort after them, by name.
-pub const MODEL_ORDER: [&str; 8] = [
+pub const MODEL_ORDER: [&str; 9] = [
     "sequential",
     "threads",
     "processes:spawn",
     "processes:fork",
     "async:current",
     "async:multi",
+    "async:blocking",
     "gil",
     "gil:processes",
 ];
 
 /// Colours of the known models (Okabe–Ito, readable with colour-blindness and in print).
-const KNOWN: [(&str, RGBColor); 8] = [
+const KNOWN: [(&str, RGBColor); 9] = [
     ("sequential", RGBColor(85, 85, 85)),
     ("threads", RGBColor(0, 114, 178)),
     ("processes:spawn", RGBColor(230, 159, 0)),
     ("processes:fork", RGBColor(213, 94, 0)),
     ("async:current", RGBColor(0, 158, 115)),
     ("async:multi", RGBColor(86, 180, 233)),
+    ("async:blocking", RGBColor(0, 90, 70)),
     ("gil", RGBColor(204, 121, 167)),
     ("gil:processes", RGBColor(136, 34, 85)),
 ];

@@ -6,8 +6,13 @@ use gilbench::work::{LoopbackServer, WorkSpec};
 
 use crate::support::{best_of, exclusive, interleaved_best, shared, tasks, two_cores_free};
 
-const IN_PROCESS: [Model; 4] =
-    [Model::Sequential, Model::Threads, Model::AsyncCurrent, Model::AsyncMulti];
+const IN_PROCESS: [Model; 5] = [
+    Model::Sequential,
+    Model::Threads,
+    Model::AsyncCurrent,
+    Model::AsyncMulti,
+    Model::AsyncBlocking,
+];
 
 fn same_checksum_everywhere(spec: &WorkSpec, payload: usize) {
     let batch = tasks(24, payload);
@@ -66,6 +71,26 @@ fn two_threads_beat_one_on_cpu_bound_work() {
     assert!(speedup >= 1.3, "2 threads only {speedup:.2}x faster than 1 ({one:?} vs {two:?})");
 }
 
+/// Two tokio workers (and two blocking-pool threads) must both do CPU work: the tasks are
+/// spawned where every worker can take them. A start that leaves a task in one worker's LIFO
+/// slot runs the batch on one thread (about 1.0x).
+#[test]
+fn two_async_workers_share_cpu_bound_work() {
+    let _machine = exclusive();
+    if !two_cores_free() {
+        println!("skipped: two CPUs are not free");
+        return;
+    }
+    let spec = WorkSpec::Cpu { iterations: 3_000_000 };
+    let batch = tasks(16, 0);
+    let setups = [(Model::Sequential, 1), (Model::AsyncMulti, 2), (Model::AsyncBlocking, 2)];
+    let best = interleaved_best(&setups, &spec, &batch, 4);
+    for (i, model) in [(1, Model::AsyncMulti), (2, Model::AsyncBlocking)] {
+        let speedup = best[0].as_secs_f64() / best[i].as_secs_f64();
+        assert!(speedup >= 1.4, "{model} with 2 workers only {speedup:.2}x faster than sequential");
+    }
+}
+
 #[test]
 fn eight_threads_beat_sequential_on_sleeping_io() {
     let _machine = exclusive();
@@ -85,7 +110,7 @@ fn timeout_stops_an_in_process_batch() {
     let _machine = shared();
     use std::time::{Duration, Instant};
     let spec = WorkSpec::IoSleep { sleep_us: 50_000 };
-    for model in [Model::Threads, Model::AsyncMulti] {
+    for model in [Model::Threads, Model::AsyncMulti, Model::AsyncBlocking] {
         let mut ex = gilbench::exec::build(model, 2, &spec, &crate::support::env()).unwrap();
         let start = Instant::now();
         let err = ex.run_batch(&tasks(100, 0), Instant::now() + Duration::from_millis(200));
