@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::measure::{Sample, Usage};
+use crate::measure::Sample;
 use crate::results::{Calibration, Machine, Overhead, RunStatus, SCHEMA_VERSION};
 
 /// A case of `workload` with `params` (besides workers and the batch shape).
@@ -221,7 +221,7 @@ fn best_by_model_keeps_each_models_fastest_case() {
 /// Wall-time samples for a speedup of `x` against a 1 s baseline.
 fn samples(x: f64) -> Vec<Sample> {
     (0..8)
-        .map(|i| Sample { wall_s: (1.0 + (i % 3) as f64 * 0.01) / x, usage: Usage::default() })
+        .map(|i| Sample { wall_s: (1.0 + (i % 3) as f64 * 0.01) / x, ..Sample::default() })
         .collect()
 }
 

@@ -13,7 +13,7 @@ fn case(key: &str, model: &str, walls: &[f64]) -> CaseRecord {
         workers: 2,
         unit: "s".into(),
         summary: summarize(walls),
-        samples: walls.iter().map(|&w| Sample { wall_s: w, usage: Default::default() }).collect(),
+        samples: walls.iter().map(|&w| Sample { wall_s: w, ..Sample::default() }).collect(),
         ..CaseRecord::default()
     }
 }

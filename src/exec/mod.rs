@@ -164,6 +164,9 @@ pub struct Batch {
     /// Resources used by worker processes during the batch (zero for in-process models);
     /// the caller adds its own process's usage.
     pub worker_usage: Usage,
+    /// The largest peak RSS of one worker process during the batch, bytes (`None` for
+    /// in-process models and where the platform cannot reset the mark).
+    pub worker_peak_rss_bytes: Option<u64>,
     /// Model-specific counters of the batch (the `gil` and `gil:processes` models' switches,
     /// drop requests and lock-wait seconds, summed over units), by name.
     pub counters: BTreeMap<String, f64>,

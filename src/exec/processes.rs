@@ -41,6 +41,13 @@ use crate::work::{Task, WORKER_ROLE_ENV, WorkError, WorkSpec};
 
 /// How often the supervising thread looks at the deadline and the cancel flag.
 const TICK: Duration = Duration::from_millis(100);
+/// One worker's answer to a usage request.
+struct WorkerUsage {
+    usage: Usage,
+    peak_rss_bytes: Option<u64>,
+    gil: Option<GilCounters>,
+}
+
 /// Time allowed for control exchanges (start-up handshake, usage requests).
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a dead worker gets to be reaped when its failure is described.
@@ -271,14 +278,17 @@ impl ProcessExecutor {
         }
     }
 
-    /// Each worker's cumulative usage, and its lock's counters if it has a lock.
-    fn usages(&mut self) -> Result<Vec<(Usage, Option<GilCounters>)>, ExecError> {
+    /// Each worker's cumulative usage, its peak RSS since the previous request, and its lock's
+    /// counters if it has a lock.
+    fn usages(&mut self) -> Result<Vec<WorkerUsage>, ExecError> {
         let replies = self.exchange(&ToWorker::Usage)?;
         let mut out = Vec::with_capacity(self.units.len());
         for (unit, reply) in self.units.iter().zip(replies) {
             match reply {
-                FromWorker::Usage { usage, gil } if gil.is_some() == self.has_gil() => {
-                    out.push((usage, gil));
+                FromWorker::Usage { usage, peak_rss_bytes, gil }
+                    if gil.is_some() == self.has_gil() =>
+                {
+                    out.push(WorkerUsage { usage, peak_rss_bytes, gil });
                 }
                 other => {
                     self.broken = true;
@@ -610,12 +620,14 @@ impl Executor for ProcessExecutor {
         let worker_usage = after
             .iter()
             .zip(&before)
-            .fold(Usage::default(), |sum, ((a, _), (b, _))| sum.plus(&a.since(b)));
+            .fold(Usage::default(), |sum, (a, b)| sum.plus(&a.usage.since(&b.usage)));
+        // The "after" answers carry each worker's peak since the "before" request.
+        let worker_peak_rss_bytes = after.iter().filter_map(|a| a.peak_rss_bytes).max();
         let mut counters = BTreeMap::new();
         if self.has_gil() {
             let gil =
-                after.iter().zip(&before).fold(GilCounters::default(), |sum, ((_, a), (_, b))| {
-                    match (a, b) {
+                after.iter().zip(&before).fold(GilCounters::default(), |sum, (a, b)| {
+                    match (&a.gil, &b.gil) {
                         (Some(a), Some(b)) => sum.plus(&a.since(b)),
                         _ => sum,
                     }
@@ -624,7 +636,14 @@ impl Executor for ProcessExecutor {
                 counters.insert(name.into(), value);
             }
         }
-        Ok(Batch { wall, checksum, completed: tasks.len() as u64, worker_usage, counters })
+        Ok(Batch {
+            wall,
+            checksum,
+            completed: tasks.len() as u64,
+            worker_usage,
+            worker_peak_rss_bytes,
+            counters,
+        })
     }
 
     fn worker_pids(&self) -> Vec<u32> {

@@ -56,7 +56,7 @@ pub enum ToWorker<'a> {
     /// Run one task and answer [`FromWorker::Result`] or [`FromWorker::Error`].
     Task(Cow<'a, Task>),
     /// Answer [`FromWorker::Usage`] with the worker's cumulative resource usage (and lock
-    /// counters).
+    /// counters) and its peak RSS since the previous usage request, whose mark it then resets.
     Usage,
     /// Exit now.
     Exit,
@@ -77,6 +77,9 @@ pub enum FromWorker {
     Usage {
         /// getrusage of the worker process.
         usage: Usage,
+        /// The worker's peak RSS since its previous usage answer, bytes (`None` where the
+        /// platform cannot reset the mark).
+        peak_rss_bytes: Option<u64>,
         /// The counters of the worker's lock; `None` without one.
         gil: Option<GilCounters>,
     },
@@ -259,11 +262,12 @@ mod tests {
 
     #[test]
     fn usage_answers_carry_lock_counters_when_there_is_a_lock() {
-        let usage = Usage { user_s: 1.5, sys_s: 0.25, max_rss_bytes: 4096, ..Usage::default() };
+        let usage = Usage { user_s: 1.5, sys_s: 0.25, ..Usage::default() };
         let gil = GilCounters { switches: 3, drop_requests: 0, wait_ns: 1_234 };
-        for answer in
-            [FromWorker::Usage { usage, gil: None }, FromWorker::Usage { usage, gil: Some(gil) }]
-        {
+        for answer in [
+            FromWorker::Usage { usage, peak_rss_bytes: Some(4096), gil: None },
+            FromWorker::Usage { usage, peak_rss_bytes: None, gil: Some(gil) },
+        ] {
             let frame = encode(&answer).expect("encode");
             let len = u32::from_le_bytes(frame[..4].try_into().expect("prefix")) as usize;
             assert_eq!(len, frame.len() - 4);

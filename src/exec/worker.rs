@@ -30,7 +30,7 @@ use nix::sys::signal::{SigHandler, Signal, signal};
 
 use super::gil::{Gil, GilUnit};
 use super::wire::{self, FromWorker, ToWorker, WireError};
-use crate::measure::Usage;
+use crate::measure::{Usage, peak_rss_window};
 use crate::work::{FreeUnit, Task, Unit, Workload};
 
 /// Exit code of a worker whose input broke the protocol.
@@ -88,6 +88,7 @@ pub(crate) fn serve(input: File, mut output: File) -> i32 {
     let mut input = BufReader::with_capacity(READ_BUFFER, input);
     let mut work: Option<Box<dyn Workload>> = None;
     let mut lock: Option<Lock> = None;
+    let mut peak = peak_rss_window();
     loop {
         // Waiting for the next message is a blocking read: the lock is free meanwhile.
         if let Some(lock) = &mut lock {
@@ -112,10 +113,15 @@ pub(crate) fn serve(input: File, mut output: File) -> i32 {
                 Err(message) => FromWorker::Error { index: None, message },
             },
             ToWorker::Task(task) => run_task(work.as_deref(), lock.as_mut(), &task),
-            ToWorker::Usage => FromWorker::Usage {
-                usage: Usage::this_process(),
-                gil: lock.as_ref().map(|l| l.gil.counters()),
-            },
+            ToWorker::Usage => {
+                let peak_rss_bytes = peak.read();
+                peak = peak_rss_window();
+                FromWorker::Usage {
+                    usage: Usage::this_process(),
+                    peak_rss_bytes,
+                    gil: lock.as_ref().map(|l| l.gil.counters()),
+                }
+            }
             ToWorker::Exit => return 0,
         };
         if answer(&mut output, &reply).is_err() {

@@ -1,5 +1,5 @@
-//! Raw measurement: clocks, resource usage (CPU time, context switches, peak RSS) and the
-//! per-sample record. Returns raw numbers only: no statistics, no printing.
+//! Raw measurement: clocks, resource usage (CPU time, context switches), a process's peak RSS
+//! over an interval, and the per-sample record. Returns raw numbers only: no statistics, no printing.
 //!
 //! OS calls live in `sys/`, chosen on the `mod` line below.
 
@@ -38,8 +38,6 @@ pub struct Usage {
     pub voluntary_cs: u64,
     /// Involuntary context switches (the unit was preempted).
     pub involuntary_cs: u64,
-    /// Peak resident set size, bytes (a high-water mark, not a delta).
-    pub max_rss_bytes: u64,
 }
 
 impl Usage {
@@ -53,25 +51,23 @@ impl Usage {
         sys::usage_children()
     }
 
-    /// What happened between `earlier` and `self`; the RSS stays the later high-water mark.
+    /// What happened between `earlier` and `self`.
     pub fn since(&self, earlier: &Usage) -> Usage {
         Usage {
             user_s: (self.user_s - earlier.user_s).max(0.0),
             sys_s: (self.sys_s - earlier.sys_s).max(0.0),
             voluntary_cs: self.voluntary_cs.saturating_sub(earlier.voluntary_cs),
             involuntary_cs: self.involuntary_cs.saturating_sub(earlier.involuntary_cs),
-            max_rss_bytes: self.max_rss_bytes,
         }
     }
 
-    /// Sum of two usages (peak RSS: the larger).
+    /// Sum of two usages.
     pub fn plus(&self, other: &Usage) -> Usage {
         Usage {
             user_s: self.user_s + other.user_s,
             sys_s: self.sys_s + other.sys_s,
             voluntary_cs: self.voluntary_cs + other.voluntary_cs,
             involuntary_cs: self.involuntary_cs + other.involuntary_cs,
-            max_rss_bytes: self.max_rss_bytes.max(other.max_rss_bytes),
         }
     }
 
@@ -83,12 +79,51 @@ impl Usage {
 
 /// One timed sample of a case: the wall time of the batch and the resources it used, the
 /// worker processes included.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Wall time of the batch, seconds.
     pub wall_s: f64,
     /// CPU and context switches used by the batch (this process and its workers).
     pub usage: Usage,
+    /// Peak resident set size of gilbench's own process during the sample, bytes: its
+    /// high-water mark is reset right before the sample (absent where the platform cannot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// The largest peak resident set size of one worker process during the sample, bytes
+    /// (absent for in-process models and where the platform cannot reset the mark).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_peak_rss_bytes: Option<u64>,
+}
+
+/// Resets this process's peak-RSS mark to its current RSS, so that [`peak_rss_bytes`] reads the
+/// peak from now on; false where the platform cannot (then no peak is reported).
+pub fn reset_peak_rss() -> bool {
+    os::reset_peak_rss()
+}
+
+/// This process's peak resident set size since the last [`reset_peak_rss`], bytes; `None` where
+/// the platform has no resettable mark (a lifetime maximum is never reported as a case's).
+pub fn peak_rss_bytes() -> Option<u64> {
+    os::peak_rss_bytes()
+}
+
+/// Resets the peak-RSS mark and returns a reader of the peak since then: `None` from the start
+/// where the mark cannot be reset.
+pub fn peak_rss_window() -> PeakRss {
+    PeakRss { armed: reset_peak_rss() }
+}
+
+/// A window opened by [`peak_rss_window`].
+#[derive(Debug, Clone, Copy)]
+pub struct PeakRss {
+    armed: bool,
+}
+
+impl PeakRss {
+    /// The peak since the window opened.
+    pub fn read(&self) -> Option<u64> {
+        if self.armed { peak_rss_bytes() } else { None }
+    }
 }
 
 /// Median cost of one `Instant::now()` read, in nanoseconds, over `reads` reads.

@@ -262,21 +262,24 @@ fn case_table(run: &RunRecord, scenario: &str) -> Markup {
     html! {
         table {
             colgroup {
-                col style="width:27%"; col style="width:11%"; col style="width:6%";
-                col style="width:16%"; col style="width:14%"; col style="width:7%";
-                col style="width:8%"; col style="width:11%";
+                col style="width:24%"; col style="width:10%"; col style="width:5%";
+                col style="width:15%"; col style="width:13%"; col style="width:7%";
+                col style="width:8%"; col style="width:9%"; col style="width:9%";
             }
             thead {
                 tr {
                     th { "case" } th { "model" } th { "workers" } th { "median [95% CI]" }
                     th { "speedup [95% CI]" } th { "CPU" } th { "ctx switches vol + invol" }
+                    th title="peak resident memory during the case's samples: gilbench's own process, then the largest worker process" {
+                        "peak memory: gilbench / largest worker"
+                    }
                     th { "status" }
                 }
             }
             tbody {
                 @for g in groups {
                     @let members: Vec<&&CaseRecord> = cases.iter().filter(|c| c.group == g).collect();
-                    tr.group { th colspan="8" { (group_title(members[0])) } }
+                    tr.group { th colspan="9" { (group_title(members[0])) } }
                     @for c in members { (case_row(c, run.machine.usable_cpus)) }
                 }
             }
@@ -313,6 +316,12 @@ fn case_row(c: &CaseRecord, usable_cpus: usize) -> Markup {
         (Some(v), Some(i)) => format!("{} + {}", format::count(v), format::count(i)),
         _ => "–".into(),
     };
+    let memory = match (c.peak_rss_bytes, c.worker_peak_rss_bytes) {
+        (Some(own), Some(worker)) => format!("{} / {}", format::bytes(own), format::bytes(worker)),
+        (Some(own), None) => format::bytes(own),
+        (None, Some(worker)) => format!("– / {}", format::bytes(worker)),
+        (None, None) => "–".into(),
+    };
     html! {
         tr class=(class) {
             td.key { (c.case) }
@@ -332,6 +341,7 @@ fn case_row(c: &CaseRecord, usable_cpus: usize) -> Markup {
             }
             td.num { (c.cpu_s.map(format::duration).unwrap_or_else(|| "–".into())) }
             td.num { (ctx) }
+            td.num { (memory) }
             td.status.ok[c.status == CaseStatus::Ok] {
                 (case_status_name(c.status))
                 @if let Some(r) = &c.reason { ": " (r) }

@@ -18,7 +18,8 @@ pub fn samples_csv(run: &RunRecord) -> Vec<u8> {
         "sys_s",
         "voluntary_cs",
         "involuntary_cs",
-        "max_rss_bytes",
+        "peak_rss_bytes",
+        "worker_peak_rss_bytes",
     ];
     w.write_record(header).expect("invariant: writing to memory");
     for case in &run.cases {
@@ -36,7 +37,8 @@ pub fn samples_csv(run: &RunRecord) -> Vec<u8> {
                 format!("{:.6}", s.usage.sys_s),
                 s.usage.voluntary_cs.to_string(),
                 s.usage.involuntary_cs.to_string(),
-                s.usage.max_rss_bytes.to_string(),
+                s.peak_rss_bytes.map(|b| b.to_string()).unwrap_or_default(),
+                s.worker_peak_rss_bytes.map(|b| b.to_string()).unwrap_or_default(),
             ])
             .expect("invariant: writing to memory");
         }

@@ -102,9 +102,15 @@ pub struct CaseRecord {
     /// Median involuntary context switches per sample.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub involuntary_cs: Option<f64>,
-    /// Peak RSS seen in the case, bytes.
+    /// Peak RSS of gilbench's own process during the case's samples, bytes: the largest of
+    /// the per-sample peaks, each measured from a mark reset right before its sample (absent
+    /// where the platform cannot reset the mark).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
+    /// The largest peak RSS of one worker process during the case's samples, bytes (process
+    /// models only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_peak_rss_bytes: Option<u64>,
     /// Batch checksum (identical for every model and worker count of a workload).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,

@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::RunConfig;
 use super::sampling::{Stop, Taken, blank_record};
-use crate::measure::{Sample, Usage};
+use crate::measure::{Sample, Usage, peak_rss_window};
 use crate::probe::{self, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::results::{CaseRecord, CaseStatus};
 use crate::sweep::ProbeCase;
@@ -122,6 +122,7 @@ impl ProbeUnit {
     pub(super) fn sample(&mut self, config: &RunConfig, spent: Duration) -> Result<Taken, Stop> {
         let deadline = Instant::now() + self.timeout.saturating_sub(spent);
         let before = Usage::this_process();
+        let peak = peak_rss_window();
         let s = self.take(deadline).map_err(|e| {
             let status = match e {
                 _ if config.cancel.load(Ordering::Relaxed) => CaseStatus::Interrupted,
@@ -133,9 +134,15 @@ impl ProbeUnit {
             };
             Stop { status, reason: e.to_string() }
         })?;
+        let peak_rss_bytes = peak.read();
         let usage = Usage::this_process().since(&before).plus(&s.worker_usage);
         Ok(Taken {
-            sample: Sample { wall_s: s.wall.as_secs_f64(), usage },
+            sample: Sample {
+                wall_s: s.wall.as_secs_f64(),
+                usage,
+                peak_rss_bytes,
+                worker_peak_rss_bytes: None,
+            },
             value: s.value,
             counters: s.counters,
         })

@@ -104,7 +104,9 @@ impl Collector {
         rec.sys_s = col(|s| s.usage.sys_s);
         rec.voluntary_cs = col(|s| s.usage.voluntary_cs as f64);
         rec.involuntary_cs = col(|s| s.usage.involuntary_cs as f64);
-        rec.peak_rss_bytes = rec.samples.iter().map(|s| s.usage.max_rss_bytes).max();
+        rec.peak_rss_bytes = rec.samples.iter().filter_map(|s| s.peak_rss_bytes).max();
+        rec.worker_peak_rss_bytes =
+            rec.samples.iter().filter_map(|s| s.worker_peak_rss_bytes).max();
         rec.counters = self.counters.into_iter().map(|(name, v)| (name, median(&v))).collect();
         self.values
     }

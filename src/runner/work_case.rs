@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::sampling::{Stop, Taken, blank_record};
 use super::{Resources, RunConfig};
 use crate::exec::{self, ExecEnv, ExecError, Executor, UnitOptions};
-use crate::measure::{Sample, Usage};
+use crate::measure::{Sample, Usage, peak_rss_window};
 use crate::results::{CaseRecord, CaseStatus};
 use crate::sweep::Case;
 use crate::work::{Task, make_input};
@@ -86,6 +86,7 @@ impl WorkUnit {
         let timeout = self.timeout;
         let deadline = Instant::now() + timeout.saturating_sub(spent);
         let before = Usage::this_process();
+        let peak = peak_rss_window();
         let batch = self.executor.run_batch(&self.tasks, deadline).map_err(|e| {
             // Ctrl-C on a terminal also reaches the workers: whatever broke after the run
             // was cancelled is the interrupt, not a failure of the case.
@@ -101,6 +102,7 @@ impl WorkUnit {
             };
             Stop { status, reason }
         })?;
+        let peak_rss_bytes = peak.read();
         let usage = Usage::this_process().since(&before).plus(&batch.worker_usage);
         let expected = *reference.entry(self.group.clone()).or_insert(batch.checksum);
         if batch.checksum != expected {
@@ -114,6 +116,12 @@ impl WorkUnit {
         }
         self.checksum = Some(batch.checksum);
         let wall_s = batch.wall.as_secs_f64();
-        Ok(Taken { sample: Sample { wall_s, usage }, value: wall_s, counters: batch.counters })
+        let sample = Sample {
+            wall_s,
+            usage,
+            peak_rss_bytes,
+            worker_peak_rss_bytes: batch.worker_peak_rss_bytes,
+        };
+        Ok(Taken { sample, value: wall_s, counters: batch.counters })
     }
 }

@@ -143,3 +143,46 @@ fn report_regenerates_from_run_json_and_rejects_garbage() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("run.json"));
 }
+
+/// Each case's peak memory is its own: a case that touches 64 MiB reads at least that, and
+/// the case after it, which touches almost nothing, reads far less (a lifetime maximum would
+/// carry the 64 MiB over). Worker processes' peaks are recorded apart from gilbench's own.
+#[test]
+fn per_case_peak_memory_is_the_cases_own() {
+    let _machine = shared();
+    if !gilbench::measure::reset_peak_rss() {
+        println!("skipped: this platform has no resettable peak RSS");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("memory.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"memory\"\nmodels = [\"sequential\", \"processes:fork\"]\nworkers = [1]\n\
+         tasks = 2\n\n[[workload]]\nkind = \"io-file\"\nbytes = \"64MiB\"\n\n\
+         [[workload]]\nkind = \"cpu\"\ntask_duration = \"1ms\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    let o =
+        gilbench(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-wait"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let run = load_run(&out).expect("run.json loads");
+    let case = |workload: &str, model: &str| {
+        run.cases
+            .iter()
+            .find(|c| c.workload == workload && c.model == model)
+            .unwrap_or_else(|| panic!("no {workload} case of {model}"))
+    };
+    const MIB: u64 = 1 << 20;
+    let big = case("io-file", "sequential").peak_rss_bytes.expect("a peak");
+    let small = case("cpu", "sequential").peak_rss_bytes.expect("a peak");
+    assert!(big >= 64 * MIB, "the 64 MiB case read {} MiB", big / MIB);
+    assert!(small < 32 * MIB, "the next case read {} MiB", small / MIB);
+    let worker_big = case("io-file", "processes:fork").worker_peak_rss_bytes.expect("a peak");
+    let worker_small = case("cpu", "processes:fork").worker_peak_rss_bytes.expect("a peak");
+    assert!(worker_big >= 64 * MIB, "the 64 MiB worker read {} MiB", worker_big / MIB);
+    assert!(worker_small < 32 * MIB, "the next worker read {} MiB", worker_small / MIB);
+    let parent_of_workers = case("io-file", "processes:fork").peak_rss_bytes.expect("a peak");
+    assert!(parent_of_workers < 32 * MIB, "the parent of 64 MiB workers read {parent_of_workers}");
+}

@@ -82,7 +82,13 @@ fn checksums_match_sequential_for_every_worker_count() {
                 let b = ex.run_batch(&batch, far()).expect("batch");
                 assert_eq!(b.checksum, expected, "{model} workers={workers} round={round}");
                 assert_eq!(b.completed, 40);
-                assert!(b.worker_usage.max_rss_bytes > 0, "{model}: no worker usage reported");
+                assert!(b.worker_usage.cpu_s() > 0.0, "{model}: no worker usage reported");
+                if gilbench::measure::reset_peak_rss() {
+                    assert!(
+                        b.worker_peak_rss_bytes.is_some_and(|p| p > 0),
+                        "{model}: no worker peak RSS reported"
+                    );
+                }
                 let keys: Vec<&str> = b.counters.keys().map(String::as_str).collect();
                 if model == Model::GilProcesses {
                     assert_eq!(keys, GIL_COUNTERS, "workers={workers} round={round}");

@@ -74,6 +74,7 @@ fn case(
         voluntary_cs: ok.then_some(12.0),
         involuntary_cs: ok.then_some(3.0),
         peak_rss_bytes: ok.then_some(8 << 20),
+        worker_peak_rss_bytes: None,
         checksum: ok.then(|| "00000000deadbeef".to_string()),
         counters: Default::default(),
         load_others: None,
@@ -320,6 +321,7 @@ fn gil_case(fraction: &str, model: &str, workers: usize, speedup: (f64, f64, f64
         voluntary_cs: Some(12.0),
         involuntary_cs: Some(3.0),
         peak_rss_bytes: Some(8 << 20),
+        worker_peak_rss_bytes: None,
         checksum: Some("00000000deadbeef".to_string()),
         counters,
         load_others: None,
@@ -328,7 +330,7 @@ fn gil_case(fraction: &str, model: &str, workers: usize, speedup: (f64, f64, f64
         samples: (0..8)
             .map(|i| gilbench::measure::Sample {
                 wall_s: median * (1.0 + (i % 3) as f64 * 0.005),
-                usage: Default::default(),
+                ..Default::default()
             })
             .collect(),
     }
@@ -472,7 +474,7 @@ fn cases_whose_samples_fall_in_two_clusters_are_named() {
     split.samples = (0..15)
         .map(|i| gilbench::measure::Sample {
             wall_s: if i % 4 == 0 { 0.0024 } else { 0.0046 },
-            usage: Default::default(),
+            ..Default::default()
         })
         .collect();
     let key = split.case.clone();

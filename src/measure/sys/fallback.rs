@@ -33,3 +33,13 @@ pub(super) fn restrict_current_thread(_cpus: &[usize]) -> std::io::Result<()> {
 pub(super) fn current_rss_bytes() -> Option<u64> {
     None
 }
+
+/// A resettable peak RSS: not available on this platform.
+pub(super) fn reset_peak_rss() -> bool {
+    false
+}
+
+/// Peak RSS since a reset: not available on this platform.
+pub(super) fn peak_rss_bytes() -> Option<u64> {
+    None
+}

@@ -1,4 +1,5 @@
-//! Linux: the machine-wide CPU time from `/proc/stat`.
+//! Linux: the machine-wide CPU time from `/proc/stat`, CPU topology and affinity, and this
+//! process's resident set size and resettable peak (`/proc/self/clear_refs`, `VmHWM`).
 
 /// (busy, total) jiffies summed over every CPU, from the first line of `/proc/stat`, and the
 /// number of CPUs it lists.
@@ -84,4 +85,18 @@ pub(super) fn current_rss_bytes() -> Option<u64> {
     // SAFETY: sysconf only reads a constant of the running system.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     Some(pages * u64::try_from(page).ok().filter(|&p| p > 0)?)
+}
+
+/// Resets this process's peak RSS (`VmHWM`) to its current RSS: writing `5` to
+/// `/proc/self/clear_refs` (Linux 4.0 and later) touches nothing but that mark.
+pub(super) fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", b"5").is_ok()
+}
+
+/// This process's peak RSS since the last reset, bytes (`VmHWM` in `/proc/self/status`).
+pub(super) fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

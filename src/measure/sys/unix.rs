@@ -13,8 +13,6 @@ fn read(who: UsageWho) -> Usage {
                 sys_s: tv(u.system_time()),
                 voluntary_cs: u.voluntary_context_switches().max(0) as u64,
                 involuntary_cs: u.involuntary_context_switches().max(0) as u64,
-                // ru_maxrss is in KiB on Linux and the BSDs.
-                max_rss_bytes: (u.max_rss().max(0) as u64) * 1024,
             }
         }
         Err(_) => Usage::default(),

@@ -278,7 +278,6 @@ impl Peers {
                 sys_s: ns(&s.sys_ns),
                 voluntary_cs: s.voluntary_cs.load(Ordering::Relaxed),
                 involuntary_cs: s.involuntary_cs.load(Ordering::Relaxed),
-                max_rss_bytes: 0,
             });
         }
         t.counted = Some(h.counter.load(Ordering::Acquire).wrapping_sub(before));
