@@ -36,14 +36,19 @@ pub(crate) trait Endpoint: Send {
 /// Descriptors of both sides of a transport: (driver's, peer's).
 pub(crate) type FdPair = (Vec<OwnedFd>, Vec<OwnedFd>);
 
+/// Bytes a stream end reads ahead in one `read` call.
+const READ_AHEAD: usize = 64 * 1024;
+
 /// A stream transport end: framed messages over a reading and a writing descriptor.
 #[derive(Debug)]
 pub(crate) struct StreamEnd {
     rx: File,
     tx: File,
     out: Vec<u8>,
-    inbox: Vec<u8>,
+    /// Read-ahead buffer, allocated and zeroed once: `inbox[start..end]` is unread.
+    inbox: Box<[u8]>,
     start: usize,
+    end: usize,
 }
 
 impl StreamEnd {
@@ -53,34 +58,36 @@ impl StreamEnd {
             rx: File::from(rx),
             tx: File::from(tx),
             out: Vec::new(),
-            inbox: Vec::with_capacity(64 * 1024),
+            inbox: vec![0; READ_AHEAD].into_boxed_slice(),
             start: 0,
+            end: 0,
         }
     }
 
-    /// Reads more bytes onto the inbox; an end of stream is an error.
+    /// Unread bytes.
+    fn unread(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Reads more bytes after the unread ones (moved to the front first when the buffer's
+    /// tail is full); an end of stream is an error.
     fn fill(&mut self) -> io::Result<()> {
-        if self.start > 0 && self.start == self.inbox.len() {
-            self.inbox.clear();
+        if self.end == self.inbox.len() {
+            self.inbox.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
             self.start = 0;
         }
-        let len = self.inbox.len();
-        let cap = self.inbox.capacity().max(64 * 1024);
-        self.inbox.resize(cap, 0);
         let n = loop {
-            match self.rx.read(&mut self.inbox[len..]) {
+            match self.rx.read(&mut self.inbox[self.end..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.inbox.truncate(len);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         };
-        self.inbox.truncate(len + n);
         if n == 0 {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the other side closed"));
         }
+        self.end += n;
         Ok(())
     }
 }
@@ -101,11 +108,11 @@ impl Endpoint for StreamEnd {
     }
 
     fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        while self.inbox.len() - self.start < 4 {
-            if self.start > 0 {
-                self.inbox.drain(..self.start);
-                self.start = 0;
-            }
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+        while self.unread() < 4 {
             self.fill()?;
         }
         let mut head = [0u8; 4];
@@ -115,7 +122,7 @@ impl Endpoint for StreamEnd {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt length prefix"));
         }
         self.start += 4;
-        let have = (self.inbox.len() - self.start).min(len);
+        let have = self.unread().min(len);
         buf.clear();
         buf.extend_from_slice(&self.inbox[self.start..self.start + have]);
         self.start += have;
