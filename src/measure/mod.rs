@@ -93,6 +93,9 @@ pub struct Sample {
     /// (absent for in-process models and where the platform cannot reset the mark).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_peak_rss_bytes: Option<u64>,
+    /// When the sample started, seconds since the run started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_s: Option<f64>,
 }
 
 /// Resets this process's peak-RSS mark to its current RSS, so that [`peak_rss_bytes`] reads the

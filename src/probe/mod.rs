@@ -89,6 +89,18 @@ pub trait Probe: Send {
 
     /// Units taking part (threads or processes), for the results' `workers` column.
     fn units(&self) -> usize;
+
+    /// How long the probe's own traffic must run, untimed, right before its samples, which
+    /// are then taken back to back rather than interleaved with the other cases of their
+    /// group; `None` (the default) for probes that may be interleaved.
+    ///
+    /// For figures that depend on where the scheduler has put the ends: two ends left to the
+    /// scheduler are kept on one CPU or spread over two according to the load each CPU has
+    /// shown over the last tens of milliseconds, so a ping-pong that waited while other cases
+    /// ran starts in another placement than one that has been running.
+    fn lead_in(&self) -> Option<Duration> {
+        None
+    }
 }
 
 /// Builds the probe `kind` in `variant` with `params`.

@@ -65,7 +65,7 @@ pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
             at.iter().map(|c| format!("{} {}", c.model, format::duration(median(c)))).collect();
         if !list.is_empty() {
             out.push(format!(
-                "Between two {kind}, the median round trip of {} messages takes: {}.",
+                "Between two {kind}, a round trip of {} messages takes (the mean of a sample, median over samples): {}.",
                 format::bytes(smallest),
                 list.join(", ")
             ));

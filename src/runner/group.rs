@@ -2,6 +2,10 @@
 //! started, untimed), then sampled round by round in a shuffled order — one sample of each
 //! case per round — so a slow minute of the machine hits every model alike. Speedups against
 //! the group's sequential baseline pair the samples of the same round.
+//!
+//! A probe case with a lead-in (a ping-pong whose ends the scheduler places) is not
+//! interleaved: its placement would follow the idle time the other cases' samples leave it.
+//! Each such case runs its lead-in and then all its samples back to back, before the rounds.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -37,6 +41,8 @@ pub(super) struct Shared<'a> {
     pub(super) res: &'a mut Resources,
     /// Per group: the checksum every batch must match.
     pub(super) reference: HashMap<String, u64>,
+    /// When the run started: samples are stamped with their start relative to it.
+    pub(super) run_start: Instant,
 }
 
 /// The order in which one round visits `n` cases, from the run's seed, the group's position
@@ -48,6 +54,36 @@ pub(crate) fn round_order(n: usize, seed: u64, group: usize, round: usize) -> Ve
     );
     rng.shuffle(&mut order);
     order
+}
+
+impl Slot {
+    /// Whether the case runs its samples back to back after a lead-in.
+    fn sustained(&self) -> bool {
+        matches!(&self.live, Some(Live::Probe(unit)) if unit.lead_in.is_some())
+    }
+}
+
+/// Takes one sample of a slot's case and files it; a failed sample stops the case.
+fn take_one(slot: &mut Slot, shared: &mut Shared<'_>) {
+    let config = shared.config;
+    let spent = slot.col.spent();
+    let start = Instant::now();
+    let taken = match slot.live.as_mut() {
+        Some(Live::Work(unit)) => unit.sample(config, spent, &mut shared.reference),
+        Some(Live::Probe(unit)) => unit.sample(config, spent),
+        None => return,
+    };
+    match taken {
+        Ok(mut t) => {
+            t.sample.at_s = Some(start.duration_since(shared.run_start).as_secs_f64());
+            slot.col.push(&mut slot.rec, &config.profile, t, start.elapsed());
+        }
+        Err(stop) => {
+            slot.col.stop(&mut slot.rec, stop);
+            // Drop the units now: a broken executor kills and reaps its workers.
+            slot.live = None;
+        }
+    }
 }
 
 /// Measures the cases of one group, interleaved; returns their records in plan order.
@@ -71,38 +107,44 @@ pub(super) fn run_group(
                     (rec, unit.map(Live::Probe), false)
                 }
             };
-            Slot { rec, live, col: Collector::default(), sequential }
+            let col = match &live {
+                Some(Live::Probe(unit)) => {
+                    Collector::with_lead_in(unit.lead_in.unwrap_or_default())
+                }
+                _ => Collector::default(),
+            };
+            Slot { rec, live, col, sequential }
         })
         .collect();
+
+    // Cases with a lead-in: each in one block, lead-in then samples, nothing else between.
+    for i in 0..slots.len() {
+        if !slots[i].sustained() {
+            continue;
+        }
+        while slots[i].live.is_some()
+            && slots[i].col.wants_more(profile)
+            && !config.cancel.load(Ordering::Relaxed)
+        {
+            take_one(&mut slots[i], shared);
+        }
+    }
 
     let mut round = 0usize;
     loop {
         let active: Vec<usize> = (0..slots.len())
-            .filter(|&i| slots[i].live.is_some() && slots[i].col.wants_more(profile))
+            .filter(|&i| {
+                slots[i].live.is_some() && !slots[i].sustained() && slots[i].col.wants_more(profile)
+            })
             .collect();
         if active.is_empty() {
             break;
         }
         for k in round_order(active.len(), config.seed, group_index, round) {
-            let slot = &mut slots[active[k]];
             if config.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            let spent = slot.col.spent();
-            let start = Instant::now();
-            let taken = match slot.live.as_mut() {
-                Some(Live::Work(unit)) => unit.sample(config, spent, &mut shared.reference),
-                Some(Live::Probe(unit)) => unit.sample(config, spent),
-                None => continue,
-            };
-            match taken {
-                Ok(t) => slot.col.push(&mut slot.rec, profile, t, start.elapsed()),
-                Err(stop) => {
-                    slot.col.stop(&mut slot.rec, stop);
-                    // Drop the units now: a broken executor kills and reaps its workers.
-                    slot.live = None;
-                }
-            }
+            take_one(&mut slots[active[k]], shared);
         }
         if config.cancel.load(Ordering::Relaxed) {
             for slot in slots.iter_mut().filter(|s| s.rec.status == CaseStatus::Ok) {

@@ -339,6 +339,7 @@ pub fn run(
         probe_env: &probe_env,
         res: &mut res,
         reference: HashMap::new(),
+        run_start,
     };
     let mut index = 0usize;
     let mut gate_left = config.load_gate.as_ref().map_or(Duration::ZERO, |g| g.run_budget);

@@ -26,6 +26,8 @@ pub(super) struct ProbeUnit {
     /// The probe thread, joined on drop unless a sample got stuck in it.
     thread: Option<JoinHandle<()>>,
     timeout: Duration,
+    /// The probe's [`Probe::lead_in`].
+    pub(super) lead_in: Option<Duration>,
 }
 
 /// The case's record and, unless setup failed, its live state.
@@ -71,6 +73,7 @@ impl ProbeUnit {
     /// Moves `probe` to a thread of its own, where it takes samples on order and is dropped
     /// when the unit is.
     pub(super) fn start(probe: Box<dyn Probe>, timeout: Duration) -> std::io::Result<ProbeUnit> {
+        let lead_in = probe.lead_in();
         let (orders, inbox) = crossbeam_channel::bounded::<Instant>(1);
         let (outbox, samples) = crossbeam_channel::bounded(1);
         let thread =
@@ -82,7 +85,7 @@ impl ProbeUnit {
                     }
                 }
             })?;
-        Ok(ProbeUnit { orders: Some(orders), samples, thread: Some(thread), timeout })
+        Ok(ProbeUnit { orders: Some(orders), samples, thread: Some(thread), timeout, lead_in })
     }
 
     /// Takes one sample on the probe thread, waiting for it at most [`GRACE`] past its
@@ -142,6 +145,7 @@ impl ProbeUnit {
                 usage,
                 peak_rss_bytes,
                 worker_peak_rss_bytes: None,
+                at_s: None,
             },
             value: s.value,
             counters: s.counters,

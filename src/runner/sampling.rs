@@ -32,16 +32,26 @@ pub(super) struct Stop {
 #[derive(Debug, Default)]
 pub(super) struct Collector {
     taken: usize,
+    kept: usize,
     spent: Duration,
+    /// Untimed lead-in still to run before the first kept sample (beyond the profile's
+    /// warm-up count).
+    lead_in: Duration,
     values: Vec<f64>,
     counters: BTreeMap<String, Vec<f64>>,
     stopped: bool,
 }
 
 impl Collector {
+    /// A collector whose case first runs `lead_in` of warm-up samples (at least the
+    /// profile's count).
+    pub(super) fn with_lead_in(lead_in: Duration) -> Collector {
+        Collector { lead_in, ..Collector::default() }
+    }
+
     /// Whether the next sample is a warm-up sample.
     pub(super) fn warm(&self, profile: &Profile) -> bool {
-        self.taken < profile.warmup
+        self.taken < profile.warmup || self.spent < self.lead_in
     }
 
     /// Time this case's own samples have taken so far.
@@ -54,10 +64,9 @@ impl Collector {
         if self.stopped {
             return false;
         }
-        let kept = self.taken.saturating_sub(profile.warmup);
         self.warm(profile)
-            || !(kept >= profile.samples
-                || (kept >= profile.min_samples && self.spent > profile.case_budget))
+            || !(self.kept >= profile.samples
+                || (self.kept >= profile.min_samples && self.spent > profile.case_budget))
     }
 
     /// Files one sample (dropped if it was a warm-up sample).
@@ -68,10 +77,12 @@ impl Collector {
         t: Taken,
         took: Duration,
     ) {
+        let warm = self.warm(profile);
         self.spent += took;
-        if self.warm(profile) {
+        if warm {
             rec.warmup += 1;
         } else {
+            self.kept += 1;
             rec.samples.push(t.sample);
             self.values.push(t.value);
             for (name, value) in t.counters {

@@ -121,6 +121,7 @@ impl WorkUnit {
             usage,
             peak_rss_bytes,
             worker_peak_rss_bytes: batch.worker_peak_rss_bytes,
+            at_s: None,
         };
         Ok(Taken { sample, value: wall_s, counters: batch.counters })
     }

@@ -240,3 +240,67 @@ fn nothing_outlives_a_probe_even_when_its_peer_is_killed() {
     );
     settle("pipe");
 }
+
+/// A ping-pong whose ends the scheduler places is measured sustained: its lead-in and all its
+/// samples run back to back, and no sample of another transport of its group falls between
+/// them (interleaved, its ends would wait idle while the others ran, and the scheduler would
+/// then keep them on one CPU: a several times faster figure than the same case alone).
+#[test]
+fn a_free_ping_pong_is_sampled_in_one_block_after_its_lead_in() {
+    let _machine = crate::support::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("free.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"free\"\n[[probe]]\nkind = \"ipc\"\n\
+         models = [\"pipe\", \"shm-spin\", \"unix-stream\"]\nendpoints = \"processes\"\n\
+         size = \"8B\"\nplacement = \"free\"\nduration = \"5ms\"\n\n\
+         [[probe]]\nkind = \"ipc\"\nmodels = [\"pipe\", \"shm-spin\"]\nendpoints = \"processes\"\n\
+         size = \"8B\"\nplacement = \"same-cpu\"\nduration = \"5ms\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    let o = std::process::Command::new(crate::support::exe())
+        .args(["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-wait"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let run = gilbench::results::load_run(&out).unwrap();
+    let span = |c: &gilbench::results::CaseRecord| {
+        let at: Vec<f64> = c.samples.iter().map(|s| s.at_s.expect("samples are stamped")).collect();
+        (at.iter().copied().fold(f64::INFINITY, f64::min), at.iter().copied().fold(0.0, f64::max))
+    };
+    let free: Vec<_> = run
+        .cases
+        .iter()
+        .filter(|c| c.params.get("placement").is_some_and(|p| p == "free"))
+        .collect();
+    assert_eq!(free.len(), 3);
+    for c in &free {
+        assert_eq!(c.status, gilbench::results::CaseStatus::Ok, "{}: {:?}", c.case, c.reason);
+        // 150 ms of lead-in in samples of 5 ms.
+        assert!(c.warmup >= 20, "{}: only {} warm-up samples", c.case, c.warmup);
+        let (first, last) = span(c);
+        for other in free.iter().filter(|o| o.case != c.case) {
+            for s in &other.samples {
+                let at = s.at_s.unwrap();
+                assert!(
+                    at < first || at > last,
+                    "a sample of {} at {at:.4} s fell inside {}'s block {first:.4}-{last:.4} s",
+                    other.model,
+                    c.model
+                );
+            }
+        }
+    }
+    // Pinned ends have no placement to settle: they stay interleaved.
+    let pinned: Vec<_> = run
+        .cases
+        .iter()
+        .filter(|c| c.params.get("placement").is_some_and(|p| p == "same-cpu"))
+        .collect();
+    assert_eq!(pinned.len(), 2);
+    let (a, b) = (span(pinned[0]), span(pinned[1]));
+    assert!(a.0 < b.1 && b.0 < a.1, "pinned cases were not interleaved: {a:?} {b:?}");
+    assert!(pinned.iter().all(|c| c.warmup < 5), "pinned cases ran a lead-in");
+}

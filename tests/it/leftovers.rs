@@ -142,3 +142,35 @@ impl Snapshot {
         }
     }
 }
+
+/// CPU seconds a /proc `stat` file reports (user + system clock ticks at 100 Hz).
+pub(crate) fn stat_cpu_s(path: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else { return 0.0 };
+    let Some((_, rest)) = stat.rsplit_once(')') else { return 0.0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // After the command: utime and stime are the 12th and 13th fields.
+    let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (n(11) + n(12)) / 100.0
+}
+
+/// The threads of this process (by id) and its descendant processes now.
+pub(crate) fn tree() -> (Vec<(u32, String)>, Vec<u32>) {
+    let me = std::process::id();
+    let threads = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let tid = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+            Some((tid, comm.trim().to_string()))
+        })
+        .collect();
+    (threads, descendants(me))
+}
+
+/// CPU seconds used so far by the given threads of this process and the given processes.
+pub(crate) fn cpu_of(threads: &[u32], procs: &[u32]) -> f64 {
+    threads.iter().map(|t| stat_cpu_s(&format!("/proc/self/task/{t}/stat"))).sum::<f64>()
+        + procs.iter().map(|p| stat_cpu_s(&format!("/proc/{p}/stat"))).sum::<f64>()
+}

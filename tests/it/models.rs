@@ -148,3 +148,46 @@ fn sleeping_io_scales_under_the_gil() {
     let speedup = seq.as_secs_f64() / gil.as_secs_f64();
     assert!(speedup >= 4.0, "8 GIL threads only {speedup:.2}x faster on io-sleep");
 }
+
+/// Interleaving models is only honest if one model's idle units stay still while another's
+/// sample runs: after a batch each, the idle thread pools, GIL threads, tokio runtimes and
+/// worker processes of every model together use well under a tenth of one CPU.
+#[test]
+fn idle_units_of_every_model_use_no_cpu_between_batches() {
+    if !std::path::Path::new("/proc/self/stat").exists() {
+        println!("skipped: no /proc to read CPU time from");
+        return;
+    }
+    let _machine = exclusive();
+    let (threads0, procs0) = crate::leftovers::tree();
+    let spec = WorkSpec::Mixed { iterations: 20_000, sleep_us: 200 };
+    let batch = tasks(8, 64);
+    let mut executors: Vec<_> = gilbench::exec::Model::ALL
+        .into_iter()
+        .map(|m| (m, gilbench::exec::build(m, 2, &spec, &crate::support::env()).expect("builds")))
+        .collect();
+    let far = || std::time::Instant::now() + std::time::Duration::from_secs(30);
+    for (m, ex) in &mut executors {
+        ex.run_batch(&batch, far()).unwrap_or_else(|e| panic!("{m}: {e}"));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let (threads1, procs1) = crate::leftovers::tree();
+    let threads: Vec<u32> =
+        threads1.iter().filter(|t| !threads0.iter().any(|o| o.0 == t.0)).map(|t| t.0).collect();
+    let procs: Vec<u32> = procs1.into_iter().filter(|p| !procs0.contains(p)).collect();
+    let t0 = std::time::Instant::now();
+    let cpu0 = crate::leftovers::cpu_of(&threads, &procs);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let used = crate::leftovers::cpu_of(&threads, &procs) - cpu0;
+    let wall = t0.elapsed().as_secs_f64();
+    assert!(
+        used < 0.1 * wall,
+        "idle units of {} models ({} threads, {} processes) used {used:.3} s of CPU in {wall:.3} s",
+        executors.len(),
+        threads.len(),
+        procs.len()
+    );
+    for (m, ex) in &mut executors {
+        ex.run_batch(&batch, far()).unwrap_or_else(|e| panic!("{m} after idling: {e}"));
+    }
+}
