@@ -118,15 +118,12 @@ pub(super) fn run_group(
         .collect();
 
     // Cases with a lead-in: each in one block, lead-in then samples, nothing else between.
-    for i in 0..slots.len() {
-        if !slots[i].sustained() {
-            continue;
-        }
-        while slots[i].live.is_some()
-            && slots[i].col.wants_more(profile)
+    for slot in slots.iter_mut().filter(|s| s.sustained()) {
+        while slot.live.is_some()
+            && slot.col.wants_more(profile)
             && !config.cancel.load(Ordering::Relaxed)
         {
-            take_one(&mut slots[i], shared);
+            take_one(slot, shared);
         }
     }
 
