@@ -2,6 +2,7 @@
 //! bars. Each subcommand turns its arguments into plain library configuration.
 
 mod calibrate;
+mod check;
 mod compare;
 mod list;
 mod progress;
@@ -60,6 +61,11 @@ enum Command {
     /// Check the GIL model against real CPython: run gilbench's models and the CPython peer on
     /// the same workload shapes, store the peer's figures as cpython.json, write the report.
     Calibrate(calibrate::CalibrateArgs),
+    /// Check that the IPC and context-switch figures of the shipped run do not depend on their
+    /// neighbours: each case in its group beside the same case alone, in the same minute, and
+    /// `perf bench sched pipe` where `perf` exists. Exit 1 when a case differs by more than the
+    /// tolerance.
+    Check(check::CheckArgs),
     /// Worker process (started by gilbench itself).
     #[command(hide = true, name = "__worker")]
     Worker,
@@ -114,6 +120,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Report { run_dir, criterion } => report::report(&run_dir, criterion.as_deref()),
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
+        Command::Check(args) => check::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -70,6 +70,11 @@ pub enum ProbeError {
     Deadlock(String),
 }
 
+/// Untimed traffic before the samples of a ping-pong whose ends the scheduler places (see
+/// [`Probe::lead_in`]): long enough for the kernel's per-CPU load averages (32 ms half-life)
+/// to reflect the pair's own traffic rather than the idle time before it.
+pub const PLACEMENT_LEAD_IN: Duration = Duration::from_millis(150);
+
 /// What probes need from their surroundings.
 #[derive(Debug, Clone)]
 pub struct ProbeEnv {

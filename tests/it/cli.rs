@@ -125,6 +125,9 @@ fn sigint_keeps_what_finished_and_exits_130() {
 
 #[test]
 fn bad_arguments_exit_2_with_a_message() {
+    let o = gilbench(&["check", "--tolerance", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--tolerance"));
     let o = gilbench(&["run", "--profile", "nope"]);
     assert_eq!(o.status.code(), Some(2));
     let o = gilbench(&["run", "/nonexistent/scenario.toml"]);

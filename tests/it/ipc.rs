@@ -278,8 +278,8 @@ fn a_free_ping_pong_is_sampled_in_one_block_after_its_lead_in() {
     assert_eq!(free.len(), 3);
     for c in &free {
         assert_eq!(c.status, gilbench::results::CaseStatus::Ok, "{}: {:?}", c.case, c.reason);
-        // 150 ms of lead-in in samples of 5 ms.
-        assert!(c.warmup >= 20, "{}: only {} warm-up samples", c.case, c.warmup);
+        // 150 ms of lead-in in samples of 5 ms of ping-pong each (and a few ms of overhead).
+        assert!(c.warmup >= 10, "{}: only {} warm-up samples", c.case, c.warmup);
         let (first, last) = span(c);
         for other in free.iter().filter(|o| o.case != c.case) {
             for s in &other.samples {

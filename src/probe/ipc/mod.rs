@@ -414,10 +414,6 @@ fn figures(cfg: &IpcConfig, mut m: Measured, serde_s: f64) -> ProbeSample {
 
 type SampleResult = Result<ProbeSample, ProbeError>;
 
-/// Untimed ping-pong before the samples of a case whose ends the scheduler places: long enough
-/// for the kernel's per-CPU load averages (32 ms half-life) to reflect the pair's own traffic.
-pub const LEAD_IN: Duration = Duration::from_millis(150);
-
 /// The `ipc` probe: a driver thread and its peer, set up once, one sample per request.
 pub struct Ipc {
     cfg: IpcConfig,
@@ -581,7 +577,7 @@ impl Probe for Ipc {
     fn lead_in(&self) -> Option<Duration> {
         let placed =
             self.cfg.placement == Placement::Free && self.cfg.endpoints != Endpoints::Tasks;
-        (placed && self.cfg.mode == Mode::Latency).then_some(LEAD_IN)
+        (placed && self.cfg.mode == Mode::Latency).then_some(super::PLACEMENT_LEAD_IN)
     }
 
     fn sample(&mut self, deadline: Instant) -> Result<ProbeSample, ProbeError> {

@@ -78,6 +78,8 @@ pub struct Switch {
     variant: String,
     round_trips: u64,
     busy_cpus: Vec<usize>,
+    /// Whether the scheduler places the two ends (free placement, two OS threads).
+    placed: bool,
     touch_s: f64,
     working_set: u64,
     cmd: Option<Sender<Cmd>>,
@@ -145,6 +147,7 @@ impl Switch {
             variant: variant.to_string(),
             round_trips: params.count("round_trips").max(1),
             busy_cpus,
+            placed: placement == Placement::Free && kind != pair::Kind::AsyncCurrent,
             touch_s: WorkingSet::new(working_set).touch_cost_s(),
             working_set,
             cmd: Some(cmd_tx),
@@ -223,6 +226,11 @@ impl Probe for Switch {
 
     fn units(&self) -> usize {
         2
+    }
+
+    /// Ends the scheduler places are measured sustained (see [`Probe::lead_in`]).
+    fn lead_in(&self) -> Option<Duration> {
+        self.placed.then_some(super::PLACEMENT_LEAD_IN)
     }
 
     fn sample(&mut self, deadline: Instant) -> Result<ProbeSample, ProbeError> {
