@@ -57,7 +57,7 @@ pub fn best_by_model(cases: &[&CaseRecord]) -> Vec<Best> {
     let mut out: Vec<Best> = Vec::new();
     for c in cases.iter().filter(|c| c.status == CaseStatus::Ok) {
         let speedup = if c.model == SEQUENTIAL {
-            Speedup { median: 1.0, ci_low: 1.0, ci_high: 1.0 }
+            Speedup::paired(1.0, 1.0, 1.0)
         } else {
             match c.speedup {
                 Some(s) if s.median.is_finite() && s.median > 0.0 => s,

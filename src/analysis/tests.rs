@@ -34,7 +34,7 @@ pub(crate) fn case(
         workers,
         tasks: 16,
         unit: "s".into(),
-        speedup: (model != SEQUENTIAL).then_some(Speedup { median, ci_low, ci_high }),
+        speedup: (model != SEQUENTIAL).then_some(Speedup::paired(median, ci_low, ci_high)),
         ..CaseRecord::default()
     }
 }

@@ -167,7 +167,7 @@ impl Kinds {
     }
 }
 
-/// Lines with their 95% intervals, one colour and marker each, the legend beside the plot. The
+/// Lines with their intervals, one colour and marker each, the legend beside the plot. The
 /// y axis turns logarithmic when the medians span more than 20×, so a lock-free baseline does
 /// not flatten every lock into the floor.
 fn lines_chart(
@@ -256,7 +256,9 @@ fn lines_chart(
             legend_row(&legend_area, (8, y), c, marker, label, 12.0).map_err(err)?;
         }
         let y = 30 + row * series.len() as i32 + 4;
-        legend_area.draw(&Text::new("bars: 95% interval", (8, y - 7), text(12.0))).map_err(err)?;
+        legend_area
+            .draw(&Text::new("bars: order-statistic interval", (8, y - 7), text(12.0)))
+            .map_err(err)?;
         root.present().map_err(err)?;
     }
     Ok(svg)

@@ -299,6 +299,6 @@ fn draw_legend(
     area.draw(&DashedPathElement::new(vec![(x, y), (x + 28, y)], 6, 5, IDEAL.stroke_width(2)))?;
     area.draw(&Text::new("ideal (≤ tasks)", (x + 36, y - 7), text(13.0)))?;
     y += row + 4;
-    area.draw(&Text::new("bars: 95% interval", (x, y - 7), text(12.0)))?;
+    area.draw(&Text::new("bars: paired bootstrap interval", (x, y - 7), text(12.0)))?;
     Ok(())
 }

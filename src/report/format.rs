@@ -1,7 +1,8 @@
 //! How numbers read in the report: durations in ns/µs/ms/s, speedups as `1.90×`, intervals in
 //! the unit of their median, bytes in binary units. Formatting only; nothing is computed.
 
-use crate::results::Speedup;
+use crate::results::{CaseStatus, RunRecord, Speedup};
+use crate::stats::IntervalMethod;
 
 /// Three significant digits, without a needless exponent: `12.3`, `1.23`, `123`.
 fn sig3(x: f64) -> String {
@@ -124,4 +125,55 @@ pub(crate) fn value_interval(unit: &str, median: f64, low: f64, high: f64) -> St
         return "–".into();
     }
     format!("{} {unit} [{}, {}]", si(median), si(low), si(high))
+}
+
+/// An interval's name with its level: "93.8 % order-statistic interval" (an exact coverage),
+/// "nominal 95 % paired bootstrap interval".
+pub(crate) fn interval_name(method: IntervalMethod, level: f64) -> String {
+    let pct = format!("{:.1}", level * 100.0);
+    let pct = pct.strip_suffix(".0").unwrap_or(&pct);
+    if method.exact() {
+        format!("{pct} % {}", method.name())
+    } else {
+        format!("nominal {pct} % {}", method.name())
+    }
+}
+
+/// What the intervals of a run's cases are, in one sentence: the medians' and the speedups'
+/// methods and levels as recorded (several levels where sample counts differ).
+pub(crate) fn intervals_note(run: &RunRecord) -> String {
+    let mut medians: Vec<(IntervalMethod, String)> = Vec::new();
+    let mut speedups: Vec<(IntervalMethod, String)> = Vec::new();
+    for c in run.cases.iter().filter(|c| c.status == CaseStatus::Ok) {
+        if let Some(s) = &c.summary {
+            let item = (s.ci_method, interval_name(s.ci_method, s.ci_level));
+            if !medians.contains(&item) {
+                medians.push(item);
+            }
+        }
+        if let Some(s) = &c.speedup {
+            let item = (s.ci_method, interval_name(s.ci_method, s.ci_level));
+            if !speedups.contains(&item) {
+                speedups.push(item);
+            }
+        }
+    }
+    let list = |v: &[(IntervalMethod, String)]| {
+        v.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let mut parts = Vec::new();
+    if !medians.is_empty() {
+        parts.push(format!(
+            "medians: {} (distribution-free: the samples' order statistics around the median; \
+             five samples give [min, max])",
+            list(&medians)
+        ));
+    }
+    if !speedups.is_empty() {
+        parts.push(format!(
+            "speedups: {} (the samples paired by interleaving round)",
+            list(&speedups)
+        ));
+    }
+    if parts.is_empty() { String::new() } else { format!("Intervals — {}.", parts.join("; ")) }
 }

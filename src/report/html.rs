@@ -83,7 +83,7 @@ pub(crate) fn page(
                 @if let Some(section) = cpython { (section) }
                 footer {
                     "Written by gilbench " (run.gilbench_version) " (schema "
-                    (run.schema_version) "). Speedup = sequential median / median; intervals are 95% bootstrap intervals."
+                    (run.schema_version) "). Speedup = sequential median / median. " (format::intervals_note(run))
                 }
             }
         }
@@ -268,8 +268,9 @@ fn case_table(run: &RunRecord, scenario: &str) -> Markup {
             }
             thead {
                 tr {
-                    th { "case" } th { "model" } th { "workers" } th { "median [95% CI]" }
-                    th { "speedup [95% CI]" } th { "CPU" } th { "ctx switches vol + invol" }
+                    th { "case" } th { "model" } th { "workers" }
+                    th title=(format::intervals_note(run)) { "median [interval]" }
+                    th title=(format::intervals_note(run)) { "speedup [interval]" } th { "CPU" } th { "ctx switches vol + invol" }
                     th title="peak resident memory during the case's samples: gilbench's own process, then the largest worker process" {
                         "peak memory: gilbench / largest worker"
                     }
@@ -371,7 +372,7 @@ fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
             p.lead {
                 "GIL threads are threads that must hold one global lock to run CPU work, as in "
                 "CPython; free threads do not. Each model is taken at its best worker count; a "
-                "winner is named only when its 95% interval clears the other's and it is at "
+                "winner is named only when its interval clears the other's and it is at "
                 "least 10 % faster."
             }
             @if !verdicts.is_empty() {
@@ -424,7 +425,7 @@ fn gil_counters(cases: &[&CaseRecord]) -> Markup {
             }
             thead {
                 tr {
-                    th { "workload" } th { "workers" } th { "speedup [95% CI]" }
+                    th { "workload" } th { "workers" } th { "speedup [interval]" }
                     th { "GIL switches" } th { "drop requests" } th { "lock wait" }
                 }
             }

@@ -23,7 +23,11 @@ pub fn summary_markdown(run: &RunRecord) -> String {
         cell(&run.gilbench_version),
         cell(&run.profile)
     ));
-    out.push_str("| group | model | workers | median [95% CI] | speedup [95% CI] |\n");
+    let note = format::intervals_note(run);
+    if !note.is_empty() {
+        out.push_str(&format!("{note}\n\n"));
+    }
+    out.push_str("| group | model | workers | median [interval] | speedup [interval] |\n");
     out.push_str("|---|---|---:|---:|---:|\n");
     for c in run.cases.iter().filter(|c| c.status == CaseStatus::Ok) {
         let median = c

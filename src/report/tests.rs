@@ -16,7 +16,7 @@ fn case(model: &str, workers: usize, speedup: Option<(f64, f64, f64)>, ok: bool)
         tasks: 8,
         status: if ok { CaseStatus::Ok } else { CaseStatus::Failed },
         unit: "s".into(),
-        speedup: speedup.map(|(median, ci_low, ci_high)| Speedup { median, ci_low, ci_high }),
+        speedup: speedup.map(|(median, ci_low, ci_high)| Speedup::paired(median, ci_low, ci_high)),
         ..CaseRecord::default()
     }
 }
@@ -98,14 +98,28 @@ fn numbers_read_with_units() {
     assert_eq!(format::duration(1.5), "1.50 s");
     assert_eq!(format::duration(f64::NAN), "–");
     assert_eq!(format::duration_interval(0.0123, 0.0121, 0.0126), "12.3 ms [12.1, 12.6]");
-    assert_eq!(
-        format::speedup(&Speedup { median: 1.9, ci_low: 1.8, ci_high: 2.0 }),
-        "1.90× [1.80, 2.00]"
-    );
+    assert_eq!(format::speedup(&Speedup::paired(1.9, 1.8, 2.0)), "1.90× [1.80, 2.00]");
     assert_eq!(format::bytes(512), "512 B");
     assert_eq!(format::bytes(16 << 30), "16.0 GiB");
     assert_eq!(format::count(12.0), "12");
     assert_eq!(format::count(3.5), "3.5");
     assert_eq!(format::si(1.25e8), "125 M");
     assert_eq!(format::workers(1), "1 worker");
+}
+
+#[test]
+fn intervals_are_named_with_their_method_and_level() {
+    let mut five = case("threads", 2, Some((1.9, 1.8, 2.0)), true);
+    five.summary = crate::stats::summarize(&[1.0, 1.1, 1.2, 1.3, 1.4]);
+    let mut fifteen = case("threads", 4, Some((3.0, 2.8, 3.2)), true);
+    fifteen.summary = crate::stats::summarize(&(1..=15).map(f64::from).collect::<Vec<_>>());
+    let run = crate::results::RunRecord { cases: vec![five, fifteen], ..Default::default() };
+    let note = format::intervals_note(&run);
+    assert!(note.contains("93.8 % order-statistic interval"), "{note}");
+    assert!(note.contains("96.5 % order-statistic interval"), "{note}");
+    assert!(note.contains("nominal 95 % paired bootstrap interval"), "{note}");
+    assert!(!note.contains("CI"), "{note}");
+    let md = super::summary_markdown(&run);
+    assert!(md.contains("93.8 % order-statistic interval"), "{md}");
+    assert!(!md.contains("95% CI"), "{md}");
 }

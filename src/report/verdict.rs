@@ -160,7 +160,7 @@ pub(crate) fn judge(cases: &[&CaseRecord]) -> Outcome {
         picks.push(Pick {
             model: base.model.clone(),
             workers: base.workers,
-            speedup: Speedup { median: 1.0, ci_low: 1.0, ci_high: 1.0 },
+            speedup: Speedup::paired(1.0, 1.0, 1.0),
             noisy: base.summary.is_some_and(|s| s.noisy),
         });
     } else {

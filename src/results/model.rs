@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Machine;
 use crate::measure::{Sample, SentinelReading};
-use crate::stats::Summary;
+use crate::stats::{IntervalMethod, LEVEL, Summary};
 
 /// Version of the `run.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -49,10 +49,38 @@ pub enum CaseStatus {
 pub struct Speedup {
     /// Baseline median / this case's median.
     pub median: f64,
-    /// Lower bound of the 95% bootstrap interval of the ratio.
+    /// Lower bound of the interval of the ratio (see `ci_method`, `ci_level`).
     pub ci_low: f64,
-    /// Upper bound of the 95% bootstrap interval of the ratio.
+    /// Upper bound of the interval of the ratio.
     pub ci_high: f64,
+    /// How the interval was computed (a percentile bootstrap over the samples paired by
+    /// interleaving round).
+    #[serde(default = "paired_bootstrap")]
+    pub ci_method: IntervalMethod,
+    /// Its nominal level.
+    #[serde(default = "nominal_level")]
+    pub ci_level: f64,
+}
+
+impl Speedup {
+    /// A speedup with its paired-bootstrap interval at the nominal level.
+    pub fn paired(median: f64, ci_low: f64, ci_high: f64) -> Speedup {
+        Speedup {
+            median,
+            ci_low,
+            ci_high,
+            ci_method: IntervalMethod::PairedBootstrapPercentile,
+            ci_level: LEVEL,
+        }
+    }
+}
+
+fn paired_bootstrap() -> IntervalMethod {
+    IntervalMethod::PairedBootstrapPercentile
+}
+
+fn nominal_level() -> f64 {
+    LEVEL
 }
 
 /// One case's record.

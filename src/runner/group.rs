@@ -188,8 +188,7 @@ pub(super) fn run_group(
                 continue;
             }
             let (lo, hi) = bootstrap_paired_ratio_ci(&base, walls, 0.95, 2000, median);
-            rec.speedup =
-                Some(Speedup { median: median(&base) / median(walls), ci_low: lo, ci_high: hi });
+            rec.speedup = Some(Speedup::paired(median(&base) / median(walls), lo, hi));
         }
     }
     records

@@ -3,7 +3,15 @@
 use serde::{Deserialize, Serialize};
 use statrs::statistics::{Data, Distribution, Max, Median, Min, OrderStatistics};
 
-use super::bootstrap_ci;
+use super::{IntervalMethod, median_interval};
+
+/// The level intervals aim for.
+pub const LEVEL: f64 = 0.95;
+
+/// The level of an interval recorded without one (bootstrap intervals, always 95 %).
+fn nominal_level() -> f64 {
+    LEVEL
+}
 
 /// Above this coefficient of variation (robust: MAD-based) a result is flagged noisy.
 pub const NOISY_CV: f64 = 0.10;
@@ -23,10 +31,17 @@ pub struct Summary {
     pub min: f64,
     /// Largest sample.
     pub max: f64,
-    /// Lower bound of the 95% bootstrap confidence interval of the median.
+    /// Lower bound of the interval of the median (see `ci_method`, `ci_level`).
     pub ci_low: f64,
-    /// Upper bound of the 95% bootstrap confidence interval of the median.
+    /// Upper bound of the interval of the median.
     pub ci_high: f64,
+    /// How the interval was computed.
+    #[serde(default)]
+    pub ci_method: IntervalMethod,
+    /// Its level: the exact coverage for an order-statistic interval (0.9375 with five
+    /// samples), the nominal level for a bootstrap one.
+    #[serde(default = "nominal_level")]
+    pub ci_level: f64,
     /// Robust coefficient of variation: 1.4826·MAD / median.
     pub cv: f64,
     /// Whether `cv` exceeds [`NOISY_CV`].
@@ -64,7 +79,7 @@ pub fn summarize(xs: &[f64]) -> Option<Summary> {
     let data = Data::new(xs.to_vec());
     let med = data.median();
     let mad = mad(xs);
-    let (ci_low, ci_high) = bootstrap_ci(xs, 0.95, 2000, median);
+    let (ci_low, ci_high, ci_level) = median_interval(xs, LEVEL);
     let cv = if med > 0.0 { 1.4826 * mad / med } else { 0.0 };
     Some(Summary {
         n: xs.len(),
@@ -75,6 +90,8 @@ pub fn summarize(xs: &[f64]) -> Option<Summary> {
         max: data.max(),
         ci_low,
         ci_high,
+        ci_method: IntervalMethod::OrderStatistic,
+        ci_level,
         cv,
         noisy: cv > NOISY_CV,
     })

@@ -24,6 +24,8 @@ fn summary(median: f64, noisy: bool) -> Summary {
         max: median * 1.1,
         ci_low: median * 0.98,
         ci_high: median * 1.02,
+        ci_method: gilbench::stats::IntervalMethod::OrderStatistic,
+        ci_level: 0.98,
         cv: if noisy { 0.3 } else { 0.015 },
         noisy,
     }
@@ -63,11 +65,9 @@ fn case(
             let s = speedup.map(|s| s.0).unwrap_or(1.0);
             summary(base_s / s, model == "async:current")
         }),
-        speedup: speedup.filter(|_| ok).map(|(median, ci_low, ci_high)| Speedup {
-            median,
-            ci_low,
-            ci_high,
-        }),
+        speedup: speedup
+            .filter(|_| ok)
+            .map(|(median, ci_low, ci_high)| Speedup::paired(median, ci_low, ci_high)),
         cpu_s: ok.then_some(0.031),
         user_s: ok.then_some(0.030),
         sys_s: ok.then_some(0.001),
@@ -310,11 +310,7 @@ fn gil_case(fraction: &str, model: &str, workers: usize, speedup: (f64, f64, f64
         reason: None,
         unit: "s".into(),
         summary: Some(summary(median, false)),
-        speedup: (!sequential).then_some(Speedup {
-            median: speedup.0,
-            ci_low: speedup.1,
-            ci_high: speedup.2,
-        }),
+        speedup: (!sequential).then_some(Speedup::paired(speedup.0, speedup.1, speedup.2)),
         cpu_s: Some(0.031),
         user_s: Some(0.030),
         sys_s: Some(0.001),

@@ -35,7 +35,7 @@ fn ours(model: &str, workload: &str, workers: usize, speedup: Option<f64>) -> Ca
         workers,
         tasks: 16,
         unit: "s".into(),
-        speedup: speedup.map(|median| Speedup { median, ci_low: median, ci_high: median }),
+        speedup: speedup.map(|median| Speedup::paired(median, median, median)),
         warmup: 1,
         ..CaseRecord::default()
     }
