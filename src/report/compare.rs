@@ -45,7 +45,7 @@ pub fn write_compare_report(
     for chart in charts {
         let path = dir.join(&chart.path);
         let svg = std::fs::read_to_string(&path)
-            .map_err(|source| ResultsError::Read { path: path.clone(), source })?;
+            .map_err(|source| ResultsError::Read { path: path.clone(), cause: source })?;
         let body = svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg);
         inlined.push((chart, body));
     }

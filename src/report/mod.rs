@@ -84,7 +84,7 @@ pub fn write_report_with(
 }
 
 fn read(path: PathBuf) -> Result<String, ResultsError> {
-    std::fs::read_to_string(&path).map_err(|source| ResultsError::Read { path, source })
+    std::fs::read_to_string(&path).map_err(|source| ResultsError::Read { path, cause: source })
 }
 
 /// Each chart with its SVG text, read from `dir`.

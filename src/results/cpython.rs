@@ -165,7 +165,7 @@ pub fn parse_cpython(text: &str, path: &Path) -> Result<CpythonRecord, ResultsEr
 pub fn load_cpython(path: &Path) -> Result<CpythonRecord, ResultsError> {
     let file = if path.is_dir() { path.join(CPYTHON_FILE) } else { path.to_path_buf() };
     let text = std::fs::read_to_string(&file)
-        .map_err(|source| ResultsError::Read { path: file.clone(), source })?;
+        .map_err(|source| ResultsError::Read { path: file.clone(), cause: source })?;
     parse_cpython(&text, &file)
 }
 

@@ -59,7 +59,7 @@ struct Estimates {
 
 fn json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ResultsError> {
     let text = std::fs::read_to_string(path)
-        .map_err(|source| ResultsError::Read { path: path.to_path_buf(), source })?;
+        .map_err(|source| ResultsError::Read { path: path.to_path_buf(), cause: source })?;
     serde_json::from_str(&text)
         .map_err(|e| ResultsError::Invalid { path: path.to_path_buf(), message: e.to_string() })
 }
@@ -87,7 +87,7 @@ pub fn load_criterion(dir: &Path) -> Result<Vec<CriterionEstimate>, ResultsError
     if !dir.is_dir() {
         return Err(ResultsError::Read {
             path: dir.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no criterion output here"),
+            cause: std::io::Error::new(std::io::ErrorKind::NotFound, "no criterion output here"),
         });
     }
     let mut dirs = Vec::new();

@@ -20,22 +20,20 @@ pub use store::{RunDir, load_run, write_atomic};
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
     /// A file could not be written (or created, or renamed into place).
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         /// The file.
         path: std::path::PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+        /// The OS error (in the message; not chained, so it is printed once).
+        cause: std::io::Error,
     },
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The file.
         path: std::path::PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+        /// The OS error (in the message; not chained, so it is printed once).
+        cause: std::io::Error,
     },
     /// A `run.json` is not valid JSON or not a gilbench run.
     #[error("{path} is not a valid gilbench run: {message}")]

@@ -16,10 +16,10 @@ impl RunDir {
     /// Uses `dir` as the run directory, creating it if needed.
     pub fn at(dir: &Path) -> Result<RunDir, ResultsError> {
         std::fs::create_dir_all(dir)
-            .map_err(|source| ResultsError::Write { path: dir.to_path_buf(), source })?;
+            .map_err(|source| ResultsError::Write { path: dir.to_path_buf(), cause: source })?;
         let probe = dir.join(".gilbench-write-test");
         std::fs::write(&probe, b"")
-            .map_err(|source| ResultsError::Write { path: dir.to_path_buf(), source })?;
+            .map_err(|source| ResultsError::Write { path: dir.to_path_buf(), cause: source })?;
         let _ = std::fs::remove_file(&probe);
         Ok(RunDir { path: dir.to_path_buf() })
     }
@@ -56,7 +56,7 @@ impl RunDir {
 /// Replaces `path` with `bytes`: write a temp file beside it, fsync, rename over.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let err = |source| ResultsError::Write { path: path.to_path_buf(), source };
+    let err = |source| ResultsError::Write { path: path.to_path_buf(), cause: source };
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
@@ -68,7 +68,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
 pub fn load_run(path: &Path) -> Result<RunRecord, ResultsError> {
     let file = if path.is_dir() { path.join("run.json") } else { path.to_path_buf() };
     let text = std::fs::read_to_string(&file)
-        .map_err(|source| ResultsError::Read { path: file.clone(), source })?;
+        .map_err(|source| ResultsError::Read { path: file.clone(), cause: source })?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| ResultsError::Invalid { path: file.clone(), message: e.to_string() })?;
     let version = value.get("schema_version").and_then(|v| v.as_u64()).ok_or_else(|| {

@@ -6,13 +6,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+        /// The OS error (in the message; not chained, so it is printed once).
+        cause: std::io::Error,
     },
     /// Syntax, type or value error at a place in the file.
     #[error("{path}:{line}:{column}: {key}: {message}", key = key.as_deref().map(|k| format!("key `{k}`")).unwrap_or_else(|| "syntax".into()))]

@@ -236,7 +236,7 @@ pub struct Scenario {
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path)
-        .map_err(|source| ScenarioError::Read { path: path.to_path_buf(), source })?;
+        .map_err(|source| ScenarioError::Read { path: path.to_path_buf(), cause: source })?;
     parse(&text, path)
 }
 

@@ -125,6 +125,13 @@ fn sigint_keeps_what_finished_and_exits_130() {
 
 #[test]
 fn bad_arguments_exit_2_with_a_message() {
+    // An error says its cause once.
+    for args in [&["report", "/no-such-dir"][..], &["run", "/no-such-scenario.toml"][..]] {
+        let o = gilbench(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(stderr.matches("No such file or directory").count(), 1, "{args:?}: {stderr}");
+    }
     let o = gilbench(&["check", "--tolerance", "0"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--tolerance"));
