@@ -170,6 +170,48 @@ pub fn others_load(window: Duration) -> Option<f64> {
     Some((busy_cpus - (me1 - me0) / elapsed).max(0.0))
 }
 
+/// A window over which to tell how many CPUs other processes kept busy, without waiting: the
+/// CPU time every live process but gilbench and what it started used meanwhile (a process
+/// that started during the window counts whole; one that ended is not seen). Time the kernel spends on no process's behalf
+/// (interrupts, the switches themselves) is left out: under a fast ping-pong it is a large
+/// share of a CPU and says nothing about other programs.
+#[derive(Debug, Clone)]
+pub struct OthersWindow {
+    ticks: std::collections::HashMap<u32, f64>,
+    start: Instant,
+}
+
+impl OthersWindow {
+    /// Opens the window; `None` where the platform does not say (non-Linux).
+    pub fn open() -> Option<OthersWindow> {
+        let ticks =
+            os::process_ticks()?.into_iter().filter(|p| !p.1).map(|(pid, _, t)| (pid, t)).collect();
+        Some(OthersWindow { ticks, start: Instant::now() })
+    }
+
+    /// CPUs other processes kept busy since the window opened (1.0 = one CPU's worth).
+    pub fn close(&self) -> Option<f64> {
+        let now = os::process_ticks()?;
+        let elapsed = self.start.elapsed().as_secs_f64();
+        if elapsed <= 0.0 {
+            return None;
+        }
+        let used: f64 = now
+            .iter()
+            .filter(|p| !p.1)
+            .map(|(pid, _, t)| (t - self.ticks.get(pid).copied().unwrap_or(0.0)).max(0.0))
+            .sum();
+        Some(used / clock_ticks_per_s() / elapsed)
+    }
+}
+
+/// The kernel's clock ticks per second (USER_HZ), in which `/proc/stat` counts.
+fn clock_ticks_per_s() -> f64 {
+    // SAFETY: sysconf only reads a constant of the running system.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if hz > 0 { hz as f64 } else { 100.0 }
+}
+
 /// This process's resident set size right now, bytes, where the platform says.
 pub fn current_rss_bytes() -> Option<u64> {
     os::current_rss_bytes()

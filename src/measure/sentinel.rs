@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub struct SentinelReading {
     /// Best of 5 timings of a fixed integer kernel, seconds.
     pub cpu_s: f64,
-    /// Best of three medians of 100 one-byte round trips between two threads pinned to one
+    /// Best of five medians of 100 one-byte round trips between two threads pinned to one
     /// CPU, over two pipes, seconds.
     pub pipe_rtt_s: f64,
 }
@@ -80,7 +80,7 @@ fn pipe_rtt_on(round_trips: usize, cpu: Option<usize>) -> Option<f64> {
     times.get(times.len() / 2).copied()
 }
 
-/// Takes one reading (about 10 ms: 5 kernel timings and 300 pipe round trips).
+/// Takes one reading (about 10 ms: 5 kernel timings and 500 pipe round trips).
 pub fn read_sentinel() -> SentinelReading {
     let mut cpu = f64::INFINITY;
     for _ in 0..5 {
@@ -88,7 +88,7 @@ pub fn read_sentinel() -> SentinelReading {
         kernel(1_000_000);
         cpu = cpu.min(t.elapsed().as_secs_f64());
     }
-    // The best of three medians: one burst of other activity must not read as drift.
-    let pipe = (0..3).filter_map(|_| pipe_rtt(100)).fold(f64::INFINITY, f64::min);
+    // The best of five medians: one burst of other activity must not read as drift.
+    let pipe = (0..5).filter_map(|_| pipe_rtt(100)).fold(f64::INFINITY, f64::min);
     SentinelReading { cpu_s: cpu, pipe_rtt_s: if pipe.is_finite() { pipe } else { f64::NAN } }
 }

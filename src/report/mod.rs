@@ -25,6 +25,7 @@ use crate::results::{ResultsError, RunRecord, write_atomic};
 pub use compare::write_compare_report;
 pub use gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
 pub use markdown::summary_markdown;
+pub use noise::{SentinelFigures, drift_threshold, flagged_groups, sentinel_spread};
 pub use verdict::{Outcome, Pick, Verdict, verdicts};
 
 /// The report could not be written.

@@ -146,9 +146,14 @@ pub struct CaseRecord {
     /// the median per sample.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counters: BTreeMap<String, f64>,
-    /// CPUs kept busy by other processes when the case's group started (Linux).
+    /// CPUs kept busy by other processes when the case's group started (Linux; measured
+    /// when the run waits for a quiet machine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_others: Option<f64>,
+    /// CPUs kept busy by other processes while the case's group ran: the machine's busy time
+    /// less gilbench's and its children's, over the group (Linux).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy_others: Option<f64>,
     /// How far the drift sentinel moved across the case's group (0.1 = 10 %).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<f64>,

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::exec::{self, ExecEnv, Model};
 use crate::measure::{
-    clock_read_cost_ns, current_rss_bytes, others_load, pin_allocator, read_sentinel, trim_heap,
+    OthersWindow, clock_read_cost_ns, current_rss_bytes, others_load, pin_allocator, read_sentinel,
+    trim_heap,
 };
 use crate::probe::ProbeEnv;
 use crate::results::{
@@ -260,6 +261,10 @@ fn empty_task_cost_ns(model: Model, env: &ExecEnv) -> Option<f64> {
     Some(median(&per_task[1..]))
 }
 
+/// Sentinel readings taken at the start of a run (labelled `start`): their spread is the
+/// sentinel's own noise.
+pub const START_READINGS: usize = 5;
+
 /// Runs every case of `config`, rewriting `dir`'s files after each, and returns the record.
 pub fn run(
     config: &RunConfig,
@@ -327,12 +332,16 @@ pub fn run(
         }
     }
     let run_start = Instant::now();
-    record.sentinel.push(SentinelPoint {
-        at: "start".into(),
-        t_s: 0.0,
-        reading: read_sentinel(),
-        rss_bytes: current_rss_bytes(),
-    });
+    // Several readings at the start: their spread is the sentinel's own noise, which a
+    // group's movement must exceed to be flagged.
+    for _ in 0..START_READINGS {
+        record.sentinel.push(SentinelPoint {
+            at: "start".into(),
+            t_s: run_start.elapsed().as_secs_f64(),
+            reading: read_sentinel(),
+            rss_bytes: current_rss_bytes(),
+        });
+    }
     let mut shared = group::Shared {
         config,
         env: &env,
@@ -362,11 +371,21 @@ pub fn run(
             rss_bytes: current_rss_bytes(),
         });
         on_event(&Event::GroupStarted { key: key.to_string(), cases: members.len() });
+        let others = OthersWindow::open();
         let records = group::run_group(members, group_index, &mut shared);
-        let drift = read_sentinel().drift_from(&before);
+        let busy_others = others.and_then(|w| w.close());
+        let after = read_sentinel();
+        let drift = after.drift_from(&before);
+        record.sentinel.push(SentinelPoint {
+            at: format!("after {key}"),
+            t_s: run_start.elapsed().as_secs_f64(),
+            reading: after,
+            rss_bytes: current_rss_bytes(),
+        });
         let mut interrupted = false;
         for mut rec in records {
             rec.load_others = load;
+            rec.busy_others = busy_others;
             rec.drift = Some(drift);
             interrupted |= rec.status == CaseStatus::Interrupted;
             on_event(&Event::CaseFinished {

@@ -78,6 +78,7 @@ fn case(
         checksum: ok.then(|| "00000000deadbeef".to_string()),
         counters: Default::default(),
         load_others: None,
+        busy_others: None,
         drift: None,
         warmup: 1,
         samples: Vec::new(),
@@ -321,6 +322,7 @@ fn gil_case(fraction: &str, model: &str, workers: usize, speedup: (f64, f64, f64
         checksum: Some("00000000deadbeef".to_string()),
         counters,
         load_others: None,
+        busy_others: None,
         drift: None,
         warmup: 1,
         samples: (0..8)

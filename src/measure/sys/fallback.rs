@@ -43,3 +43,8 @@ pub(super) fn reset_peak_rss() -> bool {
 pub(super) fn peak_rss_bytes() -> Option<u64> {
     None
 }
+
+/// Every process's CPU: not read on this platform.
+pub(super) fn process_ticks() -> Option<Vec<(u32, bool, f64)>> {
+    None
+}

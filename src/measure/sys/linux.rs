@@ -100,3 +100,31 @@ pub(super) fn peak_rss_bytes() -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
+
+/// Every process's own CPU clock ticks so far (user + system, from `/proc/<pid>/stat`), as
+/// (pid, whether it is this process or one of its descendants, ticks). Reaped children's time
+/// is left out: a parent that reaps a long-running child would count all of its life at once.
+pub(super) fn process_ticks() -> Option<Vec<(u32, bool, f64)>> {
+    let me = std::process::id();
+    let mut procs: Vec<(u32, u32, f64)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let Some((_, rest)) = stat.rsplit_once(')') else { continue };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        // After the command: ppid is the 2nd field; utime and stime the 12th and 13th.
+        let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let ppid = f.get(1).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+        procs.push((pid, ppid, n(11) + n(12)));
+    }
+    let mut tree = vec![me];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(procs.iter().filter(|p| p.1 == parent && p.0 != parent).map(|p| p.0));
+        i += 1;
+    }
+    Some(procs.into_iter().map(|(pid, _, ticks)| (pid, tree.contains(&pid), ticks)).collect())
+}
