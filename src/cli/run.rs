@@ -26,9 +26,20 @@ pub(crate) struct RunArgs {
     /// Put this run's files directly in DIR (default: a new folder under reports/).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Per-case timeout in seconds, when the scenario sets none.
-    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
-    timeout: f64,
+    /// Per-case timeout when the scenario sets none: seconds (`120`) or a duration as in
+    /// scenario files (`2m`, `90s`).
+    #[arg(long, value_name = "DURATION", default_value = "120")]
+    timeout: String,
+    /// Timed samples per case, overriding the profile's count (1 to 10000).
+    #[arg(long, value_name = "N")]
+    samples: Option<usize>,
+    /// Warm-up samples per case, run and dropped, overriding the profile's count (0 to 1000).
+    #[arg(long, value_name = "N")]
+    warmup: Option<usize>,
+    /// Time a case may spend sampling once its minimum of samples is in, overriding the
+    /// profile's budget (`500ms`, `3s`; above 0, at most 1h).
+    #[arg(long, value_name = "DURATION")]
+    max_time: Option<String>,
     /// Seed of the interleaved sampling order (default: from the clock; run.json records it).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -49,12 +60,23 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         placement::restrict_current_thread(&cpus)
             .map_err(|e| BadInput(format!("--cpus {list}: {e}")))?;
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
-        return Err(BadInput(format!(
-            "--timeout {}: expected seconds between 0 and 86400",
-            args.timeout
-        ))
-        .into());
+    let timeout = parse_duration("--timeout", &args.timeout, Duration::from_secs(86_400))?;
+    let mut profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
+    if let Some(n) = args.samples {
+        if !(1..=10_000).contains(&n) {
+            return Err(BadInput(format!("--samples {n}: expected 1 to 10000")).into());
+        }
+        profile.samples = n;
+        profile.min_samples = profile.min_samples.min(n);
+    }
+    if let Some(n) = args.warmup {
+        if n > 1000 {
+            return Err(BadInput(format!("--warmup {n}: expected 0 to 1000")).into());
+        }
+        profile.warmup = n;
+    }
+    if let Some(text) = &args.max_time {
+        profile.case_budget = parse_duration("--max-time", text, Duration::from_secs(3600))?;
     }
     let scenarios = if args.files.is_empty() {
         scenario::shipped()
@@ -65,14 +87,13 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     } else {
         args.files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?
     };
-    let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
     let machine = gilbench::results::fingerprint();
     let dir = run_dir(args.out.as_deref(), &machine.hostname)?;
     let cancel = interrupt_flag()?;
     let config = RunConfig {
         scenarios,
         profile,
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout,
         worker_exe: std::env::current_exe().context("locating the gilbench executable")?,
         cancel,
         command: std::env::args().collect(),
@@ -122,6 +143,27 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// A duration flag: plain seconds (`120`, `0.5`) or a duration as scenario files write it
+/// (`2m`, `500ms`); above zero and at most `max`.
+fn parse_duration(flag: &str, text: &str, max: Duration) -> Result<Duration, BadInput> {
+    let bad = |why: &str| BadInput(format!("{flag} {text}: {why}"));
+    let d = match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 => {
+            Duration::try_from_secs_f64(secs).map_err(|_| bad("expected a duration above 0"))?
+        }
+        Ok(_) => return Err(bad("expected a duration above 0")),
+        Err(_) => humantime::parse_duration(text.trim())
+            .map_err(|e| bad(&format!("expected seconds or a duration like 2m or 500ms ({e})")))?,
+    };
+    if d.is_zero() || d > max {
+        return Err(bad(&format!(
+            "expected a duration above 0 and at most {}",
+            humantime::format_duration(max)
+        )));
+    }
+    Ok(d)
 }
 
 /// A seed for the interleaved order when none is given: from the clock (run.json records it).

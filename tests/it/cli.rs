@@ -123,6 +123,36 @@ fn sigint_keeps_what_finished_and_exits_130() {
     before.assert_nothing_left("SIGINT");
 }
 
+/// `--samples`, `--warmup` and `--max-time` override the profile; `--timeout` takes the
+/// scenario files' duration syntax.
+#[test]
+fn sampling_flags_override_the_profile() {
+    let _machine = shared();
+    let out = tempfile::tempdir().unwrap();
+    let o = gilbench(&[
+        "run",
+        data("tiny.toml").to_str().unwrap(),
+        "--samples",
+        "2",
+        "--warmup",
+        "0",
+        "--max-time",
+        "10s",
+        "--timeout",
+        "1m",
+        "--no-wait",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = load_run(out.path()).unwrap();
+    let ok: Vec<_> = run.cases.iter().filter(|c| c.status == CaseStatus::Ok).collect();
+    assert!(!ok.is_empty());
+    for c in ok {
+        assert_eq!((c.samples.len(), c.warmup), (2, 0), "{}", c.case);
+    }
+}
+
 #[test]
 fn bad_arguments_exit_2_with_a_message() {
     // An error says its cause once.
@@ -131,6 +161,22 @@ fn bad_arguments_exit_2_with_a_message() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(stderr.matches("No such file or directory").count(), 1, "{args:?}: {stderr}");
+    }
+    let tiny = data("tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    for (flag, value) in [
+        ("--samples", "0"),
+        ("--samples", "100000"),
+        ("--warmup", "5000"),
+        ("--max-time", "0s"),
+        ("--max-time", "2h"),
+        ("--max-time", "soon"),
+        ("--timeout", "0"),
+        ("--timeout", "-5s"),
+    ] {
+        let o = gilbench(&["run", tiny, &format!("{flag}={value}")]);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(flag), "{flag} {value}");
     }
     let o = gilbench(&["check", "--tolerance", "0"]);
     assert_eq!(o.status.code(), Some(2));
