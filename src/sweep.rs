@@ -7,9 +7,6 @@ use crate::exec::Model;
 use crate::exec::gil::DEFAULT_SWITCH_INTERVAL;
 use crate::scenario::{ProbeParams, ProbeValue, Scenario, Workers, WorkloadParams, show_duration};
 
-/// Above this many cases a scenario is refused (a sweep that would run for days is a typo).
-pub const MAX_CASES: usize = 10_000;
-
 /// One thing to measure: a workload with fixed parameters, run by one model on W units.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {

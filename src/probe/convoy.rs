@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::exec::gil::{Gil, GilUnit};
-use crate::scenario::ProbeParams;
+use crate::probe::ProbeParams;
 use crate::stats::percentile;
 use crate::work::{
     FreeUnit, LoopbackServer, NetWork, SLICE_ITERATIONS, Task, Unit, Workload, cpu_kernel_in,

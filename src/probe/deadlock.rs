@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Mutex, MutexGuard};
 
 use super::{Metric, Probe, ProbeError, ProbeSample};
-use crate::scenario::ProbeParams;
+use crate::probe::ProbeParams;
 
 /// The variants, as scenario files name them.
 pub const VARIANTS: &[&str] = &["opposite_order", "fixed_order"];

@@ -7,6 +7,7 @@ pub mod convoy;
 pub mod deadlock;
 pub mod ipc;
 pub mod lock;
+mod params;
 pub mod spawn;
 pub mod switch;
 
@@ -17,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::measure::Usage;
-use crate::scenario::ProbeParams;
+pub use params::{ProbeParams, ProbeValue, show_duration};
 
 /// What a probe's primary figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

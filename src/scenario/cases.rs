@@ -1,5 +1,5 @@
 //! The cases a validated scenario will expand to: refuses sweeps above
-//! [`MAX_CASES`](crate::sweep::MAX_CASES) and workloads whose case keys would collide.
+//! [`MAX_CASES`] and workloads whose case keys would collide.
 //! Mirrors the key layout of `sweep::expand` without depending on the host's CPU count.
 
 use std::collections::HashMap;
@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use super::validate::MAX_WORKERS;
 use super::values::{Read, Reader};
 use super::{Workers, WorkloadAxes};
-use crate::sweep::MAX_CASES;
+
+/// Above this many cases a scenario is refused (a sweep that would run for days is a typo).
+pub const MAX_CASES: usize = 10_000;
 
 /// How many worker counts `"auto"` stands for when a sweep is sized (an upper bound).
 pub(super) const AUTO_WORKER_COUNTS: usize = 12;

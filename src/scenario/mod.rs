@@ -4,7 +4,7 @@
 //!
 //! `schema` reads the TOML into loosely typed values with their spans, `values` reads
 //! integers, sizes, durations and sweep axes against their limits, `validate` checks each
-//! workload, and `cases` refuses sweeps above [`crate::sweep::MAX_CASES`] or with colliding
+//! workload, and `cases` refuses sweeps above [`MAX_CASES`] or with colliding
 //! case keys. A key that accepts a list is a sweep axis; `workers` defaults to `"auto"` and
 //! `payload_bytes` to 0, while `models` and `tasks` must be set at the top or per workload.
 
@@ -25,6 +25,8 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use crate::probe::{ProbeParams, ProbeValue};
+pub use cases::MAX_CASES;
 pub use error::ScenarioError;
 pub use shipped::{Shipped, shipped};
 pub use values::show_duration;
@@ -130,76 +132,6 @@ pub struct WorkloadAxes {
     pub tasks: Vec<usize>,
     /// Payload bytes per task, both ways (axis).
     pub payload_bytes: Vec<usize>,
-}
-
-/// One typed value of a probe parameter.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ProbeValue {
-    /// A whole number.
-    Count(u64),
-    /// A duration.
-    Duration(Duration),
-    /// A size in bytes.
-    Size(u64),
-    /// One word of a fixed set.
-    Choice(String),
-    /// `"auto"` for a count of units: planning turns it into 1, 2, 4, … up to twice the
-    /// usable CPUs (see [`crate::sweep::auto_workers`]).
-    Auto,
-}
-
-impl std::fmt::Display for ProbeValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ProbeValue::Count(n) => write!(f, "{n}"),
-            ProbeValue::Duration(d) => f.write_str(&show_duration(*d)),
-            ProbeValue::Size(n) => write!(f, "{n}"),
-            ProbeValue::Choice(s) => f.write_str(s),
-            ProbeValue::Auto => f.write_str("auto"),
-        }
-    }
-}
-
-/// The parameters of one probe case, by name (every declared parameter is present, with its
-/// default when the file does not set it).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProbeParams {
-    /// Values by parameter name.
-    pub values: std::collections::BTreeMap<String, ProbeValue>,
-}
-
-impl ProbeParams {
-    /// A count parameter (0 when absent or of another type).
-    pub fn count(&self, name: &str) -> u64 {
-        match self.values.get(name) {
-            Some(ProbeValue::Count(n)) => *n,
-            _ => 0,
-        }
-    }
-
-    /// A duration parameter (zero when absent or of another type).
-    pub fn duration(&self, name: &str) -> Duration {
-        match self.values.get(name) {
-            Some(ProbeValue::Duration(d)) => *d,
-            _ => Duration::ZERO,
-        }
-    }
-
-    /// A size parameter (0 when absent or of another type).
-    pub fn size(&self, name: &str) -> u64 {
-        match self.values.get(name) {
-            Some(ProbeValue::Size(n)) => *n,
-            _ => 0,
-        }
-    }
-
-    /// A choice parameter (empty when absent or of another type).
-    pub fn choice(&self, name: &str) -> &str {
-        match self.values.get(name) {
-            Some(ProbeValue::Choice(s)) => s,
-            _ => "",
-        }
-    }
 }
 
 /// A `[[probe]]` table: the probe kind, the variants to run, and every point of its axes.

@@ -254,11 +254,11 @@ pub(super) fn probe(rd: &Reader<'_>, table: &Spanned<BTreeMap<String, Sp>>) -> R
             }
         }
         points = next;
-        if points.len().saturating_mul(auto_weight) > crate::sweep::MAX_CASES {
+        if points.len().saturating_mul(auto_weight) > super::MAX_CASES {
             return Err(rd.err(
                 t.get(p.name).unwrap_or(kind_v),
                 p.name,
-                format!("the probe expands to more than {} cases", crate::sweep::MAX_CASES),
+                format!("the probe expands to more than {} cases", super::MAX_CASES),
             ));
         }
     }

@@ -58,7 +58,7 @@ fn shipped_scenarios_parse() {
         };
         assert!(!sc.workloads.is_empty() || !sc.probes.is_empty());
         let cases = sweep::plan(&sc, 8);
-        assert!(!cases.is_empty() && cases.len() <= sweep::MAX_CASES);
+        assert!(!cases.is_empty() && cases.len() <= super::MAX_CASES);
     }
     let sc = shipped()[0].load().expect("checked above");
     assert_eq!(sc.name, "cpu-vs-io");

@@ -263,10 +263,7 @@ pub(super) fn show_size(n: u64) -> String {
     format!("{n}B")
 }
 
-/// A duration as humantime writes it, without spaces (`2ms`, `1s500ms`), for case keys.
-pub fn show_duration(d: Duration) -> String {
-    humantime::format_duration(d).to_string().replace(' ', "")
-}
+pub use crate::probe::show_duration;
 
 /// A fraction for case keys: shortest round-trip decimal, never an exponent (`0.5`, `1`).
 pub(super) fn show_fraction(f: f64) -> String {

@@ -9,6 +9,7 @@ mod compare;
 mod cpython;
 mod faults;
 mod ipc;
+mod layout;
 mod leftovers;
 mod locks;
 mod models;

@@ -35,7 +35,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::placement::{Placement, Topology, pin_current_thread};
-use crate::scenario::ProbeParams;
+use crate::probe::ProbeParams;
 use peer::{PeerProcess, PeerReport, PeerSpec};
 use shm::Side;
 use transport::Endpoint;

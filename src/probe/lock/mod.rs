@@ -49,7 +49,7 @@ use self::tasks::AsyncLock;
 use self::work::Work;
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::Usage;
-use crate::scenario::ProbeParams;
+use crate::probe::ProbeParams;
 use crate::stats::percentile;
 
 pub use self::procs::peer_main;

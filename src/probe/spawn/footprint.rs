@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use super::sys;
+use crate::probe::ProbeParams;
 use crate::probe::{Metric, Probe, ProbeError, ProbeSample};
-use crate::scenario::ProbeParams;
 
 /// How long created units get to reach their idle state.
 const SETTLE_WITHIN: Duration = Duration::from_secs(10);

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::exec::{self, ExecEnv, Executor, Model, ProcessExecutor, StartMethod};
 use crate::measure::Usage;
-use crate::scenario::ProbeParams;
+use crate::probe::ProbeParams;
 use crate::work::{Task, WorkSpec};
 
 /// The spawn probe's variants, as `models = [...]` names them.

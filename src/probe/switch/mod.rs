@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::placement::{Placement, Spinner, Topology, pin_current_thread};
-use crate::scenario::ProbeParams;
+use crate::probe::ProbeParams;
 
 /// The variants, as `models = [...]` names them.
 pub const VARIANTS: &[&str] = &[

@@ -1,0 +1,179 @@
+//! The promise in ARCHITECTURE.md that imports only point one way: the `crate::…` and
+//! `super::…` paths of `src/` (comments and in-file tests left out) form no circle between
+//! top-level modules, nor between the probe's sub-modules.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Module path of a source file: `src/probe/ipc/shm.rs` → [probe, ipc, shm].
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).expect("under src");
+    let mut parts: Vec<String> =
+        rel.iter().map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string()).collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The code of a file: comment lines and everything from the first `#[cfg(test)]` dropped.
+fn code(file: &Path) -> String {
+    let text = std::fs::read_to_string(file).expect("readable source");
+    let mut out = String::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with("#[cfg(test)]") {
+            break;
+        }
+        if !t.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Every `prefix` path in `code` as its segments: `crate::a::b` → [a, b].
+fn paths(code: &str, prefix: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i].chars().last();
+        rest = &rest[i + prefix.len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let mut segs = Vec::new();
+        for seg in rest.split("::") {
+            let ident: String =
+                seg.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let whole = ident.len() == seg.len();
+            if !ident.is_empty() {
+                segs.push(ident);
+            }
+            if !whole || segs.is_empty() {
+                break;
+            }
+        }
+        out.push(segs);
+    }
+    out
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable src").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs")
+            && p.file_name().is_some_and(|n| n != "tests.rs")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// The first circle in `graph`, as the nodes along it.
+fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = stack.iter().position(|n| n == node) {
+            let mut c = stack[i..].to_vec();
+            c.push(node.to_string());
+            return Some(c);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(c) = visit(next, graph, stack, done) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn imports_form_no_circle_between_modules_or_probe_sub_modules() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let top: BTreeSet<String> =
+        files.iter().filter_map(|f| module_path(&src, f).first().cloned()).collect();
+    let probes: BTreeSet<String> = files
+        .iter()
+        .map(|f| module_path(&src, f))
+        .filter(|m| m.len() > 1 && m[0] == "probe")
+        .map(|m| m[1].clone())
+        .collect();
+    let mut modules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut probe_subs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let module = module_path(&src, file);
+        // The binary's own modules (the command line) and the crate roots import the library.
+        let Some(first) = module.first().filter(|m| !["lib", "main", "cli"].contains(&m.as_str()))
+        else {
+            continue;
+        };
+        let code = code(file);
+        for p in paths(&code, "crate::") {
+            let Some(to) = p.first().filter(|t| top.contains(*t) && *t != first) else { continue };
+            modules.entry(first.clone()).or_default().insert(to.clone());
+        }
+        if first != "probe" || module.len() < 2 {
+            continue;
+        }
+        let sub = &module[1];
+        let mut targets: Vec<String> =
+            paths(&code, "crate::probe::").into_iter().filter_map(|p| p.first().cloned()).collect();
+        // `super::` climbs from the file's module; a path that lands on `probe` names a sibling.
+        for p in paths(&code, "super::") {
+            let mut at = module.clone();
+            at.pop();
+            let mut segs = p.iter();
+            let mut next = segs.next();
+            while next.is_some_and(|s| s == "super") {
+                at.pop();
+                next = segs.next();
+            }
+            if at == ["probe"]
+                && let Some(n) = next
+            {
+                targets.push(n.clone());
+            }
+        }
+        for t in targets.into_iter().filter(|t| probes.contains(t) && t != sub) {
+            probe_subs.entry(sub.clone()).or_default().insert(t);
+        }
+    }
+    assert!(modules.len() > 5, "the module graph was not read: {modules:?}");
+    if let Some(c) = circle(&modules) {
+        panic!("modules import each other in a circle: {}", c.join(" → "));
+    }
+    if let Some(c) = circle(&probe_subs) {
+        panic!("probe sub-modules import each other in a circle: {}", c.join(" → "));
+    }
+}
+
+/// The checker itself finds a circle and ignores what it should.
+#[test]
+fn the_circle_check_sees_circles_and_skips_comments() {
+    let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    g.entry("a".into()).or_default().insert("b".into());
+    g.entry("b".into()).or_default().insert("c".into());
+    assert_eq!(circle(&g), None);
+    g.entry("c".into()).or_default().insert("a".into());
+    assert_eq!(circle(&g), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
+    let found = paths("use crate::probe::ipc::Thing;\nlet x = my_crate::nope;", "crate::");
+    assert_eq!(found, vec![vec!["probe".to_string(), "ipc".into(), "Thing".into()]]);
+}
