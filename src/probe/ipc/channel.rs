@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Transport;
-use super::transport::Endpoint;
+use super::endpoint::Endpoint;
 
 /// Capacity of the bounded channels.
 pub(crate) const BOUND: usize = 64;

@@ -9,6 +9,7 @@
 //! fails the case.
 
 mod channel;
+mod endpoint;
 pub mod message;
 pub mod mp;
 #[cfg(target_os = "linux")]
@@ -36,9 +37,9 @@ use crossbeam_channel::{Receiver, Sender};
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::placement::{Placement, Topology, pin_current_thread};
 use crate::probe::ProbeParams;
+use endpoint::Endpoint;
 use peer::{PeerProcess, PeerReport, PeerSpec};
 use shm::Side;
-use transport::Endpoint;
 
 /// A way two ends exchange messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

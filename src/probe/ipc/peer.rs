@@ -18,10 +18,11 @@ use rustix::net::{
 use serde::{Deserialize, Serialize};
 
 use super::Transport;
+use super::endpoint::Endpoint;
 use super::message::Payload;
 use super::os;
 use super::shm::Side;
-use super::transport::{Endpoint, endpoint_from_fds};
+use super::transport::endpoint_from_fds;
 use crate::exec::wire;
 use crate::measure::Usage;
 

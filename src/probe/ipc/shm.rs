@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::CachePadded;
 use rustix::mm::{MapFlags, ProtFlags, mmap, munmap};
 
+use super::endpoint::Endpoint;
 use super::os;
-use super::transport::Endpoint;
 
 /// Bytes in each ring.
 pub(crate) const RING: usize = 256 * 1024;

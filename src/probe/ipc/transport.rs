@@ -11,27 +11,15 @@ use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::fd::OwnedFd;
 use std::os::unix::net::{UnixDatagram, UnixListener, UnixStream};
-use std::time::Instant;
 
 use super::Transport;
+use super::endpoint::Endpoint;
 use super::shm::{AtomicEnd, ShmEnd, ShmRegion, Side, Wait};
 
 /// Largest message a datagram transport carries in one datagram.
 pub(crate) const MAX_DATAGRAM: usize = 64 * 1024;
 /// Largest framed message accepted (a longer length prefix is corruption).
 pub(crate) const MAX_MESSAGE: usize = 64 * 1024 * 1024;
-
-/// One side of a duplex message transport.
-pub(crate) trait Endpoint: Send {
-    /// Sends one message; an empty message marks the end of a sample.
-    fn send(&mut self, msg: &[u8]) -> io::Result<()>;
-    /// Receives one message into `buf` (replacing its contents).
-    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<()>;
-    /// Waits for the other side give up at `deadline` (transports that can).
-    fn set_deadline(&mut self, _deadline: Option<Instant>) {}
-    /// Between samples: wait cheaply for the next message (busy-waiting transports block).
-    fn set_idle(&mut self, _idle: bool) {}
-}
 
 /// Descriptors of both sides of a transport: (driver's, peer's).
 pub(crate) type FdPair = (Vec<OwnedFd>, Vec<OwnedFd>);
