@@ -41,13 +41,6 @@ use crate::work::{Task, WORKER_ROLE_ENV, WorkError, WorkSpec};
 
 /// How often the supervising thread looks at the deadline and the cancel flag.
 const TICK: Duration = Duration::from_millis(100);
-/// One worker's answer to a usage request.
-struct WorkerUsage {
-    usage: Usage,
-    peak_rss_bytes: Option<u64>,
-    gil: Option<GilCounters>,
-}
-
 /// Time allowed for control exchanges (start-up handshake, usage requests).
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a dead worker gets to be reaped when its failure is described.
@@ -66,6 +59,13 @@ pub enum StartMethod {
     Spawn,
     /// Fork from a single-threaded fork server (Python's `forkserver`).
     Fork,
+}
+
+/// One worker's answer to a usage request.
+struct WorkerUsage {
+    usage: Usage,
+    peak_rss_bytes: Option<u64>,
+    gil: Option<GilCounters>,
 }
 
 /// The parent's ends of one worker's pipes.

@@ -1,5 +1,6 @@
 //! Raw measurement: clocks, resource usage (CPU time, context switches), a process's peak RSS
-//! over an interval, and the per-sample record. Returns raw numbers only: no statistics, no printing.
+//! over an interval, and the per-sample record. Returns raw numbers only: no statistics, no
+//! printing.
 //!
 //! OS calls live in `sys/`, chosen on the `mod` line below.
 
@@ -172,9 +173,9 @@ pub fn others_load(window: Duration) -> Option<f64> {
 
 /// A window over which to tell how many CPUs other processes kept busy, without waiting: the
 /// CPU time every live process but gilbench and what it started used meanwhile (a process
-/// that started during the window counts whole; one that ended is not seen). Time the kernel spends on no process's behalf
-/// (interrupts, the switches themselves) is left out: under a fast ping-pong it is a large
-/// share of a CPU and says nothing about other programs.
+/// that started during the window counts whole; one that ended is not seen). Time the kernel
+/// spends on no process's behalf (interrupts, the switches themselves) is left out: under a
+/// fast ping-pong it is a large share of a CPU and says nothing about other programs.
 #[derive(Debug, Clone)]
 pub struct OthersWindow {
     ticks: std::collections::HashMap<u32, f64>,

@@ -20,10 +20,17 @@ pub struct SentinelReading {
 }
 
 impl SentinelReading {
+    /// The relative change of each figure from `earlier` to `self`, as (CPU kernel, pipe round
+    /// trip) (0.1 = 10 %).
+    pub fn changes_from(&self, earlier: &SentinelReading) -> (f64, f64) {
+        let rel = |a: f64, b: f64| if b > 0.0 { (a - b).abs() / b } else { 0.0 };
+        (rel(self.cpu_s, earlier.cpu_s), rel(self.pipe_rtt_s, earlier.pipe_rtt_s))
+    }
+
     /// The larger relative change of the two figures from `earlier` to `self` (0.1 = 10 %).
     pub fn drift_from(&self, earlier: &SentinelReading) -> f64 {
-        let rel = |a: f64, b: f64| if b > 0.0 { (a - b).abs() / b } else { 0.0 };
-        rel(self.cpu_s, earlier.cpu_s).max(rel(self.pipe_rtt_s, earlier.pipe_rtt_s))
+        let (cpu, pipe) = self.changes_from(earlier);
+        cpu.max(pipe)
     }
 }
 

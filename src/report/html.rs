@@ -259,6 +259,7 @@ fn case_table(run: &RunRecord, scenario: &str) -> Markup {
             groups.push(&c.group);
         }
     }
+    let note = format::intervals_note(run);
     html! {
         table {
             colgroup {
@@ -269,8 +270,8 @@ fn case_table(run: &RunRecord, scenario: &str) -> Markup {
             thead {
                 tr {
                     th { "case" } th { "model" } th { "workers" }
-                    th title=(format::intervals_note(run)) { "median [interval]" }
-                    th title=(format::intervals_note(run)) { "speedup [interval]" } th { "CPU" } th { "ctx switches vol + invol" }
+                    th title=(note) { "median [interval]" }
+                    th title=(note) { "speedup [interval]" } th { "CPU" } th { "ctx switches vol + invol" }
                     th title="peak resident memory during the case's samples: gilbench's own process, then the largest worker process" {
                         "peak memory: gilbench / largest worker"
                     }

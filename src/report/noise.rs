@@ -5,7 +5,6 @@
 use maud::{Markup, html};
 
 use super::format;
-use crate::measure::SentinelReading;
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 use crate::stats::{Clusters, median, two_clusters};
 
@@ -43,12 +42,6 @@ pub(crate) const PIPE_FLOOR: f64 = 0.25;
 /// How many times its own spread a sentinel figure must move to flag a group.
 const SPREAD_TIMES: f64 = 3.0;
 
-/// The relative change of each figure from `a` to `b`.
-fn change(a: &SentinelReading, b: &SentinelReading) -> SentinelFigures {
-    let rel = |x: f64, y: f64| if x > 0.0 { (y - x).abs() / x } else { 0.0 };
-    SentinelFigures { cpu: rel(a.cpu_s, b.cpu_s), pipe: rel(a.pipe_rtt_s, b.pipe_rtt_s) }
-}
-
 /// The sentinel's own spread over its readings at the start, per figure: (max - min) /
 /// median; `None` with fewer than two start readings (older runs).
 pub fn sentinel_spread(run: &RunRecord) -> Option<SentinelFigures> {
@@ -85,7 +78,8 @@ fn group_movement(run: &RunRecord, group: &str) -> Option<SentinelFigures> {
     let reading = |at: String| run.sentinel.iter().find(|p| p.at == at).map(|p| p.reading);
     let before = reading(format!("before {group}"))?;
     let after = reading(format!("after {group}"))?;
-    Some(change(&before, &after))
+    let (cpu, pipe) = after.changes_from(&before);
+    Some(SentinelFigures { cpu, pipe })
 }
 
 /// CPUs' worth of other processes before a group (the machine's busy time less gilbench's)

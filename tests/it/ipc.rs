@@ -270,11 +270,13 @@ fn a_free_ping_pong_is_sampled_in_one_block_after_its_lead_in() {
         let at: Vec<f64> = c.samples.iter().map(|s| s.at_s.expect("samples are stamped")).collect();
         (at.iter().copied().fold(f64::INFINITY, f64::min), at.iter().copied().fold(0.0, f64::max))
     };
-    let free: Vec<_> = run
-        .cases
-        .iter()
-        .filter(|c| c.params.get("placement").is_some_and(|p| p == "free"))
-        .collect();
+    let placed = |placement: &str| -> Vec<_> {
+        run.cases
+            .iter()
+            .filter(|c| c.params.get("placement").is_some_and(|p| p == placement))
+            .collect()
+    };
+    let free = placed("free");
     assert_eq!(free.len(), 3);
     for c in &free {
         assert_eq!(c.status, gilbench::results::CaseStatus::Ok, "{}: {:?}", c.case, c.reason);
@@ -294,11 +296,7 @@ fn a_free_ping_pong_is_sampled_in_one_block_after_its_lead_in() {
         }
     }
     // Pinned ends have no placement to settle: they stay interleaved.
-    let pinned: Vec<_> = run
-        .cases
-        .iter()
-        .filter(|c| c.params.get("placement").is_some_and(|p| p == "same-cpu"))
-        .collect();
+    let pinned = placed("same-cpu");
     assert_eq!(pinned.len(), 2);
     let (a, b) = (span(pinned[0]), span(pinned[1]));
     assert!(a.0 < b.1 && b.0 < a.1, "pinned cases were not interleaved: {a:?} {b:?}");
