@@ -42,6 +42,8 @@ pub(crate) fn case(
 pub(crate) fn run_of(cases: Vec<CaseRecord>, usable_cpus: usize) -> RunRecord {
     RunRecord {
         seed: 7,
+        sampling: None,
+        groups: Vec::new(),
         sentinel: Vec::new(),
         schema_version: SCHEMA_VERSION,
         gilbench_version: "0.1.0".into(),

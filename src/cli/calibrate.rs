@@ -211,7 +211,8 @@ fn run_peer(
         .arg("--payload-bytes")
         .arg(args.payload_bytes.to_string())
         .arg("--samples")
-        .arg(profile.samples.to_string())
+        // The peer samples a fixed count: the profile's minimum, at least five.
+        .arg(profile.min_rounds.max(5).to_string())
         .arg("--warmup")
         .arg(profile.warmup.to_string())
         .arg("--convoy-iterations")

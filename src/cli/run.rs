@@ -30,14 +30,27 @@ pub(crate) struct RunArgs {
     /// scenario files (`2m`, `90s`).
     #[arg(long, value_name = "DURATION", default_value = "120")]
     timeout: String,
-    /// Timed samples per case, overriding the profile's count (1 to 10000).
+    /// Exactly N timed samples per case: no early stop on a known answer, no budget
+    /// (1 to 10000).
     #[arg(long, value_name = "N")]
     samples: Option<usize>,
+    /// Fewest timed samples per case before the group may stop, overriding the profile's
+    /// (1 to 10000).
+    #[arg(long, value_name = "N")]
+    min_samples: Option<usize>,
+    /// Most timed samples per case, overriding the profile's (1 to 10000).
+    #[arg(long, value_name = "N")]
+    max_samples: Option<usize>,
+    /// Stop sampling a group once every speedup (probes: every median) is known to within
+    /// this relative half-width: `5%` or `0.05` (above 0, at most 100 %).
+    #[arg(long, value_name = "PCT")]
+    half_width: Option<String>,
     /// Warm-up samples per case, run and dropped, overriding the profile's count (0 to 1000).
     #[arg(long, value_name = "N")]
     warmup: Option<usize>,
-    /// Time a case may spend sampling once its minimum of samples is in, overriding the
-    /// profile's budget (`500ms`, `3s`; above 0, at most 1h).
+    /// Sampling time per case of a group; a group stops once it has spent this times its
+    /// case count and its minimum of samples is in, known or not. Overrides the profile's
+    /// budget (`500ms`, `3s`; above 0, at most 1h).
     #[arg(long, value_name = "DURATION")]
     max_time: Option<String>,
     /// Seed of the interleaved sampling order (default: from the clock; run.json records it).
@@ -62,12 +75,27 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     }
     let timeout = parse_duration("--timeout", &args.timeout, Duration::from_secs(86_400))?;
     let mut profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
-    if let Some(n) = args.samples {
-        if !(1..=10_000).contains(&n) {
-            return Err(BadInput(format!("--samples {n}: expected 1 to 10000")).into());
+    let count = |flag: &str, n: usize| -> Result<usize, BadInput> {
+        if (1..=10_000).contains(&n) {
+            Ok(n)
+        } else {
+            Err(BadInput(format!("{flag} {n}: expected 1 to 10000")))
         }
-        profile.samples = n;
-        profile.min_samples = profile.min_samples.min(n);
+    };
+    if let Some(n) = args.min_samples {
+        profile.min_rounds = count("--min-samples", n)?;
+        profile.max_rounds = profile.max_rounds.max(profile.min_rounds);
+    }
+    if let Some(n) = args.max_samples {
+        profile.max_rounds = count("--max-samples", n)?;
+        profile.min_rounds = profile.min_rounds.min(profile.max_rounds);
+    }
+    if let Some(n) = args.samples {
+        profile.min_rounds = count("--samples", n)?;
+        profile.max_rounds = profile.min_rounds;
+    }
+    if let Some(text) = &args.half_width {
+        profile.half_width = parse_fraction("--half-width", text)?;
     }
     if let Some(n) = args.warmup {
         if n > 1000 {
@@ -143,6 +171,20 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// A relative width flag: a percentage (`5%`) or a fraction (`0.05`); above 0, at most 100 %.
+fn parse_fraction(flag: &str, text: &str) -> Result<f64, BadInput> {
+    let bad = || {
+        BadInput(format!(
+            "{flag} {text}: expected a width like 5% or 0.05, above 0 and at most 100%"
+        ))
+    };
+    let value = match text.trim().strip_suffix('%') {
+        Some(pct) => pct.trim().parse::<f64>().map_err(|_| bad())? / 100.0,
+        None => text.trim().parse::<f64>().map_err(|_| bad())?,
+    };
+    if value.is_finite() && value > 0.0 && value <= 1.0 { Ok(value) } else { Err(bad()) }
 }
 
 /// A duration flag: plain seconds (`120`, `0.5`) or a duration as scenario files write it

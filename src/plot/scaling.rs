@@ -299,6 +299,8 @@ fn draw_legend(
     area.draw(&DashedPathElement::new(vec![(x, y), (x + 28, y)], 6, 5, IDEAL.stroke_width(2)))?;
     area.draw(&Text::new("ideal (≤ tasks)", (x + 36, y - 7), text(13.0)))?;
     y += row + 4;
-    area.draw(&Text::new("bars: paired bootstrap interval", (x, y - 7), text(12.0)))?;
+    let method = group.series.iter().flat_map(|(_, points)| points).next();
+    let bars = method.map_or("interval", |(_, s)| s.ci_method.name());
+    area.draw(&Text::new(format!("bars: {bars}"), (x, y - 7), text(12.0)))?;
     Ok(())
 }

@@ -130,36 +130,57 @@ pub(crate) fn value_interval(unit: &str, median: f64, low: f64, high: f64) -> St
 /// An interval's name with its level: "93.8 % order-statistic interval" (an exact coverage),
 /// "nominal 95 % paired bootstrap interval".
 pub(crate) fn interval_name(method: IntervalMethod, level: f64) -> String {
-    let pct = format!("{:.1}", level * 100.0);
-    let pct = pct.strip_suffix(".0").unwrap_or(&pct);
+    let pct = percent(level);
     if method.exact() {
-        format!("{pct} % {}", method.name())
+        format!("{pct} {}", method.name())
     } else {
-        format!("nominal {pct} % {}", method.name())
+        format!("nominal {pct} {}", method.name())
     }
+}
+
+/// A fraction as a percentage with at most one decimal: 0.05 → "5 %", 0.125 → "12.5 %".
+pub(crate) fn percent(x: f64) -> String {
+    let pct = format!("{:.1}", x * 100.0);
+    format!("{} %", pct.strip_suffix(".0").unwrap_or(&pct))
 }
 
 /// What the intervals of a run's cases are, in one sentence: the medians' and the speedups'
 /// methods and levels as recorded (several levels where sample counts differ).
 pub(crate) fn intervals_note(run: &RunRecord) -> String {
-    let mut medians: Vec<(IntervalMethod, String)> = Vec::new();
-    let mut speedups: Vec<(IntervalMethod, String)> = Vec::new();
+    // Per method, the range of levels (order-statistic coverage varies with sample count).
+    let mut medians: Vec<(IntervalMethod, f64, f64)> = Vec::new();
+    let mut speedups: Vec<(IntervalMethod, f64, f64)> = Vec::new();
+    let add = |v: &mut Vec<(IntervalMethod, f64, f64)>, method: IntervalMethod, level: f64| match v
+        .iter_mut()
+        .find(|(m, _, _)| *m == method)
+    {
+        Some((_, lo, hi)) => {
+            *lo = lo.min(level);
+            *hi = hi.max(level);
+        }
+        None => v.push((method, level, level)),
+    };
     for c in run.cases.iter().filter(|c| c.status == CaseStatus::Ok) {
         if let Some(s) = &c.summary {
-            let item = (s.ci_method, interval_name(s.ci_method, s.ci_level));
-            if !medians.contains(&item) {
-                medians.push(item);
-            }
+            add(&mut medians, s.ci_method, s.ci_level);
         }
         if let Some(s) = &c.speedup {
-            let item = (s.ci_method, interval_name(s.ci_method, s.ci_level));
-            if !speedups.contains(&item) {
-                speedups.push(item);
-            }
+            add(&mut speedups, s.ci_method, s.ci_level);
         }
     }
-    let list = |v: &[(IntervalMethod, String)]| {
-        v.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ")
+    let list = |v: &[(IntervalMethod, f64, f64)]| {
+        v.iter()
+            .map(|&(method, lo, hi)| {
+                if lo == hi {
+                    interval_name(method, lo)
+                } else if method.exact() {
+                    format!("{} of {} to {} coverage", method.name(), percent(lo), percent(hi))
+                } else {
+                    format!("{} at nominal {} to {}", method.name(), percent(lo), percent(hi))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let mut parts = Vec::new();
     if !medians.is_empty() {
@@ -171,7 +192,8 @@ pub(crate) fn intervals_note(run: &RunRecord) -> String {
     }
     if !speedups.is_empty() {
         parts.push(format!(
-            "speedups: {} (the samples paired by interleaving round)",
+            "speedups: {} (the geometric mean of the ratios of samples paired by interleaving \
+             round, Student's t on their logs)",
             list(&speedups)
         ));
     }

@@ -13,6 +13,7 @@ use super::format;
 use super::gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
 use super::ipc::ipc_list;
 use super::noise::noise_section;
+use super::sampling::sampling_section;
 use super::verdict::{Outcome, Verdict};
 
 const CSS: &str = include_str!("style.css");
@@ -63,6 +64,7 @@ pub(crate) fn page(
                     section.card #run { h2 { "Run" } (run_card(run)) }
                 }
                 (noise_section(run))
+                (sampling_section(run))
                 (gil_section(run, gil_charts))
                 (amdahl_section(run))
                 @for scenario in &scenarios {

@@ -27,6 +27,7 @@ pub fn summary_markdown(run: &RunRecord) -> String {
     if !note.is_empty() {
         out.push_str(&format!("{note}\n\n"));
     }
+    out.push_str(&super::sampling::sampling_markdown(run));
     out.push_str("| group | model | workers | median [interval] | speedup [interval] |\n");
     out.push_str("|---|---|---:|---:|---:|\n");
     for c in run.cases.iter().filter(|c| c.status == CaseStatus::Ok) {

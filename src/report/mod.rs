@@ -13,6 +13,7 @@ mod ipc;
 mod locks;
 mod markdown;
 mod noise;
+mod sampling;
 mod switch;
 mod verdict;
 

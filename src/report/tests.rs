@@ -115,11 +115,10 @@ fn intervals_are_named_with_their_method_and_level() {
     fifteen.summary = crate::stats::summarize(&(1..=15).map(f64::from).collect::<Vec<_>>());
     let run = crate::results::RunRecord { cases: vec![five, fifteen], ..Default::default() };
     let note = format::intervals_note(&run);
-    assert!(note.contains("93.8 % order-statistic interval"), "{note}");
-    assert!(note.contains("96.5 % order-statistic interval"), "{note}");
-    assert!(note.contains("nominal 95 % paired bootstrap interval"), "{note}");
+    assert!(note.contains("order-statistic interval of 93.8 % to 96.5 % coverage"), "{note}");
+    assert!(note.contains("nominal 95 % paired t interval"), "{note}");
     assert!(!note.contains("CI"), "{note}");
     let md = super::summary_markdown(&run);
-    assert!(md.contains("93.8 % order-statistic interval"), "{md}");
+    assert!(md.contains("order-statistic interval of 93.8 % to 96.5 % coverage"), "{md}");
     assert!(!md.contains("95% CI"), "{md}");
 }

@@ -11,8 +11,8 @@ mod store;
 pub use csv_out::samples_csv;
 pub use host::{Machine, fingerprint};
 pub use model::{
-    Calibration, CaseRecord, CaseStatus, Overhead, RunRecord, RunStatus, SCHEMA_VERSION,
-    SentinelPoint, Speedup,
+    Calibration, CaseRecord, CaseStatus, GroupSampling, Overhead, RunRecord, RunStatus,
+    SCHEMA_VERSION, SamplingRule, SentinelPoint, Speedup, StopReason,
 };
 pub use store::{RunDir, load_run, write_atomic};
 

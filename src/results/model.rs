@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Machine;
 use crate::measure::{Sample, SentinelReading};
-use crate::stats::{IntervalMethod, LEVEL, Summary};
+use crate::stats::{IntervalMethod, LEVEL, Summary, paired_ratio_interval, relative_half_width};
 
 /// Version of the `run.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -47,30 +47,50 @@ pub enum CaseStatus {
 /// Speedup against the sequential baseline with the same parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Speedup {
-    /// Baseline median / this case's median.
+    /// The speedup: for the paired t interval, the geometric mean of the per-round ratios
+    /// baseline / case (rounds in which both were sampled); in older runs, baseline median /
+    /// this case's median. (The name stays for the layout's sake.)
     pub median: f64,
     /// Lower bound of the interval of the ratio (see `ci_method`, `ci_level`).
     pub ci_low: f64,
     /// Upper bound of the interval of the ratio.
     pub ci_high: f64,
-    /// How the interval was computed (a percentile bootstrap over the samples paired by
-    /// interleaving round).
+    /// How the interval was computed (runs before this field: a percentile bootstrap over
+    /// the samples paired by interleaving round).
     #[serde(default = "paired_bootstrap")]
     pub ci_method: IntervalMethod,
-    /// Its nominal level.
+    /// Its level (0 where one round gave a point and no interval).
     #[serde(default = "nominal_level")]
     pub ci_level: f64,
 }
 
 impl Speedup {
-    /// A speedup with its paired-bootstrap interval at the nominal level.
+    /// A speedup with its paired t interval at the run's level.
     pub fn paired(median: f64, ci_low: f64, ci_high: f64) -> Speedup {
-        Speedup {
-            median,
-            ci_low,
-            ci_high,
-            ci_method: IntervalMethod::PairedBootstrapPercentile,
-            ci_level: LEVEL,
+        Speedup { median, ci_low, ci_high, ci_method: IntervalMethod::PairedLogT, ci_level: LEVEL }
+    }
+
+    /// The speedup of `walls` over `baseline`, samples paired by round; `None` without a
+    /// round in common. One round gives its ratio with a zero-width interval of level 0.
+    pub fn from_rounds(baseline: &[f64], walls: &[f64]) -> Option<Speedup> {
+        match paired_ratio_interval(baseline, walls, LEVEL) {
+            Some((ratio, low, high)) => Some(Speedup::paired(ratio, low, high)),
+            None => {
+                let (&b, &w) = (baseline.first()?, walls.first()?);
+                let ratio = b / w;
+                (ratio.is_finite() && ratio > 0.0)
+                    .then_some(Speedup { ci_level: 0.0, ..Speedup::paired(ratio, ratio, ratio) })
+            }
+        }
+    }
+
+    /// How far its interval reaches from the point, relative to it (infinite without a
+    /// level).
+    pub fn reach(&self) -> f64 {
+        if self.ci_level > 0.0 {
+            relative_half_width(self.median, self.ci_low, self.ci_high)
+        } else {
+            f64::INFINITY
         }
     }
 }
@@ -180,6 +200,14 @@ pub struct Calibration {
     pub cpu_iterations_per_s: f64,
 }
 
+impl CaseRecord {
+    /// Whether the case is a probe (its workload is `probe:<kind>`), not a workload through a
+    /// model.
+    pub fn is_probe(&self) -> bool {
+        self.workload.starts_with("probe:")
+    }
+}
+
 /// A whole run: what `run.json` holds.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -209,11 +237,84 @@ pub struct RunRecord {
     /// Seed of the interleaved sampling order (rerun with `--seed` to repeat it).
     #[serde(default)]
     pub seed: u64,
+    /// The sampling rule the run followed (absent in runs from before adaptive sampling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<SamplingRule>,
+    /// Per comparison group, in run order: how many rounds it took and why it stopped.
+    #[serde(default)]
+    pub groups: Vec<GroupSampling>,
     /// Drift-sentinel readings: at the start, between comparison groups, at the end.
     #[serde(default)]
     pub sentinel: Vec<SentinelPoint>,
     /// Every case, in run order.
     pub cases: Vec<CaseRecord>,
+}
+
+/// How comparison groups were sampled: interleaved rounds until every comparison is known to
+/// within `half_width`, between `min_rounds` and `max_rounds`, within a budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamplingRule {
+    /// Warm-up samples per case, dropped.
+    pub warmup: usize,
+    /// Timed rounds always taken.
+    pub min_rounds: usize,
+    /// Timed rounds never exceeded.
+    pub max_rounds: usize,
+    /// Sampling seconds per case of a group; a group's budget is this times its case count.
+    pub case_budget_s: f64,
+    /// Relative half-width at which a comparison counts as known (0.05: ±5 %).
+    pub half_width: f64,
+    /// Level of the intervals judged.
+    pub level: f64,
+}
+
+/// Why a comparison group stopped sampling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StopReason {
+    /// Every comparison was known to within the rule's half-width.
+    Converged,
+    /// The group's time budget was spent first.
+    Budget,
+    /// The most rounds the rule allows were taken first.
+    MaxRounds,
+    /// No case of the group could be sampled (each failed or is unsupported).
+    NothingToSample,
+    /// The run was interrupted.
+    Interrupted,
+}
+
+impl StopReason {
+    /// How a report says it: "converged", "budget spent".
+    pub fn label(self) -> &'static str {
+        match self {
+            StopReason::Converged => "converged",
+            StopReason::Budget => "budget spent",
+            StopReason::MaxRounds => "round limit",
+            StopReason::NothingToSample => "nothing to sample",
+            StopReason::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// How one comparison group's sampling went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSampling {
+    /// Group key.
+    pub group: String,
+    /// Timed rounds taken (a case that settled early took fewer).
+    pub rounds: usize,
+    /// Why it stopped.
+    pub stop: StopReason,
+    /// The widest relative half-width among its comparisons when it stopped (`None` where
+    /// none had an interval).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widest: Option<f64>,
+    /// Cases whose comparison was not known to within the rule's half-width.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsettled: Vec<String>,
+    /// Seconds from the group's first sample to its last.
+    pub seconds: f64,
 }
 
 /// One reading of the drift sentinel and where in the run it was taken.

@@ -13,12 +13,12 @@ use std::time::Instant;
 
 use super::probe_case::{self, ProbeUnit};
 use super::sampling::{Collector, Stop};
+use super::stopping;
 use super::work_case::{self, WorkUnit};
 use super::{Resources, RunConfig};
 use crate::exec::{ExecEnv, Model};
 use crate::probe::ProbeEnv;
-use crate::results::{CaseRecord, CaseStatus, Speedup};
-use crate::stats::{bootstrap_paired_ratio_ci, median};
+use crate::results::{CaseRecord, CaseStatus, GroupSampling, Speedup, StopReason};
 use crate::sweep::Planned;
 
 enum Live {
@@ -30,7 +30,12 @@ struct Slot {
     rec: CaseRecord,
     live: Option<Live>,
     col: Collector,
+    /// The group's sequential baseline.
     sequential: bool,
+    /// A probe case (compared by its median, never by a speedup).
+    probe: bool,
+    /// Its comparison is known to the profile's half-width: it takes no more samples.
+    settled: bool,
 }
 
 /// What the cases of a run share.
@@ -86,14 +91,37 @@ fn take_one(slot: &mut Slot, shared: &mut Shared<'_>) {
     }
 }
 
-/// Measures the cases of one group, interleaved; returns their records in plan order.
+/// What a group's comparisons need: which slot is the sequential baseline (an ok one).
+fn baseline_of(slots: &[Slot]) -> Option<usize> {
+    slots.iter().position(|s| s.sequential && s.rec.status == CaseStatus::Ok)
+}
+
+/// Whether slot `i` is one of the group's comparisons: every case but the baseline, which
+/// is one only where no other workload case is compared with it.
+fn compared(slots: &[Slot], i: usize, baseline: Option<usize>) -> bool {
+    Some(i) != baseline || !slots.iter().enumerate().any(|(j, s)| j != i && !s.probe)
+}
+
+/// How far slot `i`'s comparison is from known: its speedup against the baseline, or (a
+/// probe, or a case without a baseline) its median.
+fn reach(slots: &[Slot], i: usize, baseline: Option<usize>) -> f64 {
+    let own = slots[i].col.values();
+    match baseline {
+        Some(b) if b != i && !slots[i].probe => stopping::speedup_reach(slots[b].col.values(), own),
+        _ => stopping::median_reach(own),
+    }
+}
+
+/// Measures the cases of one group, interleaved, until the profile's stopping rule ends it;
+/// returns their records in plan order and how the sampling went.
 pub(super) fn run_group(
     cases: &[&Planned],
     group_index: usize,
     shared: &mut Shared<'_>,
-) -> Vec<CaseRecord> {
+) -> (Vec<CaseRecord>, GroupSampling) {
     let config = shared.config;
     let profile = &config.profile;
+    let cancelled = || config.cancel.load(Ordering::Relaxed);
     let mut slots: Vec<Slot> = cases
         .iter()
         .map(|planned| {
@@ -113,48 +141,130 @@ pub(super) fn run_group(
                 }
                 _ => Collector::default(),
             };
-            Slot { rec, live, col, sequential }
+            let probe = matches!(planned, Planned::Probe(_));
+            Slot { rec, live, col, sequential, probe, settled: false }
         })
         .collect();
+    let group_start = Instant::now();
 
-    // Cases with a lead-in: each in one block, lead-in then samples, nothing else between.
+    // Cases with a lead-in: each in one block, lead-in then samples, nothing else between;
+    // each stops on its own median, within its share of the budget.
+    let mut sustained_stop = None;
     for slot in slots.iter_mut().filter(|s| s.sustained()) {
-        while slot.live.is_some()
-            && slot.col.wants_more(profile)
-            && !config.cancel.load(Ordering::Relaxed)
-        {
+        while slot.live.is_some() && !cancelled() {
+            let col = &slot.col;
+            if !col.warm(profile) {
+                let kept = col.kept();
+                if stopping::settled(profile, kept, stopping::median_reach(col.values())) {
+                    slot.settled = true;
+                    break;
+                }
+                if kept >= profile.max_rounds {
+                    sustained_stop = Some(StopReason::MaxRounds);
+                    break;
+                }
+                if kept >= profile.min_rounds && col.timed() >= profile.case_budget {
+                    sustained_stop = Some(StopReason::Budget);
+                    break;
+                }
+            }
             take_one(slot, shared);
         }
     }
 
+    // The other cases: interleaved rounds until every comparison is settled or the group's
+    // budget or round limit ends them. A settled case leaves the rounds; the baseline stays
+    // while any case compared with it is still sampled.
+    let interleaved: Vec<usize> = (0..slots.len()).filter(|&i| !slots[i].sustained()).collect();
+    let budget = profile.case_budget * u32::try_from(interleaved.len()).unwrap_or(u32::MAX);
+    let rounds_start = Instant::now();
+    let sampled = |s: &Slot| s.live.is_some() && !s.col.stopped() && !s.settled;
     let mut round = 0usize;
-    loop {
-        let active: Vec<usize> = (0..slots.len())
-            .filter(|&i| {
-                slots[i].live.is_some() && !slots[i].sustained() && slots[i].col.wants_more(profile)
-            })
+    let mut stop = None;
+    while stop.is_none() {
+        let baseline = baseline_of(&slots);
+        let open: Vec<usize> = interleaved
+            .iter()
+            .copied()
+            .filter(|&i| sampled(&slots[i]) && compared(&slots, i, baseline))
             .collect();
+        let mut active = open.clone();
+        if let Some(b) = baseline.filter(|&b| !open.is_empty() && !active.contains(&b)) {
+            active.push(b);
+        }
         if active.is_empty() {
             break;
         }
         for k in round_order(active.len(), config.seed, group_index, round) {
-            if config.cancel.load(Ordering::Relaxed) {
+            if cancelled() {
                 break;
             }
             take_one(&mut slots[active[k]], shared);
         }
-        if config.cancel.load(Ordering::Relaxed) {
+        round += 1;
+        if cancelled() {
             for slot in slots.iter_mut().filter(|s| s.rec.status == CaseStatus::Ok) {
-                let stop = Stop {
+                let why = Stop {
                     status: CaseStatus::Interrupted,
                     reason: "the run was interrupted before this case finished".into(),
                 };
-                slot.col.stop(&mut slot.rec, stop);
+                slot.col.stop(&mut slot.rec, why);
             }
+            stop = Some(StopReason::Interrupted);
             break;
         }
-        round += 1;
+        // Settle what is known (a warm-up round keeps nothing, so settles nothing).
+        let baseline = baseline_of(&slots);
+        for &i in &open {
+            if sampled(&slots[i]) && compared(&slots, i, baseline) {
+                let kept = slots[i].col.kept();
+                slots[i].settled = stopping::settled(profile, kept, reach(&slots, i, baseline));
+            }
+        }
+        let kept = active.iter().map(|&i| slots[i].col.kept()).max().unwrap_or(0);
+        let still_open = interleaved
+            .iter()
+            .filter(|&&i| sampled(&slots[i]) && compared(&slots, i, baseline))
+            .count();
+        stop = stopping::verdict(profile, kept, rounds_start.elapsed(), budget, still_open);
     }
+
+    // How it went: the widest comparison and the cases not known to the half-width.
+    let baseline = baseline_of(&slots);
+    let mut widest: Option<f64> = None;
+    let mut unsettled = Vec::new();
+    for i in 0..slots.len() {
+        if slots[i].rec.status != CaseStatus::Ok || !compared(&slots, i, baseline) {
+            continue;
+        }
+        let r = reach(&slots, i, baseline);
+        if r.is_finite() {
+            widest = Some(widest.map_or(r, |w| w.max(r)));
+        }
+        if r.is_nan() || r > profile.half_width {
+            unsettled.push(slots[i].rec.case.clone());
+        }
+    }
+    let rounds = slots.iter().map(|s| s.col.kept()).max().unwrap_or(0);
+    let stop = match stop {
+        // Rounds that converged leave the reason to a block-sampled case that did not.
+        Some(StopReason::Converged) | None => {
+            sustained_stop.unwrap_or(if slots.iter().any(|s| s.rec.status == CaseStatus::Ok) {
+                StopReason::Converged
+            } else {
+                StopReason::NothingToSample
+            })
+        }
+        Some(other) => other,
+    };
+    let sampled = GroupSampling {
+        group: slots.first().map(|s| s.rec.group.clone()).unwrap_or_default(),
+        rounds,
+        stop,
+        widest,
+        unsettled,
+        seconds: group_start.elapsed().as_secs_f64(),
+    };
 
     // Stop every unit before any summary is computed.
     let checksums: Vec<Option<u64>> = slots
@@ -166,13 +276,15 @@ pub(super) fn run_group(
         .collect();
     let mut values: Vec<Vec<f64>> = Vec::with_capacity(slots.len());
     let mut records: Vec<CaseRecord> = Vec::with_capacity(slots.len());
+    let mut probes = Vec::with_capacity(slots.len());
     for (slot, checksum) in slots.into_iter().zip(checksums) {
         let mut rec = slot.rec;
         values.push(slot.col.finish(&mut rec));
         if rec.status == CaseStatus::Ok {
             rec.checksum = checksum.map(|c| format!("{c:016x}"));
         }
-        records.push((rec, slot.sequential).0);
+        probes.push(slot.probe);
+        records.push(rec);
     }
     let baseline = cases
         .iter()
@@ -183,13 +295,11 @@ pub(super) fn run_group(
         })
         .map(|i| values[i].clone());
     if let Some(base) = baseline {
-        for (rec, walls) in records.iter_mut().zip(&values) {
-            if rec.status != CaseStatus::Ok || rec.workload.starts_with("probe:") {
-                continue;
+        for ((rec, walls), probe) in records.iter_mut().zip(&values).zip(probes) {
+            if rec.status == CaseStatus::Ok && !probe {
+                rec.speedup = Speedup::from_rounds(&base, walls);
             }
-            let (lo, hi) = bootstrap_paired_ratio_ci(&base, walls, 0.95, 2000, median);
-            rec.speedup = Some(Speedup::paired(median(&base) / median(walls), lo, hi));
         }
     }
-    records
+    (records, sampled)
 }

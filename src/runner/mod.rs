@@ -7,6 +7,7 @@
 mod group;
 mod probe_case;
 mod sampling;
+mod stopping;
 mod work_case;
 
 use std::collections::HashMap;
@@ -23,44 +24,64 @@ use crate::measure::{
 use crate::probe::ProbeEnv;
 use crate::results::{
     Calibration, CaseStatus, Overhead, ResultsError, RunDir, RunRecord, RunStatus, SCHEMA_VERSION,
-    SentinelPoint, fingerprint,
+    SamplingRule, SentinelPoint, fingerprint,
 };
 use crate::scenario::{CpuSize, Scenario, WorkloadParams};
-use crate::stats::median;
+use crate::stats::{LEVEL, median};
 use crate::sweep::{self, Planned};
 use crate::work::{LoopbackServer, Task, WorkSpec, cpu_kernel};
 
-/// How many samples to take and how long to spend per case.
+/// How a comparison group is sampled: warm-up samples per case, then interleaved rounds until
+/// every comparison the report draws from the group (a speedup against the sequential
+/// baseline, or a probe's median) is known to within `half_width`, with at least
+/// `min_rounds` and at most `max_rounds`, and no more once the group has spent its budget
+/// (`case_budget` per case in it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     /// `quick`, `default` or `full`.
     pub name: String,
-    /// Warm-up batches, run and dropped.
+    /// Warm-up samples per case, run and dropped.
     pub warmup: usize,
-    /// Timed batches wanted.
-    pub samples: usize,
-    /// Fewest timed batches kept when the time budget runs out first.
-    pub min_samples: usize,
-    /// Time budget per case; sampling stops once it is spent and `min_samples` are in.
+    /// Timed rounds always taken.
+    pub min_rounds: usize,
+    /// Timed rounds never exceeded.
+    pub max_rounds: usize,
+    /// Sampling time per case of a group: the group stops once it has spent this times its
+    /// case count (and `min_rounds` are in), converged or not.
     pub case_budget: Duration,
+    /// Relative half-width (0.05: ±5 %) at which a comparison's interval counts as known.
+    pub half_width: f64,
 }
 
 impl Profile {
     /// The named profile, if it exists.
     pub fn named(name: &str) -> Option<Profile> {
-        let (warmup, samples, min_samples, budget) = match name {
-            "quick" => (1, 5, 3, 0.4),
-            "default" => (2, 15, 5, 3.0),
-            "full" => (3, 40, 10, 15.0),
+        let (warmup, min_rounds, max_rounds, budget, half_width) = match name {
+            "quick" => (1, 3, 12, 0.15, 0.05),
+            "default" => (2, 5, 40, 1.0, 0.05),
+            "full" => (3, 10, 200, 5.0, 0.02),
             _ => return None,
         };
         Some(Profile {
             name: name.to_string(),
             warmup,
-            samples,
-            min_samples,
+            min_rounds,
+            max_rounds,
             case_budget: Duration::from_secs_f64(budget),
+            half_width,
         })
+    }
+
+    /// The rule as `run.json` records it.
+    pub fn rule(&self) -> SamplingRule {
+        SamplingRule {
+            warmup: self.warmup,
+            min_rounds: self.min_rounds,
+            max_rounds: self.max_rounds,
+            case_budget_s: self.case_budget.as_secs_f64(),
+            half_width: self.half_width,
+            level: LEVEL,
+        }
     }
 }
 
@@ -316,6 +337,8 @@ pub fn run(
         overhead,
         calibration: Calibration { cpu_iterations_per_s: iterations_per_s },
         seed: config.seed,
+        sampling: Some(config.profile.rule()),
+        groups: Vec::new(),
         sentinel: Vec::new(),
         cases: Vec::new(),
     };
@@ -372,7 +395,8 @@ pub fn run(
         });
         on_event(&Event::GroupStarted { key: key.to_string(), cases: members.len() });
         let others = OthersWindow::open();
-        let records = group::run_group(members, group_index, &mut shared);
+        let (records, sampled) = group::run_group(members, group_index, &mut shared);
+        record.groups.push(sampled);
         let busy_others = others.and_then(|w| w.close());
         let after = read_sentinel();
         let drift = after.drift_from(&before);

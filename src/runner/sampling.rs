@@ -1,6 +1,6 @@
 //! Per-case sample collection, shared by workload and probe cases: warm-up samples dropped,
-//! timed samples kept until the profile's count, or its time budget once the minimum is in;
-//! then the summary of what was kept written into the case record.
+//! timed samples kept (how many the group's stopping rule decides), then the summary of what
+//! was kept written into the case record.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -34,6 +34,8 @@ pub(super) struct Collector {
     taken: usize,
     kept: usize,
     spent: Duration,
+    /// Time the kept samples took.
+    timed: Duration,
     /// Untimed lead-in still to run before the first kept sample (beyond the profile's
     /// warm-up count).
     lead_in: Duration,
@@ -59,14 +61,24 @@ impl Collector {
         self.spent
     }
 
-    /// Whether the case wants another sample.
-    pub(super) fn wants_more(&self, profile: &Profile) -> bool {
-        if self.stopped {
-            return false;
-        }
-        self.warm(profile)
-            || !(self.kept >= profile.samples
-                || (self.kept >= profile.min_samples && self.spent > profile.case_budget))
+    /// Time the kept samples have taken so far.
+    pub(super) fn timed(&self) -> Duration {
+        self.timed
+    }
+
+    /// Timed samples kept so far.
+    pub(super) fn kept(&self) -> usize {
+        self.kept
+    }
+
+    /// The primary figures kept so far.
+    pub(super) fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Whether the case was stopped (failed, timed out, interrupted).
+    pub(super) fn stopped(&self) -> bool {
+        self.stopped
     }
 
     /// Files one sample (dropped if it was a warm-up sample).
@@ -83,6 +95,7 @@ impl Collector {
             rec.warmup += 1;
         } else {
             self.kept += 1;
+            self.timed += took;
             rec.samples.push(t.sample);
             self.values.push(t.value);
             for (name, value) in t.counters {

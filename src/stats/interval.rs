@@ -4,6 +4,7 @@
 //! results record with every interval.
 
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// How an interval was computed; recorded beside it in the results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -18,6 +19,10 @@ pub enum IntervalMethod {
     /// Percentile bootstrap over samples paired by interleaving round (nominal level; with few
     /// samples the true coverage is lower).
     PairedBootstrapPercentile,
+    /// Student's t interval of the mean log ratio of samples paired by interleaving round:
+    /// the geometric mean of the per-round ratios and its interval (level exact when the log
+    /// ratios are normal; two pairs or fewer give no interval).
+    PairedLogT,
 }
 
 impl IntervalMethod {
@@ -27,6 +32,7 @@ impl IntervalMethod {
             IntervalMethod::OrderStatistic => "order-statistic interval",
             IntervalMethod::BootstrapPercentile => "bootstrap interval",
             IntervalMethod::PairedBootstrapPercentile => "paired bootstrap interval",
+            IntervalMethod::PairedLogT => "paired t interval",
         }
     }
 
@@ -55,6 +61,38 @@ pub fn median_interval(xs: &[f64], level: f64) -> (f64, f64, f64) {
         k += 1;
     }
     (sorted[k - 1], sorted[n - k], if n == 1 { 0.0 } else { coverage(k) })
+}
+
+/// The ratio `a / b` of samples paired by round (`a[i]` and `b[i]` from round `i`; a longer
+/// side's extra rounds are left out) as the geometric mean of the per-round ratios, with
+/// Student's t interval at `level` of the mean log ratio: (ratio, low, high). `None` with
+/// fewer than two pairs or a sample that is not a positive number.
+pub fn paired_ratio_interval(a: &[f64], b: &[f64], level: f64) -> Option<(f64, f64, f64)> {
+    let logs: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| {
+            (x > 0.0 && y > 0.0 && x.is_finite() && y.is_finite()).then(|| (x / y).ln())
+        })
+        .collect::<Option<_>>()?;
+    let n = logs.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = logs.iter().sum::<f64>() / n as f64;
+    let var = logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()?.inverse_cdf(0.5 + level / 2.0);
+    let half = t * (var / n as f64).sqrt();
+    Some((mean.exp(), (mean - half).exp(), (mean + half).exp()))
+}
+
+/// How far an interval reaches from its point, relative to the point: the larger side.
+/// Infinite for a point that is not positive or bounds that are not numbers.
+pub fn relative_half_width(point: f64, low: f64, high: f64) -> f64 {
+    if !(point > 0.0 && low.is_finite() && high.is_finite() && point.is_finite()) {
+        return f64::INFINITY;
+    }
+    ((point - low).max(high - point) / point).max(0.0)
 }
 
 /// P(B <= i) for i in 0..=n, B ~ Binomial(n, 1/2), summed in log space (no underflow for
@@ -92,6 +130,29 @@ mod tests {
         let xs: Vec<f64> = (1..=2000).map(f64::from).collect();
         let (lo, hi, cov) = median_interval(&xs, 0.95);
         assert!(lo > 900.0 && hi < 1100.0 && cov >= 0.95, "{lo} {hi} {cov}");
+    }
+
+    #[test]
+    fn a_paired_t_interval_is_the_geometric_mean_with_its_t_bounds() {
+        // Log ratios ln 2 ± 0.1: mean ln 2, sd 0.1, n = 2 → t(1) 97.5 % = 12.706.
+        let a = [2.0 * 0.1f64.exp(), 2.0 * (-0.1f64).exp()];
+        let (r, lo, hi) = paired_ratio_interval(&a, &[1.0, 1.0], 0.95).unwrap();
+        assert!((r - 2.0).abs() < 1e-12, "{r}");
+        let half = 12.706 * 0.1f64 * 2f64.sqrt() / 2f64.sqrt();
+        assert!((lo - 2.0 * (-half).exp()).abs() < 1e-3 && (hi - 2.0 * half.exp()).abs() < 1e-2);
+        // Identical rounds: a zero-width interval; one pair or a zero: none.
+        assert_eq!(paired_ratio_interval(&[3.0; 4], &[1.5; 4], 0.95), Some((2.0, 2.0, 2.0)));
+        assert_eq!(paired_ratio_interval(&[3.0], &[1.5], 0.95), None);
+        assert_eq!(paired_ratio_interval(&[3.0, 0.0], &[1.5, 1.0], 0.95), None);
+        // Extra rounds on one side are left out.
+        assert_eq!(paired_ratio_interval(&[3.0; 4], &[1.5, 1.5], 0.95), Some((2.0, 2.0, 2.0)));
+    }
+
+    #[test]
+    fn a_relative_half_width_takes_the_larger_side() {
+        assert!((relative_half_width(2.0, 1.9, 2.2) - 0.1).abs() < 1e-12);
+        assert_eq!(relative_half_width(0.0, -1.0, 1.0), f64::INFINITY);
+        assert_eq!(relative_half_width(1.0, f64::NAN, 1.0), f64::INFINITY);
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod summary;
 pub use amdahl::{AmdahlFit, amdahl_fit, amdahl_serial_fraction, amdahl_speedup};
 pub use bootstrap::{bootstrap_ci, bootstrap_paired_ratio_ci, bootstrap_ratio_ci};
 pub use clusters::{Clusters, two_clusters};
-pub use interval::{IntervalMethod, median_interval};
+pub use interval::{IntervalMethod, median_interval, paired_ratio_interval, relative_half_width};
 pub use summary::{LEVEL, NOISY_CV, Summary, mad, median, percentile, summarize};
 
 #[cfg(test)]

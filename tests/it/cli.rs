@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use gilbench::results::{CaseStatus, RunStatus, load_run};
+use gilbench::results::{CaseStatus, RunStatus, StopReason, load_run};
 
 use crate::leftovers::{Snapshot, descendants, processes};
 use crate::support::{exclusive, exe, interrupt_run, shared, start_run, wait_for};
@@ -151,6 +151,21 @@ fn sampling_flags_override_the_profile() {
     for c in ok {
         assert_eq!((c.samples.len(), c.warmup), (2, 0), "{}", c.case);
     }
+    // `--samples` is a fixed count: every group took exactly two rounds, whatever it knew.
+    let rule = run.sampling.as_ref().expect("the rule is recorded");
+    assert_eq!((rule.min_rounds, rule.max_rounds, rule.warmup), (2, 2, 0));
+    let groups: std::collections::BTreeSet<&str> =
+        run.cases.iter().map(|c| c.group.as_str()).collect();
+    assert_eq!(run.groups.len(), groups.len());
+    for g in &run.groups {
+        assert_eq!(g.rounds, 2, "{}", g.group);
+        assert!(
+            matches!(g.stop, StopReason::MaxRounds | StopReason::Converged),
+            "{}: {:?}",
+            g.group,
+            g.stop
+        );
+    }
 }
 
 #[test]
@@ -173,6 +188,13 @@ fn bad_arguments_exit_2_with_a_message() {
         ("--max-time", "soon"),
         ("--timeout", "0"),
         ("--timeout", "-5s"),
+        ("--min-samples", "0"),
+        ("--max-samples", "0"),
+        ("--half-width", "0"),
+        ("--half-width", "0%"),
+        ("--half-width", "150%"),
+        ("--half-width", "-5%"),
+        ("--half-width", "wide"),
     ] {
         let o = gilbench(&["run", tiny, &format!("{flag}={value}")]);
         assert_eq!(o.status.code(), Some(2), "{flag} {value}");

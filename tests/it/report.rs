@@ -112,6 +112,8 @@ fn fixture() -> RunRecord {
     ];
     RunRecord {
         seed: 7,
+        sampling: None,
+        groups: Vec::new(),
         sentinel: Vec::new(),
         schema_version: SCHEMA_VERSION,
         gilbench_version: "0.1.0".into(),

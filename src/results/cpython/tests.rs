@@ -66,6 +66,8 @@ fn theirs(model: &str, workload: &str, workers: usize, median: f64) -> PeerCase 
 fn run(cases: Vec<CaseRecord>) -> RunRecord {
     RunRecord {
         seed: 7,
+        sampling: None,
+        groups: Vec::new(),
         sentinel: Vec::new(),
         schema_version: crate::results::SCHEMA_VERSION,
         gilbench_version: "0".into(),
