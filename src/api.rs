@@ -431,6 +431,7 @@ impl Bench {
             command: std::env::args().collect(),
             seed: self.seed.unwrap_or_else(clock_seed),
             load_gate: self.wait_for_quiet.then(LoadGate::default),
+            filter: None,
         };
         let record = runner::run(&config, &dir, on_event)?;
         let charts = crate::plot::all_charts(&record, dir.path())?;

@@ -160,6 +160,14 @@ pub fn plan(scenario: &Scenario, usable_cpus: usize) -> Vec<Planned> {
     all
 }
 
+/// The planned cases whose key `filter` matches (all of them without a filter), in plan order.
+pub fn select(cases: Vec<Planned>, filter: Option<&regex::Regex>) -> Vec<Planned> {
+    match filter {
+        Some(re) => cases.into_iter().filter(|c| re.is_match(c.key())).collect(),
+        None => cases,
+    }
+}
+
 /// The worker grid for `Workers::Auto`: 1, 2, 4, … up to twice `usable_cpus`.
 pub fn auto_workers(usable_cpus: usize) -> Vec<usize> {
     let top = (usable_cpus.max(1)) * 2;

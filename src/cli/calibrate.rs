@@ -20,7 +20,7 @@ use gilbench::scenario::show_duration;
 use gilbench::{plot, report, scenario};
 
 use super::progress::Progress;
-use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, Verbosity};
 
 /// The peer script, carried by the binary so an installed gilbench has it.
 const PEER_SCRIPT: &str = include_str!("../../peers/cpython_peer.py");
@@ -259,7 +259,7 @@ fn run_peer(
     Ok(stdout)
 }
 
-pub(crate) fn calibrate(args: CalibrateArgs) -> Result<u8> {
+pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8> {
     let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
     let machine = gilbench::results::fingerprint();
     let shapes = Shapes::from_args(&args, machine.usable_cpus)?;
@@ -283,8 +283,9 @@ pub(crate) fn calibrate(args: CalibrateArgs) -> Result<u8> {
         command: std::env::args().collect(),
         seed: super::run::clock_seed(),
         load_gate: Some(gilbench::runner::LoadGate::default()),
+        filter: None,
     };
-    let mut progress = Progress::new();
+    let mut progress = Progress::new(verbosity);
     let record = runner::run(&config, &dir, &mut |e| progress.on_event(e))
         .with_context(|| format!("run in {}", dir.path().display()))?;
     progress.finish();

@@ -19,7 +19,7 @@ use gilbench::scenario::{self, Scenario};
 
 use super::progress::Progress;
 use super::run::{clock_seed, interrupt_flag};
-use super::{BadInput, EXIT_CASE_FAILED, EXIT_OK};
+use super::{BadInput, EXIT_CASE_FAILED, EXIT_OK, Verbosity};
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
@@ -37,7 +37,7 @@ pub(crate) struct CheckArgs {
 const SOURCES: [(&str, &str); 2] =
     [("scenarios/ipc.toml", "ipc"), ("scenarios/switch.toml", "switch")];
 
-pub(crate) fn run(args: CheckArgs) -> Result<u8> {
+pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<u8> {
     if !(args.tolerance.is_finite() && args.tolerance > 0.0 && args.tolerance < 1000.0) {
         return Err(BadInput(format!(
             "--tolerance {}: expected a percentage above 0 and below 1000",
@@ -61,9 +61,9 @@ pub(crate) fn run(args: CheckArgs) -> Result<u8> {
         }
     }
     let cancel = interrupt_flag()?;
-    let grouped = measure(grouped, &args.profile, &cancel, "in their groups")?;
-    let again = measure(alone.clone(), &args.profile, &cancel, "each alone, again")?;
-    let alone = measure(alone, &args.profile, &cancel, "each alone")?;
+    let grouped = measure(grouped, &args.profile, &cancel, "in their groups", verbosity)?;
+    let again = measure(alone.clone(), &args.profile, &cancel, "each alone, again", verbosity)?;
+    let alone = measure(alone, &args.profile, &cancel, "each alone", verbosity)?;
     let perf = perf_pipe();
 
     println!(
@@ -222,8 +222,11 @@ fn measure(
     profile: &str,
     cancel: &Arc<AtomicBool>,
     what: &str,
+    verbosity: Verbosity,
 ) -> Result<RunRecord> {
-    eprintln!("measuring {what}");
+    if verbosity > Verbosity::Quiet {
+        eprintln!("measuring {what}");
+    }
     let dir = tempfile::Builder::new().prefix("gilbench-check-").tempdir()?;
     let config = RunConfig {
         scenarios,
@@ -234,8 +237,9 @@ fn measure(
         command: std::env::args().collect(),
         seed: clock_seed(),
         load_gate: None,
+        filter: None,
     };
-    let mut progress = Progress::new();
+    let mut progress = Progress::new(verbosity);
     let record = runner::run(&config, &RunDir::at(dir.path())?, &mut |e| progress.on_event(e))?;
     progress.finish();
     Ok(record)

@@ -4,10 +4,13 @@
 mod calibrate;
 mod check;
 mod compare;
+mod docs;
 mod list;
 mod progress;
 mod report;
 mod run;
+mod sampling;
+mod select;
 mod validate;
 
 use std::path::PathBuf;
@@ -27,11 +30,44 @@ pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 /// Where the scenario schema is documented, for error messages.
 pub(crate) const SCENARIO_GUIDE: &str = "scenarios/README.md";
 
+/// How much a command prints besides its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Verbosity {
+    /// `-q`: no progress or summary; the result (the report's path) and errors only.
+    Quiet,
+    /// Progress bar on a terminal, failed cases, a summary line.
+    Normal,
+    /// `-v`: also every finished case and the harness's own overhead.
+    Verbose,
+}
+
+const AFTER_HELP: &str = "\
+Profiles (run, list, calibrate, check): each group samples in rounds until every speedup
+(probes: every median) is known to the half-width, within the rounds and the budget per case
+  quick    1 warm-up, 3 to 12 rounds, ±5 %, 150 ms per case (the default)
+  default  2 warm-up, 5 to 40 rounds, ±5 %, 1 s per case
+  full     3 warm-up, 10 to 200 rounds, ±2 %, 5 s per case
+
+Examples:
+  gilbench run                                    the shipped default set, quick profile
+  gilbench run --scenario gil --filter 'workers=2'
+  gilbench list --cases --scenario convoy         case keys and estimated times
+  gilbench validate my-scenario.toml
+  gilbench completions bash > ~/.local/share/bash-completion/completions/gilbench
+
+Exit codes: 0 ok, 1 a case failed or timed out (or a regression), 2 bad input, 130 interrupted.";
+
 /// Threads, processes or async? gilbench measures it on this machine, and what a GIL-like
 /// global lock would cost.
 #[derive(Debug, Parser)]
-#[command(name = "gilbench", version, about, long_about = None)]
+#[command(name = "gilbench", version, about, long_about = None, after_help = AFTER_HELP)]
 pub(crate) struct Cli {
+    /// Print no progress and no summary: only the result (the report's path) and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: every finished case with its median, and the harness's own overhead.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,18 +75,36 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run scenarios (the shipped default set when none is given) and write the report.
+    #[command(after_help = "Examples:
+  gilbench run                                   the shipped default set (quick profile)
+  gilbench run --scenario gil --scenario convoy  two shipped scenarios by name
+  gilbench run my.toml --filter 'threads|gil'    only the cases whose key matches
+  gilbench run --profile default --cpus 0-1      more samples, on two CPUs")]
     Run(run::RunArgs),
-    /// List the shipped scenarios with their case counts.
-    List,
-    /// Check scenario files without running them.
+    /// List the shipped scenarios with their case counts; with --cases, the case keys a run
+    /// would measure and their estimated times.
+    #[command(after_help = "Examples:
+  gilbench list                                  every shipped scenario
+  gilbench list --cases                          the default set's case keys and times
+  gilbench list --cases --scenario gil --filter '/gil/' --profile full")]
+    List(list::ListArgs),
+    /// Check scenario files (or shipped scenarios by name) without running them.
+    #[command(after_help = "Examples:
+  gilbench validate my-scenario.toml
+  gilbench validate gil-granularity              a shipped scenario by name")]
     Validate {
-        /// Scenario files.
+        /// Scenario files or shipped scenario names.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Put several runs (machines, settings) side by side; with --baseline, flag regressions.
+    #[command(after_help = "Examples:
+  gilbench compare reports/2026-12-05-a-001 reports/2026-12-05-b-001
+  gilbench compare --baseline old-run new-run --threshold 5   exit 1 on a regression")]
     Compare(compare::CompareArgs),
     /// Redraw the charts and rewrite index.html of a finished run from its run.json.
+    #[command(after_help = "Example:
+  gilbench report reports/2026-12-05-myhost-001 --criterion target/criterion")]
     Report {
         /// The run directory (or its run.json).
         run_dir: PathBuf,
@@ -60,12 +114,29 @@ enum Command {
     },
     /// Check the GIL model against real CPython: run gilbench's models and the CPython peer on
     /// the same workload shapes, store the peer's figures as cpython.json, write the report.
+    #[command(after_help = "Example:
+  gilbench calibrate --python python3 --profile quick")]
     Calibrate(calibrate::CalibrateArgs),
     /// Check that the IPC and context-switch figures of the shipped run do not depend on their
     /// neighbours: each case in its group beside the same case alone, in the same minute, and
     /// `perf bench sched pipe` where `perf` exists. Exit 1 when a case differs by more than the
     /// tolerance.
+    #[command(after_help = "Example:
+  gilbench check --tolerance 15")]
     Check(check::CheckArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  gilbench completions bash > ~/.local/share/bash-completion/completions/gilbench
+  gilbench completions zsh > ~/.zfunc/_gilbench
+  gilbench completions fish > ~/.config/fish/completions/gilbench.fish")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:
+  gilbench man > gilbench.1 && man ./gilbench.1")]
+    Man,
     /// Worker process (started by gilbench itself).
     #[command(hide = true, name = "__worker")]
     Worker,
@@ -100,6 +171,11 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
     let outcome = match cli.command {
         // Children must not start any thread before they are set up: dispatch first.
         Command::Worker => return ExitCode::from(gilbench::exec::worker::worker_main() as u8),
@@ -114,19 +190,27 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(gilbench::probe::lock::peer_main(index, parent) as u8);
         }
         Command::IpcPeer => return ExitCode::from(gilbench::probe::ipc::ipcpeer_main() as u8),
-        Command::Run(args) => run::run(args),
-        Command::List => list::list(),
+        Command::Run(args) => run::run(args, verbosity),
+        Command::List(args) => list::list(args, verbosity),
         Command::Validate { files } => validate::validate(&files),
         Command::Report { run_dir, criterion } => report::report(&run_dir, criterion.as_deref()),
         Command::Compare(args) => compare::compare(args),
-        Command::Calibrate(args) => calibrate::calibrate(args),
-        Command::Check(args) => check::run(args),
+        Command::Calibrate(args) => calibrate::calibrate(args, verbosity),
+        Command::Check(args) => check::run(args, verbosity),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man => docs::man(),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("error: {err:#}");
-            if err.chain().any(|e| e.is::<gilbench::scenario::ScenarioError>()) {
+            let at_key = |e: &(dyn std::error::Error + 'static)| {
+                matches!(
+                    e.downcast_ref::<gilbench::scenario::ScenarioError>(),
+                    Some(gilbench::scenario::ScenarioError::At { .. })
+                )
+            };
+            if err.chain().any(at_key) {
                 eprintln!(
                     "note: every scenario key, its type, default and limits: {SCENARIO_GUIDE}"
                 );
@@ -159,5 +243,30 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    /// The profiles `--help` describes are the ones the runner uses.
+    #[test]
+    fn help_states_each_profiles_counts() {
+        for name in ["quick", "default", "full"] {
+            let p = gilbench::runner::Profile::named(name).unwrap();
+            let line = super::AFTER_HELP
+                .lines()
+                .find(|l| l.trim_start().starts_with(name))
+                .unwrap_or_else(|| panic!("no line for {name}"));
+            let budget = if p.case_budget.as_secs() >= 1 {
+                format!("{} s", p.case_budget.as_secs())
+            } else {
+                format!("{} ms", p.case_budget.as_millis())
+            };
+            let counts = format!(
+                "{} warm-up, {} to {} rounds, ±{} %, {budget} per case",
+                p.warmup,
+                p.min_rounds,
+                p.max_rounds,
+                p.half_width * 100.0,
+            );
+            assert!(line.contains(&counts), "{line:?} should say {counts:?}");
+        }
     }
 }

@@ -10,19 +10,20 @@ use anyhow::{Context, Result};
 use clap::Args;
 use gilbench::measure::placement;
 use gilbench::results::{CaseStatus, RunDir, RunStatus};
-use gilbench::runner::{self, LoadGate, Profile, RunConfig};
-use gilbench::{plot, report, scenario};
+use gilbench::runner::{self, LoadGate, RunConfig};
+use gilbench::{plot, report, sweep};
 
 use super::progress::Progress;
-use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+use super::sampling::{SamplingArgs, parse_duration};
+use super::select::{Selection, default_set};
+use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, Verbosity};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Scenario files; without any, the shipped default set.
-    files: Vec<PathBuf>,
-    /// Sampling profile.
-    #[arg(long, default_value = "quick", value_parser = ["quick", "default", "full"])]
-    profile: String,
+    #[command(flatten)]
+    select: Selection,
+    #[command(flatten)]
+    sampling: SamplingArgs,
     /// Put this run's files directly in DIR (default: a new folder under reports/).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -30,29 +31,6 @@ pub(crate) struct RunArgs {
     /// scenario files (`2m`, `90s`).
     #[arg(long, value_name = "DURATION", default_value = "120")]
     timeout: String,
-    /// Exactly N timed samples per case: no early stop on a known answer, no budget
-    /// (1 to 10000).
-    #[arg(long, value_name = "N")]
-    samples: Option<usize>,
-    /// Fewest timed samples per case before the group may stop, overriding the profile's
-    /// (1 to 10000).
-    #[arg(long, value_name = "N")]
-    min_samples: Option<usize>,
-    /// Most timed samples per case, overriding the profile's (1 to 10000).
-    #[arg(long, value_name = "N")]
-    max_samples: Option<usize>,
-    /// Stop sampling a group once every speedup (probes: every median) is known to within
-    /// this relative half-width: `5%` or `0.05` (above 0, at most 100 %).
-    #[arg(long, value_name = "PCT")]
-    half_width: Option<String>,
-    /// Warm-up samples per case, run and dropped, overriding the profile's count (0 to 1000).
-    #[arg(long, value_name = "N")]
-    warmup: Option<usize>,
-    /// Sampling time per case of a group; a group stops once it has spent this times its
-    /// case count and its minimum of samples is in, known or not. Overrides the profile's
-    /// budget (`500ms`, `3s`; above 0, at most 1h).
-    #[arg(long, value_name = "DURATION")]
-    max_time: Option<String>,
     /// Seed of the interleaved sampling order (default: from the clock; run.json records it).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -65,7 +43,7 @@ pub(crate) struct RunArgs {
     cpus: Option<String>,
 }
 
-pub(crate) fn run(args: RunArgs) -> Result<u8> {
+pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
     // First, before any thread or child exists: everything started later inherits the set.
     if let Some(list) = &args.cpus {
         let cpus = placement::parse_cpu_list(list)
@@ -74,48 +52,23 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
             .map_err(|e| BadInput(format!("--cpus {list}: {e}")))?;
     }
     let timeout = parse_duration("--timeout", &args.timeout, Duration::from_secs(86_400))?;
-    let mut profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
-    let count = |flag: &str, n: usize| -> Result<usize, BadInput> {
-        if (1..=10_000).contains(&n) {
-            Ok(n)
-        } else {
-            Err(BadInput(format!("{flag} {n}: expected 1 to 10000")))
-        }
-    };
-    if let Some(n) = args.min_samples {
-        profile.min_rounds = count("--min-samples", n)?;
-        profile.max_rounds = profile.max_rounds.max(profile.min_rounds);
-    }
-    if let Some(n) = args.max_samples {
-        profile.max_rounds = count("--max-samples", n)?;
-        profile.min_rounds = profile.min_rounds.min(profile.max_rounds);
-    }
-    if let Some(n) = args.samples {
-        profile.min_rounds = count("--samples", n)?;
-        profile.max_rounds = profile.min_rounds;
-    }
-    if let Some(text) = &args.half_width {
-        profile.half_width = parse_fraction("--half-width", text)?;
-    }
-    if let Some(n) = args.warmup {
-        if n > 1000 {
-            return Err(BadInput(format!("--warmup {n}: expected 0 to 1000")).into());
-        }
-        profile.warmup = n;
-    }
-    if let Some(text) = &args.max_time {
-        profile.case_budget = parse_duration("--max-time", text, Duration::from_secs(3600))?;
-    }
-    let scenarios = if args.files.is_empty() {
-        scenario::shipped()
-            .iter()
-            .filter(|s| s.default)
-            .map(|s| s.load())
-            .collect::<Result<Vec<_>, _>>()?
-    } else {
-        args.files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?
-    };
+    let profile = args.sampling.profile()?;
+    let filter = args.select.filter()?;
+    let scenarios = args.select.scenarios(default_set)?;
     let machine = gilbench::results::fingerprint();
+    if let Some(re) = &filter {
+        let planned: Vec<_> =
+            scenarios.iter().flat_map(|s| sweep::plan(s, machine.usable_cpus)).collect();
+        let total = planned.len();
+        if sweep::select(planned, Some(re)).is_empty() {
+            return Err(BadInput(format!(
+                "--filter {:?} matches none of the {total} planned cases \
+                 (`gilbench list --cases` shows their keys)",
+                re.as_str()
+            ))
+            .into());
+        }
+    }
     let dir = run_dir(args.out.as_deref(), &machine.hostname)?;
     let cancel = interrupt_flag()?;
     let config = RunConfig {
@@ -127,8 +80,9 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         command: std::env::args().collect(),
         seed: args.seed.unwrap_or_else(clock_seed),
         load_gate: (!args.no_wait).then(LoadGate::default),
+        filter,
     };
-    let mut progress = Progress::new();
+    let mut progress = Progress::new(verbosity);
     let record = runner::run(&config, &dir, &mut |e| progress.on_event(e))
         .with_context(|| format!("run in {}", dir.path().display()))?;
     progress.finish();
@@ -142,27 +96,31 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
             matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock)
         })
         .count();
-    eprintln!(
-        "{} cases, {} ok, {} failed or timed out ({})",
-        record.cases.len(),
-        record.cases.iter().filter(|c| c.status == CaseStatus::Ok).count(),
-        failed,
-        match record.status {
-            RunStatus::Interrupted => "interrupted",
-            _ => "complete",
-        }
-    );
-    let dispatch: Vec<String> = record
-        .overhead
-        .empty_task_ns
-        .iter()
-        .map(|(model, ns)| format!("{model} {ns:.0} ns"))
-        .collect();
-    eprintln!(
-        "harness: clock read {:.0} ns; empty task through one unit: {}",
-        record.overhead.clock_read_ns,
-        dispatch.join(", ")
-    );
+    if verbosity > Verbosity::Quiet {
+        eprintln!(
+            "{} cases, {} ok, {} failed or timed out ({})",
+            record.cases.len(),
+            record.cases.iter().filter(|c| c.status == CaseStatus::Ok).count(),
+            failed,
+            match record.status {
+                RunStatus::Interrupted => "interrupted",
+                _ => "complete",
+            }
+        );
+    }
+    if verbosity == Verbosity::Verbose {
+        let dispatch: Vec<String> = record
+            .overhead
+            .empty_task_ns
+            .iter()
+            .map(|(model, ns)| format!("{model} {ns:.0} ns"))
+            .collect();
+        eprintln!(
+            "harness: clock read {:.0} ns; empty task through one unit: {}",
+            record.overhead.clock_read_ns,
+            dispatch.join(", ")
+        );
+    }
     println!("{}", index.display());
     Ok(if record.status == RunStatus::Interrupted {
         EXIT_INTERRUPTED
@@ -171,41 +129,6 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     } else {
         EXIT_OK
     })
-}
-
-/// A relative width flag: a percentage (`5%`) or a fraction (`0.05`); above 0, at most 100 %.
-fn parse_fraction(flag: &str, text: &str) -> Result<f64, BadInput> {
-    let bad = || {
-        BadInput(format!(
-            "{flag} {text}: expected a width like 5% or 0.05, above 0 and at most 100%"
-        ))
-    };
-    let value = match text.trim().strip_suffix('%') {
-        Some(pct) => pct.trim().parse::<f64>().map_err(|_| bad())? / 100.0,
-        None => text.trim().parse::<f64>().map_err(|_| bad())?,
-    };
-    if value.is_finite() && value > 0.0 && value <= 1.0 { Ok(value) } else { Err(bad()) }
-}
-
-/// A duration flag: plain seconds (`120`, `0.5`) or a duration as scenario files write it
-/// (`2m`, `500ms`); above zero and at most `max`.
-fn parse_duration(flag: &str, text: &str, max: Duration) -> Result<Duration, BadInput> {
-    let bad = |why: &str| BadInput(format!("{flag} {text}: {why}"));
-    let d = match text.trim().parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 => {
-            Duration::try_from_secs_f64(secs).map_err(|_| bad("expected a duration above 0"))?
-        }
-        Ok(_) => return Err(bad("expected a duration above 0")),
-        Err(_) => humantime::parse_duration(text.trim())
-            .map_err(|e| bad(&format!("expected seconds or a duration like 2m or 500ms ({e})")))?,
-    };
-    if d.is_zero() || d > max {
-        return Err(bad(&format!(
-            "expected a duration above 0 and at most {}",
-            humantime::format_duration(max)
-        )));
-    }
-    Ok(d)
 }
 
 /// A seed for the interleaved order when none is given: from the clock (run.json records it).

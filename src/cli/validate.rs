@@ -1,4 +1,5 @@
-//! `gilbench validate FILE...`: parse and check scenario files, print their case counts.
+//! `gilbench validate FILE...`: parse and check scenario files (or shipped scenarios by name),
+//! print their case counts.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use super::EXIT_OK;
 pub(crate) fn validate(files: &[PathBuf]) -> Result<u8> {
     let cpus = gilbench::results::fingerprint().usable_cpus;
     for file in files {
-        let sc = scenario::load(file)?;
+        let sc = scenario::load_file_or_shipped(file)?;
         println!(
             "{}: ok, scenario `{}`, {} cases",
             file.display(),

@@ -4,6 +4,7 @@
 //! baseline, and rewrite the results after every case. Progress is reported through events;
 //! the runner prints nothing.
 
+mod estimate;
 mod group;
 mod probe_case;
 mod sampling;
@@ -30,6 +31,8 @@ use crate::scenario::{CpuSize, Scenario, WorkloadParams};
 use crate::stats::{LEVEL, median};
 use crate::sweep::{self, Planned};
 use crate::work::{LoopbackServer, Task, WorkSpec, cpu_kernel};
+
+pub use estimate::{batch_time, estimate};
 
 /// How a comparison group is sampled: warm-up samples per case, then interleaved rounds until
 /// every comparison the report draws from the group (a speedup against the sequential
@@ -104,6 +107,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// Wait for a quiet machine before each comparison group (`None`: never wait).
     pub load_gate: Option<LoadGate>,
+    /// Run only the cases whose key this matches (`None`: every planned case).
+    pub filter: Option<regex::Regex>,
 }
 
 /// Before each comparison group, wait while other processes keep more than `threshold_cpus`
@@ -294,8 +299,10 @@ pub fn run(
 ) -> Result<RunRecord, RunError> {
     pin_allocator();
     let machine = fingerprint();
-    let cases: Vec<Planned> =
-        config.scenarios.iter().flat_map(|s| sweep::plan(s, machine.usable_cpus)).collect();
+    let cases: Vec<Planned> = sweep::select(
+        config.scenarios.iter().flat_map(|s| sweep::plan(s, machine.usable_cpus)).collect(),
+        config.filter.as_ref(),
+    );
     let env = ExecEnv { worker_exe: config.worker_exe.clone(), cancel: Arc::clone(&config.cancel) };
     let probe_env =
         ProbeEnv { worker_exe: config.worker_exe.clone(), cancel: Arc::clone(&config.cancel) };

@@ -45,3 +45,59 @@ fn the_load_gate_waits_then_proceeds_within_its_bound() {
     wait_for_quiet(&gate, &mut none_left, &AtomicBool::new(false), &mut |_| {});
     assert!(start.elapsed() < Duration::from_millis(250));
 }
+
+fn planned(text: &str) -> Vec<crate::sweep::Planned> {
+    let sc = crate::scenario::parse(text, std::path::Path::new("e.toml")).unwrap();
+    crate::sweep::plan(&sc, 2)
+}
+
+fn case_of<'a>(cases: &'a [crate::sweep::Planned], model: &str) -> &'a crate::sweep::Planned {
+    cases.iter().find(|c| c.key().contains(&format!("/{model}/"))).unwrap()
+}
+
+#[test]
+fn batch_time_overlaps_sleeps_and_spreads_cpu_work_over_the_cpus() {
+    use super::batch_time;
+    let ms = Duration::from_millis;
+    let cpu = planned(
+        "models = [\"sequential\", \"threads\", \"gil\"]\nworkers = [4]\ntasks = 8\n\n\
+         [[workload]]\nkind = \"cpu\"\ntask_duration = \"10ms\"\n",
+    );
+    assert_eq!(batch_time(case_of(&cpu, "sequential"), 2), Some(ms(80)));
+    // 8 tasks of CPU work over 2 CPUs (4 threads); the GIL serialises them.
+    assert_eq!(batch_time(case_of(&cpu, "threads"), 2), Some(ms(40)));
+    assert_eq!(batch_time(case_of(&cpu, "gil"), 2), Some(ms(80)));
+    let sleep = planned(
+        "models = [\"sequential\", \"threads\", \"gil\"]\nworkers = [4]\ntasks = 8\n\n\
+         [[workload]]\nkind = \"io-sleep\"\nsleep = \"10ms\"\n",
+    );
+    // Sleeps overlap across the 4 units, GIL or not: 2 rounds.
+    assert_eq!(batch_time(case_of(&sleep, "threads"), 2), Some(ms(20)));
+    assert_eq!(batch_time(case_of(&sleep, "gil"), 2), Some(ms(20)));
+    let unknown = planned(
+        "models = [\"sequential\"]\ntasks = 8\n\n[[workload]]\nkind = \"cpu\"\niterations = 5\n",
+    );
+    assert_eq!(batch_time(&unknown[0], 2), None, "iterations state no time");
+}
+
+#[test]
+fn the_estimate_follows_the_profiles_counts_and_budget() {
+    use super::{Profile, estimate};
+    // 1 warm-up, 3 to 12 rounds, 150 ms per case.
+    let quick = Profile::named("quick").unwrap();
+    let one = |task: &str| {
+        planned(&format!(
+            "models = [\"sequential\"]\ntasks = 1\n\n[[workload]]\nkind = \"cpu\"\n\
+             task_duration = \"{task}\"\n"
+        ))
+    };
+    let ms = Duration::from_millis;
+    // Short batches: the round limit comes first (12 rounds and the warm-up).
+    assert_eq!(estimate(&one("10ms")[0], &quick, 2), Some(ms(130)));
+    // Long batches: the budget is spent by the minimum of 3 rounds.
+    assert_eq!(estimate(&one("1s")[0], &quick, 2), Some(ms(4000)));
+    // Between: rounds until the budget is spent (4 × 40 ms ≥ 150 ms), and the warm-up.
+    assert_eq!(estimate(&one("40ms")[0], &quick, 2), Some(ms(200)));
+    let full = Profile::named("full").unwrap(); // 3 warm-up, 10 to 200 rounds, 5 s
+    assert_eq!(estimate(&one("10ms")[0], &full, 2), Some(ms(2030)));
+}

@@ -13,6 +13,16 @@ pub enum ScenarioError {
         /// The OS error (in the message; not chained, so it is printed once).
         cause: std::io::Error,
     },
+    /// A shipped scenario was asked for by a name none of them has.
+    #[error("no shipped scenario is called `{name}`{hint}; the shipped ones are {}", known.join(", "))]
+    UnknownShipped {
+        /// The name asked for.
+        name: String,
+        /// `" (did you mean `x`?)"` when a shipped name is close, else empty.
+        hint: String,
+        /// The shipped names.
+        known: Vec<String>,
+    },
     /// Syntax, type or value error at a place in the file.
     #[error("{path}:{line}:{column}: {key}: {message}", key = key.as_deref().map(|k| format!("key `{k}`")).unwrap_or_else(|| "syntax".into()))]
     At {

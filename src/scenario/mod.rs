@@ -5,7 +5,9 @@
 //! `schema` reads the TOML into loosely typed values with their spans, `values` reads
 //! integers, sizes, durations and sweep axes against their limits, `validate` checks each
 //! workload, and `cases` refuses sweeps above [`MAX_CASES`] or with colliding
-//! case keys. A key that accepts a list is a sweep axis; `workers` defaults to `"auto"` and
+//! case keys; `shipped` holds the scenarios compiled into the binary, found by name, and
+//! `unknown_key` with `suggest` words the "did you mean" of a misspelled key. A key that
+//! accepts a list is a sweep axis; `workers` defaults to `"auto"` and
 //! `payload_bytes` to 0, while `models` and `tasks` must be set at the top or per workload.
 
 mod cases;
@@ -16,6 +18,8 @@ mod probe_locks;
 mod probe_switch;
 mod schema;
 mod shipped;
+mod suggest;
+mod unknown_key;
 mod validate;
 mod values;
 
@@ -28,7 +32,8 @@ use std::time::Duration;
 pub use crate::probe::{ProbeParams, ProbeValue};
 pub use cases::MAX_CASES;
 pub use error::ScenarioError;
-pub use shipped::{Shipped, shipped};
+pub use shipped::{Shipped, find_shipped, load_file_or_shipped, shipped};
+pub use suggest::closest;
 pub use values::show_duration;
 
 use crate::exec::Model;

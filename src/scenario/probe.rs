@@ -188,7 +188,11 @@ pub(super) fn probe(rd: &Reader<'_>, table: &Spanned<BTreeMap<String, Sp>>) -> R
                 v,
                 key,
                 format!(
-                    "unknown key for a `{kind}` probe; expected models or one of {}",
+                    "unknown key for a `{kind}` probe{}; expected models or one of {}",
+                    super::suggest::did_you_mean(
+                        key,
+                        known.iter().copied().chain(["kind", "models"])
+                    ),
                     known.join(", ")
                 ),
             ));

@@ -182,6 +182,12 @@ fn from_toml(err: &toml::de::Error, src: &Source<'_>) -> ScenarioError {
         message.push_str("; expected kind = one of cpu, io-sleep, io-file, io-net, mixed, command");
     }
     let span = err.span().unwrap_or(0..0);
+    if let Some(key) = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+        let expected = expected_keys(&message);
+        let key = key.to_owned();
+        let message = super::unknown_key::message(src.text, span.start, &key, &expected);
+        return src.at(span.start, Some(&key), message);
+    }
     let key = quoted_key(&message).or_else(|| {
         if message.starts_with("duplicate key") {
             // The span covers the repeated key itself.
@@ -200,6 +206,12 @@ fn from_toml(err: &toml::de::Error, src: &Source<'_>) -> ScenarioError {
         }
     });
     src.at(span.start, key.as_deref(), message)
+}
+
+/// The keys serde lists after "expected" in "unknown field `x`, expected one of `a`, `b`".
+fn expected_keys(message: &str) -> Vec<String> {
+    let Some((_, list)) = message.split_once(", expected") else { return Vec::new() };
+    list.split('`').skip(1).step_by(2).map(str::to_owned).collect()
 }
 
 /// The key named in messages such as "unknown field `foo`, expected …".

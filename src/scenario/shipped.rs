@@ -20,6 +20,12 @@ impl Shipped {
     pub fn load(&self) -> Result<Scenario, ScenarioError> {
         parse(self.text, Path::new(self.file))
     }
+
+    /// The name it is asked for by (`gil` for `scenarios/gil.toml`): its file stem.
+    pub fn name(&self) -> &'static str {
+        let base = self.file.rsplit('/').next().unwrap_or(self.file);
+        base.strip_suffix(".toml").unwrap_or(base)
+    }
 }
 
 const SHIPPED: &[Shipped] = &[
@@ -73,4 +79,25 @@ const SHIPPED: &[Shipped] = &[
 /// Every shipped scenario.
 pub fn shipped() -> &'static [Shipped] {
     SHIPPED
+}
+
+/// The shipped scenario called `name` (its file stem, as `gilbench list` shows it); an
+/// unknown name is an error that lists the shipped ones.
+pub fn find_shipped(name: &str) -> Result<&'static Shipped, ScenarioError> {
+    SHIPPED.iter().find(|s| s.name() == name).ok_or_else(|| ScenarioError::UnknownShipped {
+        name: name.to_owned(),
+        hint: super::suggest::did_you_mean(name, SHIPPED.iter().map(|s| s.name())),
+        known: SHIPPED.iter().map(|s| s.name().to_owned()).collect(),
+    })
+}
+
+/// A scenario named on the command line: a file when `arg` is one, else the shipped scenario
+/// of that name; an argument that is neither is reported as an unreadable file when it looks
+/// like a path (a `/` or `.toml` in it) and as an unknown shipped name otherwise.
+pub fn load_file_or_shipped(arg: &Path) -> Result<Scenario, ScenarioError> {
+    let text = arg.to_string_lossy();
+    if arg.exists() || text.contains('/') || text.ends_with(".toml") {
+        return super::load(arg);
+    }
+    find_shipped(&text)?.load()
 }

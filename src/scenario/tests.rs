@@ -696,3 +696,30 @@ fn an_uncontended_lock_needs_one_contender() {
         );
     }
 }
+
+#[test]
+fn suggestions_pick_the_closest_known_word_or_none() {
+    use super::closest;
+    let keys = ["task_duration", "iterations", "sleep", "models", "workers"];
+    assert_eq!(closest("task_duraton", keys), Some("task_duration"));
+    assert_eq!(closest("sleeep", keys), Some("sleep"));
+    assert_eq!(closest("wokrers", keys), Some("workers"));
+    assert_eq!(closest("gli", ["gil", "gil-granularity", "ipc"]), Some("gil"));
+    assert_eq!(closest("bananas", keys), None);
+}
+
+#[test]
+fn shipped_scenarios_are_found_by_name_and_their_errors_name_the_file() {
+    let names: Vec<&str> = super::shipped().iter().map(|s| s.name()).collect();
+    assert!(names.contains(&"gil") && names.contains(&"gil-granularity"), "{names:?}");
+    assert_eq!(super::find_shipped("gil").unwrap().file, "scenarios/gil.toml");
+    let e = super::find_shipped("gill").unwrap_err().to_string();
+    assert!(e.contains("did you mean `gil`?") && e.contains("cpu-vs-io"), "{e}");
+    let bad = super::Shipped {
+        file: "scenarios/bad.toml",
+        text: "models = [\"threads\"]\ntasks = 0\n[[workload]]\nkind = \"cpu\"\niterations = 5\n",
+        default: false,
+    };
+    let e = bad.load().unwrap_err().to_string();
+    assert!(e.starts_with("scenarios/bad.toml:2:") && e.contains("key `tasks`"), "{e}");
+}

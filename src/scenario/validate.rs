@@ -34,7 +34,7 @@ pub(super) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 pub(super) const MAX_SWITCH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Workload kinds as written in scenario files.
-const KINDS: [&str; 6] = ["cpu", "io-sleep", "io-file", "io-net", "mixed", "command"];
+pub(super) const KINDS: [&str; 6] = ["cpu", "io-sleep", "io-file", "io-net", "mixed", "command"];
 /// `response_bytes` when not given.
 const DEFAULT_RESPONSE_BYTES: u32 = 1024;
 
@@ -233,8 +233,11 @@ fn read_workers(rd: &Reader<'_>, v: &Sp) -> Read<Workers> {
     Ok(Workers::List(values(list)))
 }
 
+/// The keys a workload table shares with the top of the file (each overrides it there).
+pub(super) const SHARED_KEYS: [&str; 4] = ["models", "workers", "tasks", "payload_bytes"];
+
 /// The keys each kind takes, beyond `kind` and the shared ones.
-fn kind_keys(kind: &str) -> &'static [&'static str] {
+pub(super) fn kind_keys(kind: &str) -> &'static [&'static str] {
     match kind {
         "cpu" => &["task_duration", "iterations"],
         "io-sleep" => &["sleep"],

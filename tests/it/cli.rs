@@ -38,6 +38,7 @@ fn run_writes_valid_results_charts_and_report() {
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("harness:"), "the overhead line is for -v: {stderr}");
     let stdout = String::from_utf8_lossy(&o.stdout);
     let index = PathBuf::from(stdout.lines().last().expect("a path is printed").trim());
     assert!(index.ends_with("index.html") && index.is_file(), "{stdout}");
@@ -141,10 +142,15 @@ fn sampling_flags_override_the_profile() {
         "--timeout",
         "1m",
         "--no-wait",
+        "-v",
         "--out",
         out.path().to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    // -v adds the harness's own overhead, and a line per finished case.
+    assert!(stderr.contains("harness: clock read"), "{stderr}");
+    assert!(stderr.contains("Ok: tiny/sequential/cpu/"), "{stderr}");
     let run = load_run(out.path()).unwrap();
     let ok: Vec<_> = run.cases.iter().filter(|c| c.status == CaseStatus::Ok).collect();
     assert!(!ok.is_empty());

@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod command;
 mod compare;
+mod conventions;
 mod cpython;
 mod faults;
 mod ipc;
