@@ -44,7 +44,7 @@ pub(crate) enum Verbosity {
 const AFTER_HELP: &str = "\
 Profiles (run, list, calibrate, check): each group samples in rounds until every speedup
 (probes: every median) is known to the half-width, within the rounds and the budget per case
-  quick    1 warm-up, 3 to 12 rounds, ±5 %, 150 ms per case (the default)
+  quick    1 warm-up, 3 to 10 rounds, ±5 %, 100 ms per case (the default)
   default  2 warm-up, 5 to 40 rounds, ±5 %, 1 s per case
   full     3 warm-up, 10 to 200 rounds, ±2 %, 5 s per case
 

@@ -12,7 +12,7 @@ use super::BadInput;
 #[derive(Debug, Args)]
 pub(crate) struct SamplingArgs {
     /// Sampling profile: each group samples until every speedup is known to ±5 % (full:
-    /// ±2 %), with quick 1 warm-up, 3 to 12 rounds, 150 ms per case; default 2, 5 to 40,
+    /// ±2 %), with quick 1 warm-up, 3 to 10 rounds, 100 ms per case; default 2, 5 to 40,
     /// 1 s; full 3, 10 to 200, 5 s.
     #[arg(long, default_value = "quick", value_parser = ["quick", "default", "full"])]
     profile: String,

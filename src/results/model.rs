@@ -166,8 +166,9 @@ pub struct CaseRecord {
     /// the median per sample.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counters: BTreeMap<String, f64>,
-    /// CPUs kept busy by other processes when the case's group started (Linux; measured
-    /// when the run waits for a quiet machine).
+    /// CPUs kept busy by other processes when the case's group started (Linux; when the run
+    /// waits for a quiet machine: the previous group's reading while it ran where that was
+    /// below the gate's threshold, else a reading taken before the group).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_others: Option<f64>,
     /// CPUs kept busy by other processes while the case's group ran: the machine's busy time

@@ -60,7 +60,7 @@ impl Profile {
     /// The named profile, if it exists.
     pub fn named(name: &str) -> Option<Profile> {
         let (warmup, min_rounds, max_rounds, budget, half_width) = match name {
-            "quick" => (1, 3, 12, 0.15, 0.05),
+            "quick" => (1, 3, 10, 0.1, 0.05),
             "default" => (2, 5, 40, 1.0, 0.05),
             "full" => (3, 10, 200, 5.0, 0.02),
             _ => return None,
@@ -382,6 +382,7 @@ pub fn run(
     };
     let mut index = 0usize;
     let mut gate_left = config.load_gate.as_ref().map_or(Duration::ZERO, |g| g.run_budget);
+    let mut last_busy: Option<f64> = None;
     for (group_index, (key, members)) in groups.iter().enumerate() {
         if config.cancel.load(Ordering::Relaxed) {
             record.status = RunStatus::Interrupted;
@@ -389,10 +390,13 @@ pub fn run(
         }
         // Outside any timed region: hand back what the previous group's threads freed.
         trim_heap();
-        let load = config
-            .load_gate
-            .as_ref()
-            .and_then(|gate| wait_for_quiet(gate, &mut gate_left, &config.cancel, on_event));
+        // The previous group's reading of other processes, when it was quiet, stands for the
+        // moment before this one; else the gate measures, and waits while the machine is busy.
+        let load = match (&config.load_gate, last_busy) {
+            (Some(gate), Some(busy)) if busy <= gate.threshold_cpus => Some(busy),
+            (Some(gate), _) => wait_for_quiet(gate, &mut gate_left, &config.cancel, on_event),
+            (None, _) => None,
+        };
         let before = read_sentinel();
         record.sentinel.push(SentinelPoint {
             at: format!("before {key}"),
@@ -405,6 +409,7 @@ pub fn run(
         let (records, sampled) = group::run_group(members, group_index, &mut shared);
         record.groups.push(sampled);
         let busy_others = others.and_then(|w| w.close());
+        last_busy = busy_others;
         let after = read_sentinel();
         let drift = after.drift_from(&before);
         record.sentinel.push(SentinelPoint {

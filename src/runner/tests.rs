@@ -83,7 +83,7 @@ fn batch_time_overlaps_sleeps_and_spreads_cpu_work_over_the_cpus() {
 #[test]
 fn the_estimate_follows_the_profiles_counts_and_budget() {
     use super::{Profile, estimate};
-    // 1 warm-up, 3 to 12 rounds, 150 ms per case.
+    // 1 warm-up, 3 to 10 rounds, 100 ms per case.
     let quick = Profile::named("quick").unwrap();
     let one = |task: &str| {
         planned(&format!(
@@ -92,12 +92,12 @@ fn the_estimate_follows_the_profiles_counts_and_budget() {
         ))
     };
     let ms = Duration::from_millis;
-    // Short batches: the round limit comes first (12 rounds and the warm-up).
-    assert_eq!(estimate(&one("10ms")[0], &quick, 2), Some(ms(130)));
+    // Short batches: the round limit comes first (10 rounds and the warm-up).
+    assert_eq!(estimate(&one("5ms")[0], &quick, 2), Some(ms(55)));
     // Long batches: the budget is spent by the minimum of 3 rounds.
     assert_eq!(estimate(&one("1s")[0], &quick, 2), Some(ms(4000)));
-    // Between: rounds until the budget is spent (4 × 40 ms ≥ 150 ms), and the warm-up.
-    assert_eq!(estimate(&one("40ms")[0], &quick, 2), Some(ms(200)));
+    // Between: rounds until the budget is spent (4 × 25 ms ≥ 100 ms), and the warm-up.
+    assert_eq!(estimate(&one("25ms")[0], &quick, 2), Some(ms(125)));
     let full = Profile::named("full").unwrap(); // 3 warm-up, 10 to 200 rounds, 5 s
     assert_eq!(estimate(&one("10ms")[0], &full, 2), Some(ms(2030)));
 }

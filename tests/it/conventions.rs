@@ -114,8 +114,8 @@ fn a_filtered_quiet_run_measures_only_the_selected_cases_and_prints_only_the_pat
 
 #[test]
 fn list_cases_estimates_from_the_profile() {
-    // 8 sleeps of 1 ms one after another: 8 ms a batch; at most, quick runs 1 + 12 batches
-    // (its round limit comes before its 150 ms budget), full 3 + 200.
+    // 8 sleeps of 1 ms one after another: 8 ms a batch; at most, quick runs 1 + 10 batches
+    // (its round limit comes before its 100 ms budget), full 3 + 200.
     let key = "tiny/sequential/io-sleep/sleep=1ms/tasks=8/payload_bytes=256/workers=1";
     let estimate = |profile: &str| {
         let o = gilbench(&["list", "--cases", tiny().to_str().unwrap(), "--profile", profile]);
@@ -123,7 +123,7 @@ fn list_cases_estimates_from_the_profile() {
         assert!(stderr(&o).contains("estimate:"), "the method is stated: {}", stderr(&o));
         line.split_once('\t').unwrap().1.to_owned()
     };
-    assert_eq!(estimate("quick"), "104ms");
+    assert_eq!(estimate("quick"), "88ms");
     assert_eq!(estimate("full"), "1.6s");
     // A task without a stated time is shown as unknown, not guessed.
     let o = gilbench(&["list", "--cases", tiny().to_str().unwrap(), "--filter", "/cpu/"]);
