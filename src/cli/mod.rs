@@ -24,6 +24,10 @@ pub(crate) const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code: interrupted by SIGINT/SIGTERM.
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
+/// The reports folder (relative to the working directory): runs land in it, and saved
+/// baselines under its `baselines/`.
+pub(crate) const REPORTS: &str = "reports";
+
 /// Where the scenario schema is documented, for error messages.
 pub(crate) const SCENARIO_GUIDE: &str = "scenarios/README.md";
 

@@ -9,12 +9,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use gilbench::measure::placement;
-use gilbench::results::{CaseStatus, RunDir, RunStatus};
+use gilbench::results::{self, CaseStatus, RunDir, RunStatus};
 use gilbench::runner::{self, LoadGate, Profile, RunConfig};
 use gilbench::{plot, report, scenario};
 
 use super::progress::Progress;
-use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK};
+use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, REPORTS};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -46,6 +46,10 @@ pub(crate) struct RunArgs {
     /// Do not wait for other processes to quiet down before each comparison group.
     #[arg(long)]
     no_wait: bool,
+    /// Also save the run as the baseline NAME (reports/baselines/NAME/, replacing an earlier
+    /// one), for `compare --baseline NAME NEW`. Letters, digits, `-`, `_`, `.`.
+    #[arg(long, value_name = "NAME")]
+    save_baseline: Option<String>,
     /// Run on these CPUs only (affinity), e.g. `0`, `0-1`, `0,2`: one machine gives 1-, 2-, …
     /// N-core runs to compare.
     #[arg(long, value_name = "LIST")]
@@ -59,6 +63,13 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
             .ok_or_else(|| BadInput(format!("--cpus {list:?}: expected a list like 0-3,8")))?;
         placement::restrict_current_thread(&cpus)
             .map_err(|e| BadInput(format!("--cpus {list}: {e}")))?;
+    }
+    if let Some(name) = args.save_baseline.as_ref().filter(|n| !results::valid_baseline_name(n)) {
+        return Err(BadInput(format!(
+            "--save-baseline {name:?}: expected 1 to 64 letters, digits, `-`, `_` or `.`, not \
+             starting with `.`"
+        ))
+        .into());
     }
     let timeout = parse_duration("--timeout", &args.timeout, Duration::from_secs(86_400))?;
     let mut profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
@@ -87,7 +98,7 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
     } else {
         args.files.iter().map(|f| scenario::load(f)).collect::<Result<Vec<_>, _>>()?
     };
-    let machine = gilbench::results::fingerprint();
+    let machine = results::fingerprint();
     let dir = run_dir(args.out.as_deref(), &machine.hostname)?;
     let cancel = interrupt_flag()?;
     let config = RunConfig {
@@ -135,6 +146,14 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         record.overhead.clock_read_ns,
         dispatch.join(", ")
     );
+    if let Some(name) = &args.save_baseline {
+        if record.status == RunStatus::Interrupted {
+            eprintln!("the run was interrupted: not saved as the baseline {name}");
+        } else {
+            let saved = results::save_baseline(Path::new(REPORTS), name, &record)?;
+            eprintln!("saved as the baseline {name} in {}", saved.display());
+        }
+    }
     println!("{}", index.display());
     Ok(if record.status == RunStatus::Interrupted {
         EXIT_INTERRUPTED
@@ -180,7 +199,7 @@ pub(crate) fn run_dir(out: Option<&Path>, host: &str) -> Result<RunDir, BadInput
         Some(dir) => RunDir::at(dir),
         None => {
             let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-            RunDir::new_under(Path::new("reports"), &date[..10], host)
+            RunDir::new_under(Path::new(REPORTS), &date[..10], host)
         }
     }
     .map_err(|e| BadInput(e.to_string()))

@@ -97,6 +97,11 @@ pub struct Sample {
     /// When the sample started, seconds since the run started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_s: Option<f64>,
+    /// The case's own figure for this sample, in the case's unit: the wall time for a
+    /// workload, the probe's figure (a latency, a rate, bytes, a count) for a probe, whose
+    /// `wall_s` is only its sampling window. Absent in runs written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// Resets this process's peak-RSS mark to its current RSS, so that [`peak_rss_bytes`] reads the

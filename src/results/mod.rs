@@ -1,14 +1,21 @@
 //! The data contract: the serde model of a run (`run.json`), its machine fingerprint, the tidy
-//! per-sample CSV, and the run directory they are written to — atomically, after every case.
+//! per-sample CSV, the run directory they are written to — atomically, after every case — and
+//! the named baselines saved beside them.
 
+mod baseline;
 pub mod cpython;
 pub mod criterion;
 mod csv_out;
+mod direction;
 mod host;
 mod model;
 mod store;
 
+pub use baseline::{
+    BASELINES, baseline_dir, save_baseline, saved_baseline, saved_baselines, valid_baseline_name,
+};
 pub use csv_out::samples_csv;
+pub use direction::{Direction, direction};
 pub use host::{Machine, fingerprint};
 pub use model::{
     Calibration, CaseRecord, CaseStatus, Overhead, RunRecord, RunStatus, SCHEMA_VERSION,

@@ -146,6 +146,7 @@ impl ProbeUnit {
                 peak_rss_bytes,
                 worker_peak_rss_bytes: None,
                 at_s: None,
+                value: None,
             },
             value: s.value,
             counters: s.counters,

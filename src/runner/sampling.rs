@@ -83,7 +83,7 @@ impl Collector {
             rec.warmup += 1;
         } else {
             self.kept += 1;
-            rec.samples.push(t.sample);
+            rec.samples.push(Sample { value: Some(t.value), ..t.sample });
             self.values.push(t.value);
             for (name, value) in t.counters {
                 self.counters.entry(name).or_default().push(value);

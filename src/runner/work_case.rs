@@ -122,6 +122,7 @@ impl WorkUnit {
             peak_rss_bytes,
             worker_peak_rss_bytes: batch.worker_peak_rss_bytes,
             at_s: None,
+            value: None,
         };
         Ok(Taken { sample, value: wall_s, counters: batch.counters })
     }

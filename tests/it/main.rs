@@ -8,6 +8,7 @@ mod command;
 mod compare;
 mod cpython;
 mod faults;
+mod gate;
 mod ipc;
 mod layout;
 mod leftovers;
