@@ -54,13 +54,17 @@ enum Command {
     },
     /// Put several runs (machines, settings) side by side; with --baseline, flag regressions.
     Compare(compare::CompareArgs),
-    /// Redraw the charts and rewrite index.html of a finished run from its run.json.
+    /// Redraw the charts and rewrite index.html of a finished run (a run directory, a run.json
+    /// or a saved baseline's name) from its run.json.
     Report {
         /// The run directory (or its run.json).
         run_dir: PathBuf,
         /// Also show criterion's estimates from this folder (usually target/criterion).
         #[arg(long, value_name = "DIR")]
         criterion: Option<PathBuf>,
+        /// Also write the run's figures to FILE in Bencher Metric Format (JSON).
+        #[arg(long, value_name = "FILE")]
+        export_bmf: Option<PathBuf>,
     },
     /// Check the GIL model against real CPython: run gilbench's models and the CPython peer on
     /// the same workload shapes, store the peer's figures as cpython.json, write the report.
@@ -121,7 +125,9 @@ pub(crate) fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::List => list::list(),
         Command::Validate { files } => validate::validate(&files),
-        Command::Report { run_dir, criterion } => report::report(&run_dir, criterion.as_deref()),
+        Command::Report { run_dir, criterion, export_bmf } => {
+            report::report(&run_dir, criterion.as_deref(), export_bmf.as_deref())
+        }
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Check(args) => check::run(args),

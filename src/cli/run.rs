@@ -50,6 +50,10 @@ pub(crate) struct RunArgs {
     /// one), for `compare --baseline NAME NEW`. Letters, digits, `-`, `_`, `.`.
     #[arg(long, value_name = "NAME")]
     save_baseline: Option<String>,
+    /// Also write the run's figures to FILE in Bencher Metric Format (JSON; see
+    /// reports/README.md).
+    #[arg(long, value_name = "FILE")]
+    export_bmf: Option<PathBuf>,
     /// Run on these CPUs only (affinity), e.g. `0`, `0-1`, `0,2`: one machine gives 1-, 2-, …
     /// N-core runs to compare.
     #[arg(long, value_name = "LIST")]
@@ -146,6 +150,9 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         record.overhead.clock_read_ns,
         dispatch.join(", ")
     );
+    if let Some(file) = &args.export_bmf {
+        results::write_atomic(file, &results::bmf_json(&record))?;
+    }
     if let Some(name) = &args.save_baseline {
         if record.status == RunStatus::Interrupted {
             eprintln!("the run was interrupted: not saved as the baseline {name}");

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 /// Resource usage of a process (or a sum over processes) at one instant, or between two.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Usage {
     /// User CPU time, seconds.
     pub user_s: f64,
@@ -80,7 +80,7 @@ impl Usage {
 
 /// One timed sample of a case: the wall time of the batch and the resources it used, the
 /// worker processes included.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Sample {
     /// Wall time of the batch, seconds.
     pub wall_s: f64,

@@ -44,6 +44,7 @@ pub(super) fn setup(
         &format!("probe:{}", case.kind),
         &case.params,
     );
+    rec.param_values = case.param_values();
     match probe::build(&case.kind, &case.variant, &case.probe, env) {
         Ok(probe) => {
             rec.workers = probe.units();

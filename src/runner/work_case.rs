@@ -39,6 +39,7 @@ pub(super) fn setup(
         case.workload.name(),
         &case.params,
     );
+    rec.param_values = case.param_values();
     rec.workers = case.workers;
     rec.tasks = case.tasks;
     let mut failed = |reason: String| {

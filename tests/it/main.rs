@@ -7,6 +7,7 @@ mod cli;
 mod command;
 mod compare;
 mod cpython;
+mod exports;
 mod faults;
 mod gate;
 mod ipc;
