@@ -15,6 +15,9 @@ pub(crate) fn report(run_dir: &Path, criterion: Option<&Path>, bmf: Option<&Path
         .then(|| run_dir.to_str().and_then(|n| results::saved_baseline(Path::new(REPORTS), n)))
         .flatten();
     let run_dir = saved.as_deref().unwrap_or(run_dir);
+    if let Some(file) = bmf {
+        super::run::check_output_file("--export-bmf", file)?;
+    }
     let record = results::load_run(run_dir)?;
     if let Some(file) = bmf {
         results::write_atomic(file, &results::bmf_json(&record))?;

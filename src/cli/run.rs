@@ -75,6 +75,9 @@ pub(crate) fn run(args: RunArgs) -> Result<u8> {
         ))
         .into());
     }
+    if let Some(file) = &args.export_bmf {
+        check_output_file("--export-bmf", file)?;
+    }
     let timeout = parse_duration("--timeout", &args.timeout, Duration::from_secs(86_400))?;
     let mut profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
     if let Some(n) = args.samples {
@@ -190,6 +193,18 @@ fn parse_duration(flag: &str, text: &str, max: Duration) -> Result<Duration, Bad
         )));
     }
     Ok(d)
+}
+
+/// A flag's output file must be in a folder that exists (checked before anything runs).
+pub(crate) fn check_output_file(flag: &str, file: &Path) -> Result<(), BadInput> {
+    let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if file.is_dir() || !parent.is_dir() {
+        return Err(BadInput(format!(
+            "{flag} {}: expected a file in an existing folder",
+            file.display()
+        )));
+    }
+    Ok(())
 }
 
 /// A seed for the interleaved order when none is given: from the clock (run.json records it).

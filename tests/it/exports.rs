@@ -102,6 +102,18 @@ fn bmf_export_has_one_measure_per_ok_case() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let again: Value =
         serde_json::from_slice(&std::fs::read(tmp.path().join("again.json")).unwrap()).unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scenarios/gate.toml");
+    for sub in ["run", "report"] {
+        let target = if sub == "run" { scenario.to_str().unwrap() } else { "out" };
+        let o = Command::new(exe())
+            .current_dir(tmp.path())
+            .args([sub, target, "--export-bmf", "/no/such/folder/bmf.json"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{sub}: {err}");
+        assert!(err.contains("--export-bmf") && !err.contains("panicked"), "{sub}: {err}");
+    }
     // The same figures, to the last digit or so (run.json is read back with serde_json's
     // fast float parser).
     for (key, measures) in cases {
