@@ -1,11 +1,15 @@
 //! Scenario → cases: the cartesian product of a scenario's axes. Pure.
 
+mod param_value;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::exec::Model;
 use crate::exec::gil::DEFAULT_SWITCH_INTERVAL;
 use crate::scenario::{ProbeParams, ProbeValue, Scenario, Workers, WorkloadParams, show_duration};
+
+pub use param_value::ParamValue;
 
 /// One thing to measure: a workload with fixed parameters, run by one model on W units.
 #[derive(Debug, Clone, PartialEq)]

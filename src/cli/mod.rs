@@ -27,6 +27,10 @@ pub(crate) const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code: interrupted by SIGINT/SIGTERM.
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
+/// The reports folder (relative to the working directory): runs land in it, and saved
+/// baselines under its `baselines/`.
+pub(crate) const REPORTS: &str = "reports";
+
 /// Where the scenario schema is documented, for error messages.
 pub(crate) const SCENARIO_GUIDE: &str = "scenarios/README.md";
 
@@ -102,7 +106,8 @@ enum Command {
   gilbench compare reports/2026-12-05-a-001 reports/2026-12-05-b-001
   gilbench compare --baseline old-run new-run --threshold 5   exit 1 on a regression")]
     Compare(compare::CompareArgs),
-    /// Redraw the charts and rewrite index.html of a finished run from its run.json.
+    /// Redraw the charts and rewrite index.html of a finished run (a run directory, a run.json
+    /// or a saved baseline's name) from its run.json.
     #[command(after_help = "Example:
   gilbench report reports/2026-12-05-myhost-001 --criterion target/criterion")]
     Report {
@@ -111,6 +116,9 @@ enum Command {
         /// Also show criterion's estimates from this folder (usually target/criterion).
         #[arg(long, value_name = "DIR")]
         criterion: Option<PathBuf>,
+        /// Also write the run's figures to FILE in Bencher Metric Format (JSON).
+        #[arg(long, value_name = "FILE")]
+        export_bmf: Option<PathBuf>,
     },
     /// Check the GIL model against real CPython: run gilbench's models and the CPython peer on
     /// the same workload shapes, store the peer's figures as cpython.json, write the report.
@@ -193,7 +201,9 @@ pub(crate) fn main() -> ExitCode {
         Command::Run(args) => run::run(args, verbosity),
         Command::List(args) => list::list(args, verbosity),
         Command::Validate { files } => validate::validate(&files),
-        Command::Report { run_dir, criterion } => report::report(&run_dir, criterion.as_deref()),
+        Command::Report { run_dir, criterion, export_bmf } => {
+            report::report(&run_dir, criterion.as_deref(), export_bmf.as_deref())
+        }
         Command::Compare(args) => compare::compare(args),
         Command::Calibrate(args) => calibrate::calibrate(args, verbosity),
         Command::Check(args) => check::run(args, verbosity),

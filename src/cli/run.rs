@@ -9,14 +9,14 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use gilbench::measure::placement;
-use gilbench::results::{CaseStatus, RunDir, RunStatus};
+use gilbench::results::{self, CaseStatus, RunDir, RunStatus};
 use gilbench::runner::{self, LoadGate, RunConfig};
 use gilbench::{plot, report, sweep};
 
 use super::progress::Progress;
 use super::sampling::{SamplingArgs, parse_duration};
 use super::select::{Selection, default_set};
-use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, Verbosity};
+use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, REPORTS, Verbosity};
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -37,6 +37,14 @@ pub(crate) struct RunArgs {
     /// Do not wait for other processes to quiet down before each comparison group.
     #[arg(long)]
     no_wait: bool,
+    /// Also save the run as the baseline NAME (reports/baselines/NAME/, replacing an earlier
+    /// one), for `compare --baseline NAME NEW`. Letters, digits, `-`, `_`, `.`.
+    #[arg(long, value_name = "NAME")]
+    save_baseline: Option<String>,
+    /// Also write the run's figures to FILE in Bencher Metric Format (JSON; see
+    /// reports/README.md).
+    #[arg(long, value_name = "FILE")]
+    export_bmf: Option<PathBuf>,
     /// Run on these CPUs only (affinity), e.g. `0`, `0-1`, `0,2`: one machine gives 1-, 2-, …
     /// N-core runs to compare.
     #[arg(long, value_name = "LIST")]
@@ -51,11 +59,21 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
         placement::restrict_current_thread(&cpus)
             .map_err(|e| BadInput(format!("--cpus {list}: {e}")))?;
     }
+    if let Some(name) = args.save_baseline.as_ref().filter(|n| !results::valid_baseline_name(n)) {
+        return Err(BadInput(format!(
+            "--save-baseline {name:?}: expected 1 to 64 letters, digits, `-`, `_` or `.`, not \
+             starting with `.`"
+        ))
+        .into());
+    }
+    if let Some(file) = &args.export_bmf {
+        check_output_file("--export-bmf", file)?;
+    }
     let timeout = parse_duration("--timeout", &args.timeout, Duration::from_secs(86_400))?;
     let profile = args.sampling.profile()?;
     let filter = args.select.filter()?;
     let scenarios = args.select.scenarios(default_set)?;
-    let machine = gilbench::results::fingerprint();
+    let machine = results::fingerprint();
     if let Some(re) = &filter {
         let planned: Vec<_> =
             scenarios.iter().flat_map(|s| sweep::plan(s, machine.usable_cpus)).collect();
@@ -121,6 +139,17 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
             dispatch.join(", ")
         );
     }
+    if let Some(file) = &args.export_bmf {
+        results::write_atomic(file, &results::bmf_json(&record))?;
+    }
+    if let Some(name) = &args.save_baseline {
+        if record.status == RunStatus::Interrupted {
+            eprintln!("the run was interrupted: not saved as the baseline {name}");
+        } else {
+            let saved = results::save_baseline(Path::new(REPORTS), name, &record)?;
+            eprintln!("saved as the baseline {name} in {}", saved.display());
+        }
+    }
     println!("{}", index.display());
     Ok(if record.status == RunStatus::Interrupted {
         EXIT_INTERRUPTED
@@ -129,6 +158,18 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// A flag's output file must be in a folder that exists (checked before anything runs).
+pub(crate) fn check_output_file(flag: &str, file: &Path) -> Result<(), BadInput> {
+    let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if file.is_dir() || !parent.is_dir() {
+        return Err(BadInput(format!(
+            "{flag} {}: expected a file in an existing folder",
+            file.display()
+        )));
+    }
+    Ok(())
 }
 
 /// A seed for the interleaved order when none is given: from the clock (run.json records it).
@@ -145,7 +186,7 @@ pub(crate) fn run_dir(out: Option<&Path>, host: &str) -> Result<RunDir, BadInput
         Some(dir) => RunDir::at(dir),
         None => {
             let date = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-            RunDir::new_under(Path::new("reports"), &date[..10], host)
+            RunDir::new_under(Path::new(REPORTS), &date[..10], host)
         }
     }
     .map_err(|e| BadInput(e.to_string()))

@@ -2,19 +2,21 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+
 use super::LabelledRun;
 use crate::results::{CaseRecord, CaseStatus};
 use crate::stats::{bootstrap_ratio_ci, median};
 
 /// One case's figure in one run compared with the reference run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseRatio {
     /// This run's median of the case's primary figure.
     pub median: f64,
     /// This median over the reference run's.
     pub ratio: f64,
-    /// 95 % interval of the ratio (bootstrap over the samples; for probes, from the two
-    /// summaries' intervals).
+    /// 95 % interval of the ratio: a bootstrap over the two cases' per-sample figures (for a
+    /// probe case from a run that did not record them, from the two summaries' intervals).
     pub ci_low: f64,
     /// Upper bound.
     pub ci_high: f64,
@@ -23,7 +25,7 @@ pub struct CaseRatio {
 }
 
 /// One case key and its figure in every run (None where the run lacks it or it failed).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Aligned {
     /// The case key.
     pub case: String,
@@ -50,9 +52,13 @@ pub struct Comparison {
     pub cases: Vec<Aligned>,
 }
 
+/// The case's own figure per sample: each sample's `value`; for a workload case written
+/// before samples carried it, its wall time (which is the figure). Empty for an older probe
+/// case, whose wall time is only its sampling window.
 fn values(c: &CaseRecord) -> Vec<f64> {
-    // Workload cases keep each sample's wall time, which is their primary figure.
-    if c.unit == "s" && !c.workload.starts_with("probe:") {
+    if !c.samples.is_empty() && c.samples.iter().all(|s| s.value.is_some()) {
+        c.samples.iter().filter_map(|s| s.value).collect()
+    } else if c.unit == "s" && !c.workload.starts_with("probe:") {
         c.samples.iter().map(|s| s.wall_s).collect()
     } else {
         Vec::new()
@@ -142,48 +148,4 @@ pub fn align(runs: &[LabelledRun]) -> Comparison {
         });
     }
     Comparison { labels: runs.iter().map(|r| r.label.clone()).collect(), cases }
-}
-
-/// A case that got significantly worse than the baseline by more than the threshold.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Regression {
-    /// The case key.
-    pub case: String,
-    /// Unit of the figure.
-    pub unit: String,
-    /// Baseline median.
-    pub old: f64,
-    /// New median.
-    pub new: f64,
-    /// How much worse, as a fraction (0.12 = 12 % worse).
-    pub worse_by: f64,
-    /// The interval of new/old.
-    pub ci: (f64, f64),
-}
-
-/// Cases of `new` significantly worse than in `old` by more than `threshold` (0.05 = 5 %).
-/// For times (unit `s`) bigger is worse; for rates (`ops/s`, `msg/s`, ...) smaller is.
-pub fn regressions(old: &LabelledRun, new: &LabelledRun, threshold: f64) -> Vec<Regression> {
-    let cmp = align(&[old.clone(), new.clone()]);
-    cmp.cases
-        .iter()
-        .filter_map(|a| {
-            let r = a.per_run.get(1)?.as_ref()?;
-            let old_median = a.per_run.first()?.as_ref()?.median;
-            let time_like = a.unit == "s";
-            let (worse_by, excludes) = if time_like {
-                (r.ratio - 1.0, r.ci_low > 1.0 + threshold)
-            } else {
-                (1.0 / r.ratio - 1.0, r.ci_high < 1.0 / (1.0 + threshold))
-            };
-            (r.significant && excludes && worse_by > threshold).then(|| Regression {
-                case: a.case.clone(),
-                unit: a.unit.clone(),
-                old: old_median,
-                new: r.median,
-                worse_by,
-                ci: (r.ci_low, r.ci_high),
-            })
-        })
-        .collect()
 }

@@ -5,8 +5,10 @@
 //! threshold. Prints nothing; `report` renders, `plot` draws.
 
 mod align;
+mod gate;
 
-pub use align::{Aligned, CaseRatio, Comparison, Regression, align, regressions};
+pub use align::{Aligned, CaseRatio, Comparison, align};
+pub use gate::{Gate, Lost, Regression, gate, lost, regressions};
 
 use std::path::Path;
 

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 /// Resource usage of a process (or a sum over processes) at one instant, or between two.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Usage {
     /// User CPU time, seconds.
     pub user_s: f64,
@@ -80,7 +80,7 @@ impl Usage {
 
 /// One timed sample of a case: the wall time of the batch and the resources it used, the
 /// worker processes included.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Sample {
     /// Wall time of the batch, seconds.
     pub wall_s: f64,
@@ -97,6 +97,11 @@ pub struct Sample {
     /// When the sample started, seconds since the run started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_s: Option<f64>,
+    /// The case's own figure for this sample, in the case's unit: the wall time for a
+    /// workload, the probe's figure (a latency, a rate, bytes, a count) for a probe, whose
+    /// `wall_s` is only its sampling window. Absent in runs written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// Resets this process's peak-RSS mark to its current RSS, so that [`peak_rss_bytes`] reads the

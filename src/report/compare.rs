@@ -1,7 +1,7 @@
 //! The comparison page (`index.html` of `gilbench compare`): the runs and their machines,
 //! "which model wins where" per machine side by side, every aligned case with its ratio to
-//! the reference run and whether the difference is significant, the regressions when a
-//! baseline check was asked for, and the comparison charts.
+//! the reference run and whether the difference is significant, the baseline gate's
+//! failures and regressions when a baseline check was asked for, and the comparison charts.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +10,7 @@ use maud::{DOCTYPE, PreEscaped, html};
 use super::ReportError;
 use super::format;
 use super::verdict::{Outcome, verdicts};
-use crate::compare::{Comparison, LabelledRun, Regression};
+use crate::compare::{Comparison, Gate, LabelledRun};
 use crate::plot::ChartFile;
 use crate::results::{ResultsError, write_atomic};
 
@@ -38,7 +38,7 @@ pub fn write_compare_report(
     runs: &[LabelledRun],
     comparison: &Comparison,
     charts: &[ChartFile],
-    regressions: Option<(f64, &[Regression])>,
+    gate: Option<(f64, &Gate)>,
     dir: &Path,
 ) -> Result<PathBuf, ReportError> {
     let mut inlined = Vec::with_capacity(charts.len());
@@ -90,17 +90,34 @@ pub fn write_compare_report(
                     }
                     p { "Ratios are against the first run, " b { (comparison.labels.first().cloned().unwrap_or_default()) } ", with a 95 % bootstrap interval; a difference is called only when the interval excludes 1." }
                 }
-                @if let Some((threshold, found)) = regressions {
+                @if let Some((threshold, gate)) = gate {
                     section {
-                        h2 { "Regressions (threshold " (format!("{:.0} %", threshold * 100.0)) ")" }
-                        @if found.is_empty() {
+                        h2 { "Baseline gate (threshold " (format!("{:.0} %", threshold * 100.0)) ")" }
+                        @if gate.failures.is_empty() {
+                            p { "Every case that was ok in the baseline is ok in the new run." }
+                        } @else {
+                            p.banner.warn { (gate.failures.len()) " cases were ok in the baseline and are not now:" }
+                            table {
+                                thead { tr { th { "case" } th { "status" } th { "reason" } } }
+                                tbody {
+                                    @for l in &gate.failures {
+                                        tr {
+                                            td { code { (l.case) } }
+                                            td { (l.status) }
+                                            td { (l.reason.clone().unwrap_or_default()) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if gate.regressions.is_empty() {
                             p { "No case got significantly worse by more than the threshold." }
                         } @else {
-                            p.banner.warn { (found.len()) " cases got significantly worse:" }
+                            p.banner.warn { (gate.regressions.len()) " cases got significantly worse:" }
                             table {
                                 thead { tr { th { "case" } th { "baseline" } th { "new" } th { "worse by" } th { "interval of new/old" } } }
                                 tbody {
-                                    @for r in found {
+                                    @for r in &gate.regressions {
                                         tr {
                                             td { code { (r.case) } }
                                             td.num { (format::value_interval(&r.unit, r.old, r.old, r.old)) }

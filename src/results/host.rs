@@ -16,7 +16,7 @@ mod sys;
 mod sys;
 
 /// What machine a run was measured on.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Machine {
     /// Host name.
     pub hostname: String,

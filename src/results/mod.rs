@@ -1,19 +1,30 @@
 //! The data contract: the serde model of a run (`run.json`), its machine fingerprint, the tidy
-//! per-sample CSV, and the run directory they are written to — atomically, after every case.
+//! per-sample CSV, the run directory they are written to — atomically, after every case — and
+//! the named baselines saved beside them.
 
+mod baseline;
+mod bmf;
 pub mod cpython;
 pub mod criterion;
 mod csv_out;
+mod direction;
 mod host;
 mod model;
+mod schema;
 mod store;
 
+pub use baseline::{
+    BASELINES, baseline_dir, save_baseline, saved_baseline, saved_baselines, valid_baseline_name,
+};
+pub use bmf::{bmf, bmf_json, bmf_measure};
 pub use csv_out::samples_csv;
+pub use direction::{Direction, direction};
 pub use host::{Machine, fingerprint};
 pub use model::{
     Calibration, CaseRecord, CaseStatus, GroupSampling, Overhead, RunRecord, RunStatus,
     SCHEMA_VERSION, SamplingRule, SentinelPoint, Speedup, StopReason,
 };
+pub use schema::{SCHEMA_PATH, run_schema};
 pub use store::{RunDir, load_run, write_atomic};
 
 /// Errors reading or writing results.

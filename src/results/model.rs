@@ -2,17 +2,19 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Machine;
 use crate::measure::{Sample, SentinelReading};
 use crate::stats::{IntervalMethod, LEVEL, Summary, paired_ratio_interval, relative_half_width};
+use crate::sweep::ParamValue;
 
 /// Version of the `run.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Whether a run finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     /// Cases are still being measured (the file is rewritten after each).
@@ -25,7 +27,7 @@ pub enum RunStatus {
 }
 
 /// The outcome of one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CaseStatus {
     /// Measured.
@@ -45,7 +47,7 @@ pub enum CaseStatus {
 }
 
 /// Speedup against the sequential baseline with the same parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Speedup {
     /// The speedup: for the paired t interval, the geometric mean of the per-round ratios
     /// baseline / case (rounds in which both were sampled); in older runs, baseline median /
@@ -104,7 +106,7 @@ fn nominal_level() -> f64 {
 }
 
 /// One case's record.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct CaseRecord {
     /// Scenario name.
     pub scenario: String,
@@ -116,8 +118,12 @@ pub struct CaseRecord {
     pub model: String,
     /// Workload name.
     pub workload: String,
-    /// Every parameter, `workers` included, as display strings.
+    /// Every parameter, `workers` included, as display strings (as in the case key).
     pub params: BTreeMap<String, String>,
+    /// The same parameters as typed values: durations in seconds, sizes in bytes, counts,
+    /// switches and words (absent in runs written before it was recorded).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub param_values: BTreeMap<String, ParamValue>,
     /// Units.
     pub workers: usize,
     /// Tasks per sample.
@@ -127,9 +133,11 @@ pub struct CaseRecord {
     /// Why the case is not `ok`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Unit of `summary` and `wall_s` (always seconds of wall time per batch).
+    /// Unit of the case's figure, of `summary` and of each sample's `value`: `s` (a
+    /// workload's wall time per batch, or a probe's time), `ops/s` or `msg/s` (a probe's
+    /// rate), `B` (memory per unit), `units` (units created); see [`super::direction`].
     pub unit: String,
-    /// Summary of the kept samples' wall times.
+    /// Summary of the kept samples' figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
     /// Speedup against sequential with the same parameters.
@@ -186,7 +194,7 @@ pub struct CaseRecord {
 }
 
 /// Harness overhead, measured at the start of the run.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Overhead {
     /// Cost of one clock read, ns.
     pub clock_read_ns: f64,
@@ -195,7 +203,7 @@ pub struct Overhead {
 }
 
 /// The CPU kernel's calibration, so durations in scenarios become iteration counts.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Calibration {
     /// Kernel iterations per second on one core.
     pub cpu_iterations_per_s: f64,
@@ -210,7 +218,7 @@ impl CaseRecord {
 }
 
 /// A whole run: what `run.json` holds.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct RunRecord {
     /// Layout version.
     pub schema_version: u32,
@@ -253,7 +261,7 @@ pub struct RunRecord {
 
 /// How comparison groups were sampled: interleaved rounds until every comparison is known to
 /// within `half_width`, between `min_rounds` and `max_rounds`, within a budget.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SamplingRule {
     /// Warm-up samples per case, dropped.
     pub warmup: usize,
@@ -270,7 +278,7 @@ pub struct SamplingRule {
 }
 
 /// Why a comparison group stopped sampling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StopReason {
     /// Every comparison was known to within the rule's half-width.
@@ -299,7 +307,7 @@ impl StopReason {
 }
 
 /// How one comparison group's sampling went.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GroupSampling {
     /// Group key.
     pub group: String,
@@ -319,7 +327,7 @@ pub struct GroupSampling {
 }
 
 /// One reading of the drift sentinel and where in the run it was taken.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SentinelPoint {
     /// `start`, `before <group>`, or `end`.
     pub at: String,

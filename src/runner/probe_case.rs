@@ -44,6 +44,7 @@ pub(super) fn setup(
         &format!("probe:{}", case.kind),
         &case.params,
     );
+    rec.param_values = case.param_values();
     match probe::build(&case.kind, &case.variant, &case.probe, env) {
         Ok(probe) => {
             rec.workers = probe.units();
@@ -146,6 +147,7 @@ impl ProbeUnit {
                 peak_rss_bytes,
                 worker_peak_rss_bytes: None,
                 at_s: None,
+                value: None,
             },
             value: s.value,
             counters: s.counters,

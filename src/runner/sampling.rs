@@ -96,7 +96,7 @@ impl Collector {
         } else {
             self.kept += 1;
             self.timed += took;
-            rec.samples.push(t.sample);
+            rec.samples.push(Sample { value: Some(t.value), ..t.sample });
             self.values.push(t.value);
             for (name, value) in t.counters {
                 self.counters.entry(name).or_default().push(value);

@@ -39,6 +39,7 @@ pub(super) fn setup(
         case.workload.name(),
         &case.params,
     );
+    rec.param_values = case.param_values();
     rec.workers = case.workers;
     rec.tasks = case.tasks;
     let mut failed = |reason: String| {
@@ -122,6 +123,7 @@ impl WorkUnit {
             peak_rss_bytes,
             worker_peak_rss_bytes: batch.worker_peak_rss_bytes,
             at_s: None,
+            value: None,
         };
         Ok(Taken { sample, value: wall_s, counters: batch.counters })
     }

@@ -17,7 +17,7 @@ fn nominal_level() -> f64 {
 pub const NOISY_CV: f64 = 0.10;
 
 /// The summary of one case's samples, in the samples' unit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Number of samples (warm-ups excluded).
     pub n: usize,

@@ -30,3 +30,33 @@ fn switch_interval_applies_to_gil_cases_only() {
         "{err}"
     );
 }
+
+#[test]
+fn every_shown_parameter_has_a_typed_value() {
+    let text = "models = [\"gil\"]\nworkers = [2]\ntasks = 4\npayload_bytes = \"1KiB\"\n\n\
+                [[workload]]\nkind = \"io-file\"\nbytes = \"64KiB\"\nfsync = true\n\n\
+                [[workload]]\nkind = \"mixed\"\ntask_duration = \"2ms\"\ncpu_fraction = 0.25\n\n\
+                [[probe]]\nkind = \"lock\"\nmodels = [\"std\"]\ncontenders = 2\n\
+                critical_section = \"100ns\"\nduration = \"10ms\"\n";
+    let sc = crate::scenario::parse(text, std::path::Path::new("typed.toml")).unwrap();
+    let cases = expand(&sc, 2);
+    let file = cases[0].param_values();
+    assert_eq!(file.keys().collect::<Vec<_>>(), cases[0].params.keys().collect::<Vec<_>>());
+    assert_eq!(file["bytes"], ParamValue::Count(65536));
+    assert_eq!(file["fsync"], ParamValue::Flag(true));
+    assert_eq!(file["payload_bytes"], ParamValue::Count(1024));
+    assert_eq!(file["workers"], ParamValue::Count(2));
+    assert_eq!(file["switch_interval"], ParamValue::Number(0.005));
+    let mixed = cases[1].param_values();
+    assert_eq!(mixed["task_duration"], ParamValue::Number(0.002));
+    assert_eq!(mixed["cpu_fraction"], ParamValue::Number(0.25));
+    let probe = &expand_probes(&sc, 2)[0];
+    let typed = probe.param_values();
+    assert_eq!(typed.keys().collect::<Vec<_>>(), probe.params.keys().collect::<Vec<_>>());
+    assert_eq!(typed["critical_section"], ParamValue::Number(1e-7));
+    assert_eq!(typed["contenders"], ParamValue::Count(2));
+    assert_eq!(typed["duration"], ParamValue::Number(0.01));
+    // In run.json the values are bare: a duration in seconds, a size in bytes.
+    let json = serde_json::to_string(&file).unwrap();
+    assert!(json.contains("\"bytes\":65536") && json.contains("\"fsync\":true"), "{json}");
+}

@@ -43,6 +43,7 @@ fn a_cpu_set_restricts_the_run_and_compare_flags_a_slowed_copy() {
     for c in &mut slowed.cases {
         for s in &mut c.samples {
             s.wall_s *= 2.0;
+            s.value = s.value.map(|v| v * 2.0);
         }
         c.summary =
             gilbench::stats::summarize(&c.samples.iter().map(|s| s.wall_s).collect::<Vec<_>>());
@@ -63,7 +64,7 @@ fn a_cpu_set_restricts_the_run_and_compare_flags_a_slowed_copy() {
     assert!(html.contains("Which model wins where"));
 
     let o = Command::new(exe())
-        .args(["compare", "--baseline", "--threshold", "20"])
+        .args(["compare", "--threshold", "20", "--baseline"])
         .args([one.to_str().unwrap(), slow.to_str().unwrap(), "--out"])
         .arg(tmp.path().join("base"))
         .output()
