@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use gilbench::results::load_run;
 
+#[path = "it/skip.rs"]
+mod skip;
+
 fn exe() -> &'static str {
     env!("CARGO_BIN_EXE_gilbench")
 }
@@ -30,16 +33,16 @@ fn wait_for<T>(what: &str, mut found: impl FnMut() -> Option<T>) -> T {
 #[test]
 fn a_cpu_hog_started_halfway_flags_the_groups_it_runs_through() {
     if !Path::new("/proc/self/stat").exists() {
-        println!("skipped: no /proc to read other processes' CPU time from");
+        skip::skip("no /proc to read other processes' CPU time from");
         return;
     }
     // What is flagged before the hog must be the machine's own quiet: on a machine that other
     // work already keeps busy there is nothing to tell apart.
-    if let Some(load) = gilbench::measure::others_load(Duration::from_secs(1)) {
-        if load > 0.25 {
-            println!("skipped: other processes already keep {load:.2} CPUs busy");
-            return;
-        }
+    if let Some(load) = gilbench::measure::others_load(Duration::from_secs(1))
+        && load > 0.25
+    {
+        skip::skip(&format!("other processes already keep {load:.2} CPUs busy"));
+        return;
     }
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("hog.toml");

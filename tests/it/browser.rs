@@ -37,7 +37,7 @@ fn headless(browser: &Path, profile: &Path) -> Command {
 fn the_report_renders_and_nothing_overflows_its_column() {
     let _machine = shared();
     let Some(browser) = chromium() else {
-        eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
+        crate::skip::skip("no chromium on this machine (apt-get install chromium)");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

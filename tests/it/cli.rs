@@ -235,7 +235,7 @@ fn report_regenerates_from_run_json_and_rejects_garbage() {
 fn per_case_peak_memory_is_the_cases_own() {
     let _machine = shared();
     if !gilbench::measure::reset_peak_rss() {
-        println!("skipped: this platform has no resettable peak RSS");
+        crate::skip::skip("this platform has no resettable peak RSS");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -24,7 +24,7 @@ fn python3(test: &str) -> Option<&'static str> {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!("{test}: skipped, no python3 (3.8 or newer) on PATH");
+        crate::skip::skip(&format!("{test}: no python3 (3.8 or newer) on PATH"));
     }
     ok.then_some("python3")
 }

@@ -147,7 +147,7 @@ fn a_full_disk_is_a_clear_error_and_the_last_results_stay_valid() {
     // Room for the first groups' files but not for the whole run: tiny.toml's run.json and
     // samples.csv end near 80 KB, and each write needs the old file and its replacement.
     let Some(disk) = SmallDisk::mount(96 * 1024) else {
-        eprintln!("skipped: cannot mount a small tmpfs here (needs root)");
+        crate::skip::skip("cannot mount a small tmpfs here (needs root)");
         return;
     };
     let out = disk.path.join("run");

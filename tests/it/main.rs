@@ -20,5 +20,6 @@ mod probes;
 mod processes;
 mod report;
 mod scenario;
+mod skip;
 mod support;
 mod switch;

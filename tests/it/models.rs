@@ -78,7 +78,6 @@ fn two_threads_beat_one_on_cpu_bound_work() {
 fn two_async_workers_share_cpu_bound_work() {
     let _machine = exclusive();
     if !two_cores_free() {
-        println!("skipped: two CPUs are not free");
         return;
     }
     let spec = WorkSpec::Cpu { iterations: 3_000_000 };
@@ -155,7 +154,7 @@ fn sleeping_io_scales_under_the_gil() {
 #[test]
 fn idle_units_of_every_model_use_no_cpu_between_batches() {
     if !std::path::Path::new("/proc/self/stat").exists() {
-        println!("skipped: no /proc to read CPU time from");
+        crate::skip::skip("no /proc to read CPU time from");
         return;
     }
     let _machine = exclusive();

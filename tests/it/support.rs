@@ -95,7 +95,7 @@ pub(crate) fn two_cores_free() -> bool {
     }
     let free = one.as_secs_f64() / two.as_secs_f64() >= 1.6;
     if !free {
-        eprintln!("skipped: two threads of this process do not get two cores right now");
+        crate::skip::skip("two threads of this process do not get two cores right now");
     }
     free
 }

@@ -198,7 +198,7 @@ fn a_placement_the_machine_lacks_is_unsupported() {
                 other => panic!("{}: expected unsupported, got {:?}", p.name(), other.err()),
             }
         }
-        None => eprintln!("skipped: this machine offers every placement"),
+        None => crate::skip::skip("this machine offers every placement"),
     }
     if offered.contains(&Placement::CrossCore) {
         let r =
@@ -215,7 +215,7 @@ fn a_placement_the_machine_lacks_is_unsupported() {
 #[test]
 fn idle_probes_use_no_cpu_between_their_samples() {
     if !Path::new("/proc/self/stat").exists() {
-        eprintln!("skipped: no /proc to read CPU time from");
+        crate::skip::skip("no /proc to read CPU time from");
         return;
     }
     let _machine = exclusive();
