@@ -48,6 +48,8 @@ pub(super) struct Shared<'a> {
     pub(super) reference: HashMap<String, u64>,
     /// When the run started: samples are stamped with their start relative to it.
     pub(super) run_start: Instant,
+    /// Builds each workload case's executor.
+    pub(super) build: &'a work_case::Build,
 }
 
 /// The order in which one round visits `n` cases, from the run's seed, the group's position
@@ -127,7 +129,8 @@ pub(super) fn run_group(
         .map(|planned| {
             let (rec, live, sequential) = match planned {
                 Planned::Work(case) => {
-                    let (rec, unit) = work_case::setup(case, config, shared.env, shared.res);
+                    let (rec, unit) =
+                        work_case::setup(case, config, shared.env, shared.res, shared.build);
                     (rec, unit.map(Live::Work), case.model == Model::Sequential)
                 }
                 Planned::Probe(case) => {

@@ -379,6 +379,7 @@ pub fn run(
         res: &mut res,
         reference: HashMap::new(),
         run_start,
+        build: &exec::build_with,
     };
     let mut index = 0usize;
     let mut gate_left = config.load_gate.as_ref().map_or(Duration::ZERO, |g| g.run_budget);
@@ -454,5 +455,7 @@ pub fn run(
     Ok(record)
 }
 
+#[cfg(test)]
+mod mock_tests;
 #[cfg(test)]
 mod tests;

@@ -8,11 +8,16 @@ use std::time::{Duration, Instant};
 
 use super::sampling::{Stop, Taken, blank_record};
 use super::{Resources, RunConfig};
-use crate::exec::{self, ExecEnv, ExecError, Executor, UnitOptions};
+use crate::exec::{ExecEnv, ExecError, Executor, Model, UnitOptions};
 use crate::measure::{Sample, Usage, peak_rss_window};
 use crate::results::{CaseRecord, CaseStatus};
 use crate::sweep::Case;
-use crate::work::{Task, make_input};
+use crate::work::{Task, WorkSpec, make_input};
+
+/// What builds a case's executor: [`exec::build_with`] in a run; a test may give executors
+/// that return chosen times.
+pub(super) type Build =
+    dyn Fn(Model, usize, &WorkSpec, &ExecEnv, &UnitOptions) -> Result<Box<dyn Executor>, ExecError>;
 
 /// A workload case ready to take samples.
 pub(super) struct WorkUnit {
@@ -30,6 +35,7 @@ pub(super) fn setup(
     config: &RunConfig,
     env: &ExecEnv,
     res: &mut Resources,
+    build: &Build,
 ) -> (CaseRecord, Option<WorkUnit>) {
     let mut rec = blank_record(
         &case.scenario,
@@ -56,7 +62,7 @@ pub(super) fn setup(
     let options = UnitOptions {
         switch_interval: case.switch_interval.unwrap_or(UnitOptions::default().switch_interval),
     };
-    let executor = match exec::build_with(case.model, case.workers, &spec, env, &options) {
+    let executor = match build(case.model, case.workers, &spec, env, &options) {
         Ok(e) => e,
         Err(e) => {
             failed(e.to_string());

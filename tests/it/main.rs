@@ -11,6 +11,7 @@ mod cpython;
 mod exports;
 mod faults;
 mod gate;
+mod golden;
 mod ipc;
 mod layout;
 mod leftovers;

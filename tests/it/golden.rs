@@ -1,0 +1,33 @@
+//! The run.json layout pinned: a small real run (`tests/data/golden-run.json`) must load and
+//! write back byte for byte. A change to the results model that renames, drops or adds a field
+//! fails here, so it is made on purpose: rerun with `GILBENCH_BLESS=1` to rewrite the file,
+//! and say in CHANGELOG.md what changed (bump `SCHEMA_VERSION` for an incompatible change).
+
+use gilbench::results::{RunRecord, SCHEMA_VERSION};
+
+#[test]
+fn the_golden_run_json_loads_and_writes_back_unchanged() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden-run.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let run: RunRecord = serde_json::from_str(&text).expect("the golden run loads");
+    assert_eq!(run.schema_version, SCHEMA_VERSION);
+    let written = String::from_utf8(serde_json::to_vec_pretty(&run).unwrap()).unwrap();
+    if std::env::var_os("GILBENCH_BLESS").is_some() {
+        std::fs::write(&path, &written).unwrap();
+        return;
+    }
+    if written != text {
+        let line = written.lines().zip(text.lines()).position(|(a, b)| a != b);
+        panic!(
+            "run.json's layout changed (first difference at line {:?}); rerun with \
+             GILBENCH_BLESS=1 if that is intended",
+            line.map(|l| l + 1)
+        );
+    }
+    // What the layout promises beyond loading: every case has its samples and typed
+    // parameters, the group its sampling record.
+    assert!(!run.cases.is_empty() && run.cases.iter().all(|c| !c.samples.is_empty()));
+    assert!(run.cases.iter().all(|c| c.param_values.len() == c.params.len()));
+    assert_eq!(run.groups.len(), 1);
+    assert!(run.sampling.is_some());
+}
