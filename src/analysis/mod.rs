@@ -128,23 +128,23 @@ fn family_key(case: &CaseRecord, without: &[&str]) -> String {
 
 /// A case's CPU fraction, if it has one.
 pub fn cpu_fraction(case: &CaseRecord) -> Option<f64> {
-    case.params.get("cpu_fraction")?.parse::<f64>().ok().filter(|f| f.is_finite())
+    case.param_number("cpu_fraction").filter(|f| f.is_finite())
 }
 
 /// A case's task size in seconds: its `task_duration`, or its `iterations` turned into time
 /// with the run's CPU calibration.
 pub fn task_seconds(case: &CaseRecord, run: &RunRecord) -> Option<f64> {
-    if let Some(d) = case.params.get("task_duration") {
-        return humantime::parse_duration(d).ok().map(|d| d.as_secs_f64());
+    if case.params.contains_key("task_duration") {
+        return case.param_number("task_duration");
     }
-    let iterations: f64 = case.params.get("iterations")?.parse().ok()?;
+    let iterations = case.param_number("iterations")?;
     let rate = run.calibration.cpu_iterations_per_s;
     (rate.is_finite() && rate > 0.0).then(|| iterations / rate)
 }
 
 /// A case's payload per task, bytes.
 pub fn payload_bytes(case: &CaseRecord) -> Option<u64> {
-    case.params.get("payload_bytes")?.parse().ok()
+    case.param_bytes("payload_bytes")
 }
 
 /// Comparison groups in run order, each with its cases.

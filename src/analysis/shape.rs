@@ -19,8 +19,8 @@ pub struct GilPoint {
     pub family: String,
     /// The group's CPU fraction, if the workload has one.
     pub cpu_fraction: Option<f64>,
-    /// The task duration as written, if the workload has one (e.g. `2ms`).
-    pub task_duration: Option<String>,
+    /// The task duration in seconds, if the workload has one.
+    pub task_s: Option<f64>,
     /// GIL threads at their best worker count.
     pub gil: Best,
     /// Free threads at their best worker count.
@@ -50,7 +50,7 @@ pub fn gil_points(run: &RunRecord) -> Vec<GilPoint> {
             title: super::title_without(first, &[]),
             family: super::family_key(first, &["cpu_fraction"]),
             cpu_fraction: cpu_fraction(first),
-            task_duration: first.params.get("task_duration").cloned(),
+            task_s: first.param_number("task_duration"),
             processes_over_gil: processes.as_ref().map(|p| p.speedup.median / gil.speedup.median),
             threads_over_gil: threads.as_ref().map(|t| t.speedup.median / gil.speedup.median),
             gil,

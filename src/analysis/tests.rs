@@ -262,7 +262,7 @@ fn gil_points_compare_gil_with_threads_and_processes() {
     assert_eq!(points.len(), 3);
     let cpu = &points[2];
     assert_eq!(cpu.cpu_fraction, Some(1.0));
-    assert_eq!(cpu.task_duration.as_deref(), Some("2ms"));
+    assert_eq!(cpu.task_s, Some(0.002));
     assert_eq!(cpu.processes.as_ref().map(|p| p.model.as_str()), Some("processes:fork"));
     assert!((cpu.processes_over_gil.unwrap() - 2.0).abs() < 1e-12);
     assert!((cpu.threads_over_gil.unwrap() - 2.0).abs() < 1e-12);

@@ -16,21 +16,6 @@ use crate::results::{CaseRecord, CaseStatus, RunRecord};
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 500;
 
-/// A message size as the case key shows it (`8B`, `4KiB`, `1MiB`), in bytes.
-pub(super) fn parse_size(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let n: f64 = s[..split].parse().ok()?;
-    let unit = match s[split..].trim() {
-        "" | "B" => 1.0,
-        "KiB" => 1024.0,
-        "MiB" => 1024.0 * 1024.0,
-        "GiB" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    Some(n * unit)
-}
-
 /// A byte count at a log-axis tick (powers of ten): `10 B`, `1 kB`, `100 kB`, `1 MB`.
 fn size_label(x: f64) -> String {
     format!("{}B", compact(x))
@@ -125,7 +110,7 @@ pub fn ipc_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotErr
     let mut throughput = BTreeMap::new();
     let mut cpu = BTreeMap::new();
     for c in run.cases.iter().filter(|c| c.workload == "probe:ipc" && c.status == CaseStatus::Ok) {
-        let (Some(s), Some(size)) = (c.summary, parse_size(param(c, "size", "8B"))) else {
+        let (Some(s), Some(size)) = (c.summary, c.param_bytes("size").map(|b| b as f64)) else {
             continue;
         };
         if param(c, "placement", "free") != "free" {

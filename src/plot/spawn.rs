@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::switch::{DotChart, Point, ok_cases, parse_size, rank, show_size, write};
+use super::switch::{DotChart, Point, ok_cases, rank, show_size, write};
 use super::{ChartFile, PlotError};
 use crate::results::{CaseRecord, RunRecord};
 
@@ -24,7 +24,7 @@ pub fn spawn_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotE
         by_scenario.entry(c.scenario.as_str()).or_default().push(c);
     }
     for (scenario, cases) in &by_scenario {
-        let rss = |c: &CaseRecord| c.params.get("parent_rss").and_then(|s| parse_size(s));
+        let rss = |c: &CaseRecord| c.param_bytes("parent_rss");
         let mut kinds: Vec<&str> = cases.iter().map(|c| c.model.as_str()).collect();
         kinds.sort_by_key(|k| rank(order, k));
         kinds.dedup();

@@ -39,15 +39,6 @@ pub(super) struct DotChart {
     pub(super) lines: bool,
 }
 
-/// Bytes of a size as results show it (`0`, `0B`, `16KiB`, `256MiB`, `2GiB`).
-pub(super) fn parse_size(s: &str) -> Option<u64> {
-    let (num, mult) = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
-        .iter()
-        .find_map(|(suffix, m)| s.strip_suffix(suffix).map(|n| (n, *m)))
-        .unwrap_or((s, 1));
-    num.trim().parse::<f64>().ok().map(|n| (n * mult as f64) as u64)
-}
-
 /// A size for an axis label: `0`, `16 KiB`, `256 MiB`, `2 GiB`.
 pub(super) fn show_size(b: u64) -> String {
     for (unit, m) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
@@ -99,7 +90,7 @@ pub fn switch_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
     let mut out = Vec::new();
     for (scenario, cases) in by_scenario {
         let p = |c: &CaseRecord, k: &str| c.params.get(k).cloned().unwrap_or_default();
-        let ws0 = |c: &&&CaseRecord| parse_size(&p(c, "working_set")) == Some(0);
+        let ws0 = |c: &&&CaseRecord| c.param_bytes("working_set") == Some(0);
         // Chart 1: mechanisms × placement (no working set).
         let mut mechs: Vec<&str> = cases.iter().filter(ws0).map(|c| c.model.as_str()).collect();
         mechs.sort_by_key(|m| rank(order, m));
@@ -142,7 +133,7 @@ pub fn switch_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
             .filter(|c| p(c, "placement") == "same-cpu" && p(c, "peer") != "busy")
             .collect();
         let mut sizes: Vec<u64> =
-            same.iter().filter_map(|c| parse_size(&p(c, "working_set"))).collect();
+            same.iter().filter_map(|c| c.param_bytes("working_set")).collect();
         sizes.sort_unstable();
         sizes.dedup();
         if sizes.len() < 2 {
@@ -151,7 +142,7 @@ pub fn switch_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
         let mut series: BTreeMap<(usize, String), Vec<Point>> = BTreeMap::new();
         let mut group = None;
         for c in &same {
-            let (Some(s), Some(ws)) = (c.summary, parse_size(&p(c, "working_set"))) else {
+            let (Some(s), Some(ws)) = (c.summary, c.param_bytes("working_set")) else {
                 continue;
             };
             let Some(i) = sizes.iter().position(|x| *x == ws) else { continue };

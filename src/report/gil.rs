@@ -155,12 +155,8 @@ fn shape_label(bucket: &[&GilPoint], min: Option<f64>, max: Option<f64>) -> Stri
     } else {
         format!("CPU fraction {}–{}", fraction_label(lo), fraction_label(hi))
     };
-    let task = bucket[0]
-        .task_duration
-        .as_ref()
-        .and_then(|d| humantime::parse_duration(d).ok())
-        .map(|d| format!(" with {} tasks", task_label(d.as_secs_f64())))
-        .unwrap_or_default();
+    let task =
+        bucket[0].task_s.map(|s| format!(" with {} tasks", task_label(s))).unwrap_or_default();
     format!("{kind} ({range}){task}")
 }
 

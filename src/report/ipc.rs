@@ -14,16 +14,9 @@ fn param<'a>(c: &'a CaseRecord, name: &str, default: &'a str) -> &'a str {
     c.params.get(name).map_or(default, String::as_str)
 }
 
-/// Bytes in a size as case keys write it (`8B`, `4KiB`).
-fn bytes(s: &str) -> u64 {
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let n: u64 = s[..split].parse().unwrap_or(0);
-    n * match &s[split..] {
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        _ => 1,
-    }
+/// Bytes in a case's message size (8 where unset, as the probe's default).
+fn bytes(c: &CaseRecord) -> u64 {
+    c.param_bytes("size").unwrap_or(8)
 }
 
 fn ok<'a>(
@@ -55,11 +48,11 @@ pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
         by_kind.entry(param(c, "endpoints", "threads")).or_default().push(c);
     }
     for (kind, cases) in &by_kind {
-        let Some(smallest) = cases.iter().map(|c| bytes(param(c, "size", "8B"))).min() else {
+        let Some(smallest) = cases.iter().map(|c| bytes(c)).min() else {
             continue;
         };
         let mut at: Vec<&&CaseRecord> =
-            cases.iter().filter(|c| bytes(param(c, "size", "8B")) == smallest).collect();
+            cases.iter().filter(|c| bytes(c) == smallest).collect();
         at.sort_by(|a, b| median(a).total_cmp(&median(b)));
         let list: Vec<String> =
             at.iter().map(|c| format!("{} {}", c.model, format::duration(median(c)))).collect();
@@ -103,7 +96,7 @@ pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
             spin.counters.get("cpu_s_per_msg"),
             twin.and_then(|t| t.counters.get("cpu_s_per_msg")),
         ) && param(spin, "placement", "free") == "free"
-            && bytes(param(spin, "size", "8B")) <= 64
+            && bytes(spin) <= 64
         {
             out.push(format!(
                 "Between two {}, spinning (shm-spin) answers in {} and burns {} of CPU per round \
@@ -120,7 +113,7 @@ pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let mut serde: BTreeMap<u64, f64> = BTreeMap::new();
     for c in &latency {
         if let Some(s) = c.counters.get("serde_s_per_msg") {
-            serde.entry(bytes(param(c, "size", "8B"))).or_insert(*s);
+            serde.entry(bytes(c)).or_insert(*s);
         }
     }
     if !serde.is_empty() {

@@ -147,7 +147,7 @@ pub(crate) fn spawn_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let size = |c: &CaseRecord| param(c, "parent_rss").to_string();
     let mut by_size: BTreeMap<u64, (String, Vec<&CaseRecord>)> = BTreeMap::new();
     for c in &all {
-        by_size.entry(parse(&size(c))).or_insert((size(c), Vec::new())).1.push(c);
+        by_size.entry(c.param_bytes("parent_rss").unwrap_or(0)).or_insert((size(c), Vec::new())).1.push(c);
     }
     for (label, cs) in by_size.values_mut() {
         cs.sort_by_key(|c| rank(order, &c.model));
@@ -249,14 +249,6 @@ fn singular(model: &str) -> &str {
         "tokio-tasks" => "tokio task",
         other => other,
     }
-}
-
-fn parse(s: &str) -> u64 {
-    let (num, mult) = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
-        .iter()
-        .find_map(|(suffix, m)| s.strip_suffix(suffix).map(|n| (n, *m)))
-        .unwrap_or((s, 1));
-    num.trim().parse::<f64>().map_or(0, |n| (n * mult as f64) as u64)
 }
 
 /// The warm-pool vs spawn-per-task sentence: a pool of one unit costs about one start, then

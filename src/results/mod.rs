@@ -12,6 +12,7 @@ mod host;
 mod model;
 mod schema;
 mod store;
+mod view;
 
 pub use baseline::{
     BASELINES, baseline_dir, save_baseline, saved_baseline, saved_baselines, valid_baseline_name,
@@ -25,6 +26,7 @@ pub use model::{
     SCHEMA_VERSION, SamplingRule, SentinelPoint, Speedup, StopReason,
 };
 pub use schema::{SCHEMA_PATH, run_schema};
+pub use view::PROBE_PREFIX;
 pub use store::{RunDir, load_run, write_atomic};
 
 /// Errors reading or writing results.

@@ -209,14 +209,6 @@ pub struct Calibration {
     pub cpu_iterations_per_s: f64,
 }
 
-impl CaseRecord {
-    /// Whether the case is a probe (its workload is `probe:<kind>`), not a workload through a
-    /// model.
-    pub fn is_probe(&self) -> bool {
-        self.workload.starts_with("probe:")
-    }
-}
-
 /// A whole run: what `run.json` holds.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct RunRecord {
