@@ -70,13 +70,13 @@ impl Model {
     pub const ALL: [Model; 9] = [
         Model::Sequential,
         Model::Threads,
-        Model::Gil,
         Model::ProcessesSpawn,
         Model::ProcessesFork,
-        Model::GilProcesses,
         Model::AsyncCurrent,
         Model::AsyncMulti,
         Model::AsyncBlocking,
+        Model::Gil,
+        Model::GilProcesses,
     ];
 
     /// The name used in scenario files, case keys and reports.

@@ -34,8 +34,17 @@ impl Placement {
         Placement::Free,
     ];
 
+    /// Every placement's name, in report order: what scenario files accept.
+    pub const NAMES: [&'static str; 5] = [
+        Placement::ALL[0].name(),
+        Placement::ALL[1].name(),
+        Placement::ALL[2].name(),
+        Placement::ALL[3].name(),
+        Placement::ALL[4].name(),
+    ];
+
     /// The name used in scenario files and case keys.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Placement::SameCpu => "same-cpu",
             Placement::SmtSiblings => "smt-siblings",

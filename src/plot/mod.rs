@@ -28,7 +28,7 @@ pub use ipc::ipc_charts;
 pub use locks::lock_charts;
 pub use scaling::{ChartFile, group_title, scaling_charts};
 pub use spawn::spawn_charts;
-pub use style::{MODEL_ORDER, model_colour, model_colour_hex, model_rank};
+pub use style::{model_colour, model_colour_hex, model_rank};
 pub use switch::switch_charts;
 
 /// What a GIL chart shows.

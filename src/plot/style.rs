@@ -11,18 +11,12 @@ use plotters::prelude::{
 };
 use plotters::style::{Color, FontDesc, IntoFont, RGBColor, TextStyle};
 
-/// Known models in report order; models not listed sort after them, by name.
-pub const MODEL_ORDER: [&str; 9] = [
-    "sequential",
-    "threads",
-    "processes:spawn",
-    "processes:fork",
-    "async:current",
-    "async:multi",
-    "async:blocking",
-    "gil",
-    "gil:processes",
-];
+use crate::exec::Model;
+
+/// Position of a known model in report order ([`Model::ALL`]).
+fn known_position(model: &str) -> Option<usize> {
+    Model::ALL.iter().position(|m| m.name() == model)
+}
 
 /// Colours of the known models (Okabe–Ito, readable with colour-blindness and in print).
 const KNOWN: [(&str, RGBColor); 9] = [
@@ -67,7 +61,7 @@ pub fn model_colour_hex(model: &str) -> String {
 
 /// Sort key putting models in report order: known ones first, then the rest by name.
 pub fn model_rank(model: &str) -> (usize, &str) {
-    (MODEL_ORDER.iter().position(|m| *m == model).unwrap_or(MODEL_ORDER.len()), model)
+    (known_position(model).unwrap_or(Model::ALL.len()), model)
 }
 
 /// The marker shape of a series, so models stay apart without colour too.
@@ -84,11 +78,8 @@ pub(crate) enum Marker {
 pub(crate) fn model_marker(model: &str) -> Marker {
     const SHAPES: [Marker; 5] =
         [Marker::Circle, Marker::Triangle, Marker::Square, Marker::Diamond, Marker::Cross];
-    let index = MODEL_ORDER
-        .iter()
-        .position(|m| *m == model)
-        .map(|i| i.saturating_sub(1))
-        .unwrap_or_else(|| fnv1a(model) as usize);
+    let index =
+        known_position(model).map(|i| i.saturating_sub(1)).unwrap_or_else(|| fnv1a(model) as usize);
     SHAPES[index % SHAPES.len()]
 }
 

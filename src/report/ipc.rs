@@ -51,8 +51,7 @@ pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
         let Some(smallest) = cases.iter().map(|c| bytes(c)).min() else {
             continue;
         };
-        let mut at: Vec<&&CaseRecord> =
-            cases.iter().filter(|c| bytes(c) == smallest).collect();
+        let mut at: Vec<&&CaseRecord> = cases.iter().filter(|c| bytes(c) == smallest).collect();
         at.sort_by(|a, b| median(a).total_cmp(&median(b)));
         let list: Vec<String> =
             at.iter().map(|c| format!("{} {}", c.model, format::duration(median(c)))).collect();

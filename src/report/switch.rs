@@ -52,7 +52,7 @@ pub(crate) fn switch_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let mut out = Vec::new();
     // Per placement with an idle peer and no working set.
     let mut by_placement: BTreeMap<(usize, &str), Vec<&CaseRecord>> = BTreeMap::new();
-    let placements = ["same-cpu", "smt-siblings", "cross-core", "cross-socket", "free"];
+    let placements = crate::measure::placement::Placement::NAMES;
     for c in all.iter().filter(|c| no_working_set(c) && param(c, "peer") != "busy") {
         let p = param(c, "placement");
         by_placement.entry((rank(&placements, p), p)).or_default().push(c);
@@ -147,7 +147,11 @@ pub(crate) fn spawn_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let size = |c: &CaseRecord| param(c, "parent_rss").to_string();
     let mut by_size: BTreeMap<u64, (String, Vec<&CaseRecord>)> = BTreeMap::new();
     for c in &all {
-        by_size.entry(c.param_bytes("parent_rss").unwrap_or(0)).or_insert((size(c), Vec::new())).1.push(c);
+        by_size
+            .entry(c.param_bytes("parent_rss").unwrap_or(0))
+            .or_insert((size(c), Vec::new()))
+            .1
+            .push(c);
     }
     for (label, cs) in by_size.values_mut() {
         cs.sort_by_key(|c| rank(order, &c.model));

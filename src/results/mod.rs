@@ -26,8 +26,8 @@ pub use model::{
     SCHEMA_VERSION, SamplingRule, SentinelPoint, Speedup, StopReason,
 };
 pub use schema::{SCHEMA_PATH, run_schema};
-pub use view::PROBE_PREFIX;
 pub use store::{RunDir, load_run, write_atomic};
+pub use view::PROBE_PREFIX;
 
 /// Errors reading or writing results.
 #[derive(Debug, thiserror::Error)]

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use super::probe::{ParamDecl, ParamType, ProbeDecl};
 use super::values::{GIB, MIB};
+use crate::measure::placement::Placement;
 
-const PLACEMENTS: &[&str] = &["same-cpu", "smt-siblings", "cross-core", "cross-socket", "free"];
+const PLACEMENTS: &[&str] = &Placement::NAMES;
 
 /// `switch`: ping-pong between two units.
 pub(super) const SWITCH: ProbeDecl = ProbeDecl {

@@ -404,7 +404,7 @@ fn unknown_names() {
         Some("models"),
     );
     assert!(e.contains("unknown model `thread`"), "{e}");
-    assert!(e.contains("expected one of sequential, threads, gil, processes:spawn"), "{e}");
+    assert!(e.contains("expected one of sequential, threads, processes:spawn"), "{e}");
     let e = fails(&base("\n[[workload]]\nkind = \"gpu\"\n"), 10, Some("kind"));
     assert!(e.contains("unknown workload kind `gpu`; expected one of cpu, io-sleep"), "{e}");
 }

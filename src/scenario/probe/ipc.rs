@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::{ParamDecl, ParamType, ProbeDecl};
+use crate::measure::placement::Placement;
 use crate::scenario::values::MIB;
 
 const DURATION: ParamDecl = ParamDecl {
@@ -27,17 +28,7 @@ pub(super) const IPC: ProbeDecl = ProbeDecl {
             ty: ParamType::Choice(&["latency", "throughput"]),
             default: "latency",
         },
-        ParamDecl {
-            name: "placement",
-            ty: ParamType::Choice(&[
-                "free",
-                "same-cpu",
-                "smt-siblings",
-                "cross-core",
-                "cross-socket",
-            ]),
-            default: "free",
-        },
+        ParamDecl { name: "placement", ty: ParamType::Choice(&Placement::NAMES), default: "free" },
         DURATION,
     ],
 };
