@@ -25,4 +25,5 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
+mod sys;
 pub mod work;

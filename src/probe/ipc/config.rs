@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use super::{message, os, tasks, transport};
+use super::{message, tasks, transport};
 use crate::measure::placement::Placement;
 use crate::probe::{ProbeError, ProbeParams};
+use crate::sys as os;
 
 /// A way two ends exchange messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

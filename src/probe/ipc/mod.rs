@@ -13,12 +13,6 @@ mod config;
 mod endpoint;
 pub mod message;
 pub mod mp;
-#[cfg(target_os = "linux")]
-#[path = "sys/linux.rs"]
-mod os;
-#[cfg(not(target_os = "linux"))]
-#[path = "sys/fallback.rs"]
-mod os;
 mod peer;
 mod sample;
 mod shm;

@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use super::Transport;
 use super::endpoint::Endpoint;
 use super::message::Payload;
-use super::os;
 use super::shm::Side;
 use super::transport::endpoint_from_fds;
 use crate::exec::wire;
 use crate::measure::Usage;
+use crate::sys as os;
 
 /// What a peer process is asked to be.
 #[derive(Debug, Clone, Serialize, Deserialize)]

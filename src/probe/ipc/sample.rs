@@ -10,8 +10,9 @@ use crossbeam_channel::Receiver;
 
 use super::endpoint::Endpoint;
 use super::peer::{PeerProcess, PeerReport};
-use super::{IpcConfig, Mode, Payload, os};
+use super::{IpcConfig, Mode, Payload};
 use crate::probe::{ProbeError, ProbeSample};
+use crate::sys as os;
 
 /// What the driver thread measured in one sample.
 #[derive(Debug, Default)]

@@ -16,7 +16,7 @@ use crossbeam_utils::CachePadded;
 use rustix::mm::{MapFlags, ProtFlags, mmap, munmap};
 
 use super::endpoint::Endpoint;
-use super::os;
+use crate::sys as os;
 
 /// Bytes in each ring.
 pub(crate) const RING: usize = 256 * 1024;
@@ -98,7 +98,7 @@ impl ShmRegion {
 
     /// A new zeroed region of `len` bytes.
     pub(crate) fn with_len(len: usize) -> io::Result<ShmRegion> {
-        let fd = os::anonymous_file(len as u64)?;
+        let fd = os::anonymous_file("gilbench-ipc", len as u64)?;
         ShmRegion::map(fd, len)
     }
 

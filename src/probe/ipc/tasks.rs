@@ -15,7 +15,8 @@ use super::channel::{BOUND, Recycler};
 use super::peer::PeerReport;
 use super::transport::{MAX_MESSAGE, fd_pair};
 use super::{IpcConfig, Measured, Mode, Payload, ProbeError, SampleResult, Transport};
-use super::{figures, os, serde_cost};
+use super::{figures, serde_cost};
+use crate::sys as os;
 
 /// Whether transport `t` has an async form here.
 pub(super) fn supports(t: Transport) -> bool {

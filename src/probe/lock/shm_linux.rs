@@ -11,7 +11,6 @@ use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
-use rustix::fs::{MemfdFlags, ftruncate, memfd_create};
 use rustix::thread::futex;
 
 use super::procs::{Header, MAGIC, MAX_PEERS, PeerSlot, ProcKind};
@@ -69,9 +68,8 @@ impl Region {
     pub(super) fn create(kind: ProcKind, permits: u32) -> Result<Region, ProbeError> {
         let setup =
             |what: &str, e: &dyn std::fmt::Display| ProbeError::Setup(format!("{what}: {e}"));
-        let fd = memfd_create("gilbench-lock", MemfdFlags::CLOEXEC)
-            .map_err(|e| setup("memfd_create", &e))?;
-        ftruncate(&fd, size_of::<Shared>() as u64).map_err(|e| setup("ftruncate", &e))?;
+        let fd = crate::sys::anonymous_file("gilbench-lock", size_of::<Shared>() as u64)
+            .map_err(|e| setup("shared memory", &e))?;
         let map = map(&fd).map_err(|e| setup("map", &e))?;
         let region = Region { fd, map, owner: false };
         let s = region.shared();
@@ -215,7 +213,7 @@ pub(super) fn wake_all(word: &AtomicU32) {
 /// Has the kernel kill this process when its parent dies; `false` if the parent
 /// (`parent_pid`) is already gone.
 pub(super) fn die_with_parent(parent_pid: u32) -> bool {
-    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+    crate::sys::die_with_parent();
     rustix::process::getppid().map(|p| p.as_raw_nonzero().get() as u32) == Some(parent_pid)
 }
 

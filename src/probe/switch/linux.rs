@@ -46,8 +46,7 @@ const PAGE: usize = 4096;
 impl SharedWords {
     /// A fresh page, both mailboxes empty.
     pub(super) fn create() -> std::io::Result<SharedWords> {
-        let fd = rustix::fs::memfd_create("gilbench-switch", rustix::fs::MemfdFlags::CLOEXEC)?;
-        rustix::fs::ftruncate(&fd, PAGE as u64)?;
+        let fd = crate::sys::anonymous_file("gilbench-switch", PAGE as u64)?;
         let words = SharedWords::map(fd)?;
         words.word(0).store(EMPTY, Ordering::Release);
         words.word(1).store(EMPTY, Ordering::Release);

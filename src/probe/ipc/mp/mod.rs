@@ -31,12 +31,12 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::message::Payload;
-use super::os;
 use super::peer::{PeerProcess, PeerReport, PeerSpec};
 use crate::exec::wire;
 use crate::measure::Usage;
 use crate::probe::ProbeParams;
 use crate::probe::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
+use crate::sys as os;
 
 /// The `mp` variants' names in scenarios and case keys.
 pub const VARIANTS: [&str; 5] = ["queue", "value", "array", "pipe", "manager"];

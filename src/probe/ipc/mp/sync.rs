@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use super::super::os;
+use crate::sys as os;
 
 /// A mutex on a shared word (0 unlocked, 1 locked, 2 locked with waiters).
 #[derive(Debug)]

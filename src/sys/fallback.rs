@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 /// An anonymous file for a shared mapping: not available here.
-pub(crate) fn anonymous_file(_len: u64) -> std::io::Result<OwnedFd> {
+pub(crate) fn anonymous_file(_name: &str, _len: u64) -> std::io::Result<OwnedFd> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no memfd on this platform"))
 }
 

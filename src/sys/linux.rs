@@ -10,8 +10,8 @@ use rustix::thread::futex;
 
 /// An anonymous file for a shared mapping: no name in any file system, gone with its last
 /// descriptor or mapping. Close-on-exec; a peer gets it by descriptor passing.
-pub(crate) fn anonymous_file(len: u64) -> std::io::Result<OwnedFd> {
-    let fd = memfd_create("gilbench-ipc", MemfdFlags::CLOEXEC)?;
+pub(crate) fn anonymous_file(name: &str, len: u64) -> std::io::Result<OwnedFd> {
+    let fd = memfd_create(name, MemfdFlags::CLOEXEC)?;
     rustix::fs::ftruncate(&fd, len)?;
     Ok(fd)
 }
@@ -40,7 +40,7 @@ pub(crate) fn thread_cpu_s() -> f64 {
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
-/// Asks the kernel to kill this process when the thread that started it ends.
+/// Asks the kernel to SIGKILL this process when the thread that started it ends.
 pub(crate) fn die_with_parent() {
     let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
 }
