@@ -29,8 +29,19 @@ pub struct ProbeParams {
 }
 
 impl ProbeParams {
+    /// Checks, in debug builds (every test), that `name` is a declared parameter of the case:
+    /// the scenario reader fills every declared one, so a miss is a misspelled name in code.
+    fn declared(&self, name: &str) {
+        debug_assert!(
+            self.values.is_empty() || self.values.contains_key(name),
+            "probe parameter `{name}` is not declared (declared: {:?})",
+            self.values.keys().collect::<Vec<_>>()
+        );
+    }
+
     /// A count parameter (0 when absent or of another type).
     pub fn count(&self, name: &str) -> u64 {
+        self.declared(name);
         match self.values.get(name) {
             Some(ProbeValue::Count(n)) => *n,
             _ => 0,
@@ -39,6 +50,7 @@ impl ProbeParams {
 
     /// A duration parameter (zero when absent or of another type).
     pub fn duration(&self, name: &str) -> Duration {
+        self.declared(name);
         match self.values.get(name) {
             Some(ProbeValue::Duration(d)) => *d,
             _ => Duration::ZERO,
@@ -47,6 +59,7 @@ impl ProbeParams {
 
     /// A size parameter (0 when absent or of another type).
     pub fn size(&self, name: &str) -> u64 {
+        self.declared(name);
         match self.values.get(name) {
             Some(ProbeValue::Size(n)) => *n,
             _ => 0,
@@ -55,6 +68,7 @@ impl ProbeParams {
 
     /// A choice parameter (empty when absent or of another type).
     pub fn choice(&self, name: &str) -> &str {
+        self.declared(name);
         match self.values.get(name) {
             Some(ProbeValue::Choice(s)) => s,
             _ => "",
