@@ -105,7 +105,7 @@ pub(crate) fn run(args: CheckArgs, verbosity: Verbosity) -> Result<u8> {
     match perf {
         Ok(us) => {
             let ours = alone.cases.iter().find(|c| {
-                c.workload == "probe:ipc"
+                c.probe_kind() == Some("ipc")
                     && c.model == "pipe"
                     && param(c, "endpoints") == "processes"
                     && param(c, "placement") == "free"
@@ -259,7 +259,7 @@ fn median(c: &CaseRecord) -> Option<f64> {
 }
 
 fn label(c: &CaseRecord) -> String {
-    let kind = c.workload.trim_start_matches("probe:");
+    let kind = c.probe_kind().unwrap_or(&c.workload);
     let placement = match param(c, "placement") {
         "" => "free",
         p => p,

@@ -58,7 +58,7 @@ pub struct Comparison {
 fn values(c: &CaseRecord) -> Vec<f64> {
     if !c.samples.is_empty() && c.samples.iter().all(|s| s.value.is_some()) {
         c.samples.iter().filter_map(|s| s.value).collect()
-    } else if c.unit == "s" && !c.workload.starts_with("probe:") {
+    } else if c.unit == "s" && !c.is_probe() {
         c.samples.iter().map(|s| s.wall_s).collect()
     } else {
         Vec::new()

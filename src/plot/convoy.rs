@@ -30,7 +30,7 @@ pub fn convoy_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
     let mut charts: BTreeMap<(String, String, String), BTreeMap<String, Vec<_>>> = BTreeMap::new();
     let mut first_group: BTreeMap<(String, String, String), String> = BTreeMap::new();
     for case in &run.cases {
-        if case.workload != "probe:convoy" || case.status != CaseStatus::Ok {
+        if case.probe_kind() != Some("convoy") || case.status != CaseStatus::Ok {
             continue;
         }
         let (Some(s), Some(hogs)) =

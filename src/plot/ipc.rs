@@ -109,7 +109,9 @@ pub fn ipc_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotErr
     let mut latency = BTreeMap::new();
     let mut throughput = BTreeMap::new();
     let mut cpu = BTreeMap::new();
-    for c in run.cases.iter().filter(|c| c.workload == "probe:ipc" && c.status == CaseStatus::Ok) {
+    for c in
+        run.cases.iter().filter(|c| c.probe_kind() == Some("ipc") && c.status == CaseStatus::Ok)
+    {
         let (Some(s), Some(size)) = (c.summary, c.param_bytes("size").map(|b| b as f64)) else {
             continue;
         };
@@ -241,7 +243,8 @@ fn legend<'a, X: Ranged, Y: Ranged>(
 fn mp_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     // scenario -> (group of the first case, clients -> variant -> ops/s)
     let mut by: MpBars = BTreeMap::new();
-    for c in run.cases.iter().filter(|c| c.workload == "probe:mp" && c.status == CaseStatus::Ok) {
+    for c in run.cases.iter().filter(|c| c.probe_kind() == Some("mp") && c.status == CaseStatus::Ok)
+    {
         let (Some(s), Some(clients)) = (c.summary, param(c, "clients", "1").parse::<u64>().ok())
         else {
             continue;

@@ -27,9 +27,9 @@ fn param(c: &CaseRecord, key: &str) -> Option<f64> {
 }
 
 fn ok_locks(run: &RunRecord) -> impl Iterator<Item = &CaseRecord> {
-    run.cases
-        .iter()
-        .filter(|c| c.workload == "probe:lock" && c.status == CaseStatus::Ok && c.summary.is_some())
+    run.cases.iter().filter(|c| {
+        c.probe_kind() == Some("lock") && c.status == CaseStatus::Ok && c.summary.is_some()
+    })
 }
 
 fn contended(c: &CaseRecord) -> bool {

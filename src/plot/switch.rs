@@ -56,10 +56,11 @@ pub(super) fn show_size(b: u64) -> String {
 
 /// Ok cases of one probe kind with a summary.
 pub(super) fn ok_cases<'a>(run: &'a RunRecord, kind: &str) -> Vec<&'a CaseRecord> {
-    let workload = format!("probe:{kind}");
     run.cases
         .iter()
-        .filter(|c| c.workload == workload && c.status == CaseStatus::Ok && c.summary.is_some())
+        .filter(|c| {
+            c.probe_kind() == Some(kind) && c.status == CaseStatus::Ok && c.summary.is_some()
+        })
         .collect()
 }
 

@@ -18,7 +18,7 @@ type Interval = (f64, f64, f64, f64, f64);
 pub(crate) fn convoy_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let mut points: BTreeMap<Point, BTreeMap<(u8, u128, String), Interval>> = BTreeMap::new();
     for c in run.cases.iter().filter(|c| {
-        c.scenario == scenario && c.workload == "probe:convoy" && c.status == CaseStatus::Ok
+        c.scenario == scenario && c.probe_kind() == Some("convoy") && c.status == CaseStatus::Ok
     }) {
         let (Some(s), Some(hogs)) =
             (c.summary, c.params.get("hogs").and_then(|h| h.parse::<u64>().ok()))

@@ -360,9 +360,7 @@ fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
     let gil_cases: Vec<&CaseRecord> = run
         .cases
         .iter()
-        .filter(|c| {
-            c.model == GIL && c.status == CaseStatus::Ok && !c.workload.starts_with("probe:")
-        })
+        .filter(|c| c.model == GIL && c.status == CaseStatus::Ok && !c.is_probe())
         .collect();
     if gil_cases.is_empty() && charts.is_empty() {
         return html! {};

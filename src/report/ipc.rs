@@ -26,7 +26,7 @@ fn ok<'a>(
 ) -> impl Iterator<Item = &'a CaseRecord> {
     run.cases.iter().filter(move |c| {
         c.scenario == scenario
-            && c.workload == kind
+            && c.probe_kind() == Some(kind)
             && c.status == CaseStatus::Ok
             && c.summary.is_some()
     })
@@ -39,9 +39,8 @@ fn median(c: &CaseRecord) -> f64 {
 /// The IPC sentences of `scenario`.
 pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let latency: Vec<&CaseRecord> = ok(run, scenario, "probe:ipc")
-        .filter(|c| param(c, "mode", "latency") == "latency")
-        .collect();
+    let latency: Vec<&CaseRecord> =
+        ok(run, scenario, "ipc").filter(|c| param(c, "mode", "latency") == "latency").collect();
     // Ranking at the smallest size, per endpoint kind, left to the scheduler.
     let mut by_kind: BTreeMap<&str, Vec<&CaseRecord>> = BTreeMap::new();
     for c in latency.iter().filter(|c| param(c, "placement", "free") == "free") {
@@ -128,7 +127,7 @@ pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     }
     // The multiprocessing analogues.
     let mut mp: BTreeMap<u64, Vec<&CaseRecord>> = BTreeMap::new();
-    for c in ok(run, scenario, "probe:mp") {
+    for c in ok(run, scenario, "mp") {
         mp.entry(param(c, "clients", "1").parse().unwrap_or(1)).or_default().push(c);
     }
     for (clients, mut cases) in mp {

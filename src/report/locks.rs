@@ -13,7 +13,7 @@ use crate::results::{CaseRecord, CaseStatus, RunRecord};
 fn lock_cases<'a>(run: &'a RunRecord, scenario: &'a str) -> impl Iterator<Item = &'a CaseRecord> {
     run.cases.iter().filter(move |c| {
         c.scenario == scenario
-            && c.workload == "probe:lock"
+            && c.probe_kind() == Some("lock")
             && c.status == CaseStatus::Ok
             && c.summary.is_some()
     })
@@ -102,7 +102,7 @@ pub(crate) fn lock_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
 fn deadlock_rows(run: &RunRecord, scenario: &str) -> Vec<(String, String, String)> {
     run.cases
         .iter()
-        .filter(|c| c.scenario == scenario && c.workload == "probe:deadlock")
+        .filter(|c| c.scenario == scenario && c.probe_kind() == Some("deadlock"))
         .map(|c| {
             let what = match (&c.summary, &c.reason) {
                 (Some(s), _) if c.status == CaseStatus::Ok => format!(

@@ -15,7 +15,7 @@ const CLUSTER_ROWS: usize = 40;
 fn clustered(run: &RunRecord) -> Vec<(&str, Clusters)> {
     run.cases
         .iter()
-        .filter(|c| c.status == CaseStatus::Ok && !c.workload.starts_with("probe:"))
+        .filter(|c| c.status == CaseStatus::Ok && !c.is_probe())
         .filter_map(|c| {
             let walls: Vec<f64> = c.samples.iter().map(|s| s.wall_s).collect();
             two_clusters(&walls).map(|k| (c.case.as_str(), k))

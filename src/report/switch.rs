@@ -12,12 +12,11 @@ use super::format;
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 fn cases<'a>(run: &'a RunRecord, scenario: &str, kind: &str) -> Vec<&'a CaseRecord> {
-    let workload = format!("probe:{kind}");
     run.cases
         .iter()
         .filter(|c| {
             c.scenario == scenario
-                && c.workload == workload
+                && c.probe_kind() == Some(kind)
                 && c.status == CaseStatus::Ok
                 && c.summary.is_some()
         })

@@ -128,7 +128,7 @@ fn shown(p: &Pick) -> String {
 pub fn verdicts(run: &RunRecord) -> Vec<Verdict> {
     let mut groups: Vec<&str> = Vec::new();
     // Probes measure a primitive cost, not a speedup against sequential: no verdict here.
-    for c in run.cases.iter().filter(|c| !c.workload.starts_with("probe:")) {
+    for c in run.cases.iter().filter(|c| !c.is_probe()) {
         if !groups.contains(&c.group.as_str()) {
             groups.push(&c.group);
         }

@@ -12,7 +12,7 @@ use super::RunConfig;
 use super::sampling::{Stop, Taken, blank_record};
 use crate::measure::{Sample, Usage, peak_rss_window};
 use crate::probe::{self, Probe, ProbeEnv, ProbeError, ProbeSample};
-use crate::results::{CaseRecord, CaseStatus};
+use crate::results::{CaseRecord, CaseStatus, PROBE_PREFIX};
 use crate::sweep::ProbeCase;
 
 /// How long past its deadline a sample may take to come back before it counts as stuck.
@@ -41,7 +41,7 @@ pub(super) fn setup(
         &case.key,
         &case.group,
         &case.variant,
-        &format!("probe:{}", case.kind),
+        &format!("{PROBE_PREFIX}{}", case.kind),
         &case.params,
     );
     rec.param_values = case.param_values();
