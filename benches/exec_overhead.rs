@@ -21,7 +21,7 @@ fn empty_task(c: &mut Criterion) {
         worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_gilbench")),
         cancel: Arc::new(AtomicBool::new(false)),
     };
-    let spec = WorkSpec::Cpu { iterations: 0 };
+    let spec = WorkSpec::cpu(0);
     let tasks: Vec<Task> = (0..TASKS).map(|index| Task { index, input: Vec::new() }).collect();
     let mut group = c.benchmark_group("exec_overhead");
     group.throughput(Throughput::Elements(TASKS));

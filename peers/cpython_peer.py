@@ -2,7 +2,9 @@
 
 gilbench models CPython's GIL; this script measures the real thing so the model can be
 checked against it. It runs a pure-Python CPU loop (calibrated to a target duration per
-task), a sleep, and a mix of the two through real ``threading``, ``multiprocessing`` (a
+task), the same loop with a share of its time spent in one ``hashlib.sha256`` call instead
+(over a buffer sized to that share, 1 MiB or more for a 1 ms share here; CPython releases the
+GIL while it hashes 2 KiB or more, as zlib, numpy and Rust or C extensions do), a sleep, and a mix of loop and sleep through real ``threading``, ``multiprocessing`` (a
 ``Pool`` whose payloads are really pickled), ``asyncio`` and a sequential loop, on a grid of
 worker counts; each case gets a warm-up batch and several timed batches, interleaved across
 the cases of a shape so that load from elsewhere falls on all of them alike. It can also
@@ -17,12 +19,13 @@ Standard library only, Python 3.8 or newer. It prints one JSON document on stdou
 
 ``gilbench calibrate`` runs it (embedded in the binary) and compares the figures with its
 own GIL model. Case ``params`` use gilbench's keys and display format (``workers``,
-``tasks``, ``payload_bytes``, ``task_duration`` like ``2ms``, ``sleep``, ``cpu_fraction`` like
-``0.5``) so both sides line up by parameters.
+``tasks``, ``payload_bytes``, ``task_duration`` like ``2ms``, ``sleep``, ``cpu_fraction`` and
+``released_fraction`` like ``0.5``) so both sides line up by parameters.
 """
 
 import argparse
 import asyncio
+import hashlib
 import json
 import math
 import multiprocessing
@@ -32,6 +35,7 @@ import queue
 import re
 import statistics
 import sys
+import sysconfig
 import threading
 import time
 
@@ -56,10 +60,37 @@ def kernel(seed, iterations):
     return x
 
 
-def run_task(job):
-    """One task: (index, payload, iterations, sleep_s) -> (index, value, payload echoed)."""
-    index, payload, iterations, sleep_s = job
+# The smallest buffer built: hashlib releases the GIL for 2 KiB and more (HASHLIB_GIL_MINSIZE).
+RELEASING_BYTES = 64 * 1024
+_BUFFER = bytearray()
+
+
+def buffer(n):
+    """A fixed buffer of at least n bytes, built once per process (outside the timed work)."""
+    global _BUFFER
+    if len(_BUFFER) < n:
+        _BUFFER = bytearray((i * 131 + 17) & 0xFF for i in range(max(n, RELEASING_BYTES)))
+    return _BUFFER
+
+
+def released(hash_bytes):
+    """The C share of a task: one sha256 call over hash_bytes bytes, with the GIL released."""
+    if not hash_bytes:
+        return 0
+    digest = hashlib.sha256(memoryview(buffer(hash_bytes))[:hash_bytes]).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def compute(index, iterations, hash_bytes):
+    """The CPU share of a task: the pure-Python loop, then the GIL-releasing hash."""
     value = kernel(index, iterations) if iterations else 0
+    return value ^ released(hash_bytes)
+
+
+def run_task(job):
+    """One task: (index, payload, iterations, hash_bytes, sleep_s) -> (index, value, payload)."""
+    index, payload, iterations, hash_bytes, sleep_s = job
+    value = compute(index, iterations, hash_bytes)
     if sleep_s > 0:
         time.sleep(sleep_s)
     return index, value, payload
@@ -67,8 +98,8 @@ def run_task(job):
 
 async def run_task_async(job):
     """The same task under asyncio: the CPU share runs inline and blocks the loop."""
-    index, payload, iterations, sleep_s = job
-    value = kernel(index, iterations) if iterations else 0
+    index, payload, iterations, hash_bytes, sleep_s = job
+    value = compute(index, iterations, hash_bytes)
     if sleep_s > 0:
         await asyncio.sleep(sleep_s)
     return index, value, payload
@@ -96,6 +127,23 @@ def calibrate(target_s=0.05):
         start = time.perf_counter()
         kernel(r, n)
         best = min(best, time.perf_counter() - start)
+    return n / max(best, 1e-9)
+
+
+def calibrate_hash(target_s=0.05):
+    """sha256 bytes per second on one core over a buffer large enough to release the GIL."""
+    n = 1 << 20
+    buffer(n)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        reps = 0
+        while True:
+            released(n)
+            reps += 1
+            if time.perf_counter() - start >= target_s / 5:
+                break
+        best = min(best, (time.perf_counter() - start) / reps)
     return n / max(best, 1e-9)
 
 
@@ -263,21 +311,28 @@ def fraction_list(text):
 
 
 def shapes(args):
-    """Workload points: (workload, its own params, iterations per task, sleep per task)."""
+    """Workload points: (workload, its own params, iterations, hash bytes, sleep per task)."""
     d = args.task_duration
     ips = args.iterations_per_s
     out = []
     if "cpu" in args.workloads:
-        out.append(("cpu", {"task_duration": show_duration(d)}, int(round(d * ips)), 0.0))
+        out.append(("cpu", {"task_duration": show_duration(d)}, int(round(d * ips)), 0, 0.0))
+        for r in args.released_fractions:
+            # As gilbench does: the held share in loop rounds, the released share last, here
+            # as hashed bytes of the same duration.
+            params = {"task_duration": show_duration(d), "released_fraction": show_fraction(r)}
+            iterations = int(round(d * (1.0 - r) * ips))
+            hash_bytes = int(round(d * r * args.hash_bytes_per_s))
+            out.append(("cpu", params, iterations, hash_bytes, 0.0))
     if "io-sleep" in args.workloads:
-        out.append(("io-sleep", {"sleep": show_duration(d)}, 0, d))
+        out.append(("io-sleep", {"sleep": show_duration(d)}, 0, 0, d))
     if "mixed" in args.workloads:
         for f in args.cpu_fractions:
             # As gilbench does: the CPU share in kernel iterations, the rest asleep (whole
             # microseconds), no sleep call at all when there is no IO share.
             sleep_s = int((d * (1.0 - f)) * 1e6) / 1e6
             params = {"task_duration": show_duration(d), "cpu_fraction": show_fraction(f)}
-            out.append(("mixed", params, int(round(d * f * ips)), sleep_s))
+            out.append(("mixed", params, int(round(d * f * ips)), 0, sleep_s))
     return out
 
 
@@ -351,8 +406,9 @@ def run_cases(args):
     records = []
     payload = bytes((i * 31 + 7) & 0xFF for i in range(args.payload_bytes))
     rounds = args.warmup + args.samples
-    for workload, own, iterations, sleep_s in shapes(args):
-        jobs = [(i, payload, iterations, sleep_s) for i in range(args.tasks)]
+    for workload, own, iterations, hash_bytes, sleep_s in shapes(args):
+        buffer(hash_bytes)
+        jobs = [(i, payload, iterations, hash_bytes, sleep_s) for i in range(args.tasks)]
         cases = []
         for model in args.models:
             counts = [1] if model == "cpython:sequential" else args.workers
@@ -364,7 +420,8 @@ def run_cases(args):
                 if model == "cpython:threads":
                     params["switch_interval"] = show_duration(sys.getswitchinterval())
                 record = {"model": model, "workload": workload, "params": params, "workers": w,
-                          "tasks": args.tasks, "iterations": iterations, "sleep_s": sleep_s}
+                          "tasks": args.tasks, "iterations": iterations, "hash_bytes": hash_bytes,
+                          "sleep_s": sleep_s}
                 cases.append(Case(model, w, record))
         if args.verbose:
             print("%s %s: %d cases" % (workload, own, len(cases)), file=sys.stderr)
@@ -445,6 +502,9 @@ def main(argv=None):
                    help="duration of one task on one core, e.g. 2ms")
     p.add_argument("--cpu-fractions", type=fraction_list, default=[0.5],
                    help="CPU shares of the mixed workload, e.g. 0,0.5,1 (empty: no mixed)")
+    p.add_argument("--released-fractions", type=fraction_list, default=[],
+                   help="shares of the cpu workload spent in hashlib.sha256 with the GIL "
+                        "released, e.g. 0.5,1 (empty: none)")
     p.add_argument("--workloads", default="cpu,io-sleep,mixed",
                    help="comma-separated subset of cpu,io-sleep,mixed")
     p.add_argument("--models", default="sequential,threads,processes,asyncio",
@@ -480,12 +540,14 @@ def main(argv=None):
         p.error("start method %r not available here (have %s)" % (args.start_method, ", ".join(methods)))
 
     args.iterations_per_s = calibrate()
+    args.hash_bytes_per_s = calibrate_hash() if args.released_fractions else None
     started = time.time()
     cases = run_cases(args)
     convoy_points = []
     if args.convoy_iterations > 0:
         convoy_points = [convoy(n, args.convoy_iterations) for n in (0, 1, 2)]
     gil_enabled = getattr(sys, "_is_gil_enabled", lambda: True)()
+    gil_disabled_build = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     doc = {
         "peer": "cpython_peer",
         "peer_version": PEER_VERSION,
@@ -493,10 +555,12 @@ def main(argv=None):
         "implementation": platform.python_implementation(),
         "executable": sys.executable,
         "gil_enabled": gil_enabled,
+        "gil_disabled_build": gil_disabled_build,
         "switch_interval_s": sys.getswitchinterval(),
         "start_method": args.start_method,
         "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "cpu_iterations_per_s": args.iterations_per_s,
+        "hash_bytes_per_s": args.hash_bytes_per_s,
         "warmup": args.warmup,
         "order": args.order,
         "elapsed_s": time.time() - started,

@@ -1,6 +1,7 @@
 //! Derived views of a run for the GIL question: each model's best case in a comparison group,
-//! the GIL penalty grids over CPU fraction × workers, the task-size × payload crossover with its
-//! break-even points, and Amdahl fits of each model's scaling.
+//! the GIL penalty grids over CPU fraction × workers, CPU fraction × the share of CPU work done
+//! with the lock released, the task-size × payload crossover with its break-even points, and
+//! Amdahl fits of each model's scaling.
 //!
 //! Pure functions of a [`RunRecord`](crate::results::RunRecord): it reads what the results
 //! carry, compares medians and intervals, and takes every statistic from `stats`. `plot` draws
@@ -9,6 +10,7 @@
 mod amdahl;
 mod crossover;
 mod penalty;
+mod released;
 mod shape;
 
 use std::collections::BTreeMap;
@@ -18,6 +20,7 @@ use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
 pub use amdahl::{SerialFraction, serial_fractions};
 pub use crossover::{BreakEven, CrossoverCell, CrossoverMap, crossover_maps};
 pub use penalty::{PenaltyCell, PenaltyMap, penalty_maps};
+pub use released::{GIL_PROCESSES, ReleasedCell, ReleasedMap, released_fraction, released_maps};
 pub use shape::{GilPoint, gil_points};
 
 /// The model the GIL is modelled by.
@@ -173,4 +176,4 @@ fn position(axis: &[f64], x: f64) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -268,3 +268,39 @@ fn gil_points_compare_gil_with_threads_and_processes() {
     assert!((cpu.threads_over_gil.unwrap() - 2.0).abs() < 1e-12);
     assert!(points.iter().all(|p| p.family == points[0].family));
 }
+
+#[test]
+fn released_maps_join_the_unreleased_groups_and_take_each_model_at_its_best() {
+    let mut cases = Vec::new();
+    for cpu in ["0.5", "1"] {
+        for released in [None, Some("0.6")] {
+            let mut p = vec![("task_duration", "2ms"), ("cpu_fraction", cpu)];
+            if let Some(r) = released {
+                p.push(("released_fraction", r));
+            }
+            let gil_best = if released.is_some() { 2.1 } else { 1.0 };
+            cases.push(case("mixed", &p, SEQUENTIAL, 1, s(1.0)));
+            cases.push(case("mixed", &p, GIL, 2, s(gil_best * 0.9)));
+            cases.push(case("mixed", &p, GIL, 4, s(gil_best)));
+            cases.push(case("mixed", &p, THREADS, 4, s(2.5)));
+            cases.push(case("mixed", &p, "processes:fork", 4, s(3.5)));
+            cases.push(case("mixed", &p, GIL_PROCESSES, 4, s(3.0)));
+        }
+    }
+    // A family without a released sweep gives no map.
+    cases.push(case("io-sleep", &[("sleep", "2ms")], SEQUENTIAL, 1, s(1.0)));
+    cases.push(case("io-sleep", &[("sleep", "2ms")], GIL, 4, s(3.9)));
+    let run = run_of(cases, 2);
+    let maps = released_maps(&run);
+    assert_eq!(maps.len(), 1, "{maps:?}");
+    let m = &maps[0];
+    assert_eq!(m.cpu_fractions, [0.5, 1.0]);
+    assert_eq!(m.released_fractions, [0.0, 0.6]);
+    assert_eq!(m.cells.len(), 4);
+    let c = m.cell(1.0, 0.6).expect("measured");
+    assert_eq!((c.gil.workers, c.gil.speedup.median), (4, 2.1));
+    // A Python user's processes each have their own GIL: gil:processes is the one compared.
+    assert_eq!(c.processes.as_ref().map(|p| p.model.as_str()), Some(GIL_PROCESSES));
+    assert_eq!(m.cell(0.5, 0.0).map(|c| c.gil.speedup.median), Some(1.0));
+    assert!(!m.title.contains("released_fraction") && !m.title.contains("cpu_fraction"));
+}

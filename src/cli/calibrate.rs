@@ -51,6 +51,10 @@ pub(crate) struct CalibrateArgs {
     /// CPU shares of the mixed workload.
     #[arg(long, value_delimiter = ',', default_value = "0.25,0.5,0.75", value_name = "LIST")]
     cpu_fractions: Vec<f64>,
+    /// Shares of the cpu workload done with the GIL released (the peer hashes with hashlib,
+    /// which releases it; gilbench's `released_fraction`); empty for none.
+    #[arg(long, value_delimiter = ',', default_value = "0.5,1", value_name = "LIST")]
+    released_fractions: Vec<f64>,
     /// Workload shapes to compare.
     #[arg(long, value_delimiter = ',', default_value = "cpu,io-sleep,mixed",
           value_parser = ["cpu", "io-sleep", "mixed"], value_name = "LIST")]
@@ -72,6 +76,8 @@ struct Shapes {
     workers: Vec<usize>,
     task_duration: Duration,
     cpu_fractions: Vec<f64>,
+    /// Released fractions above 0 (0 is the plain cpu shape).
+    released_fractions: Vec<f64>,
 }
 
 impl Shapes {
@@ -105,9 +111,16 @@ impl Shapes {
                 args.timeout
             )));
         }
+        if args.released_fractions.iter().any(|f| !(0.0..=1.0).contains(f)) {
+            return Err(bad("--released-fractions: expected fractions from 0 to 1".into()));
+        }
         let mut cpu_fractions = args.cpu_fractions.clone();
         cpu_fractions.dedup_by(|a, b| a == b);
-        Ok(Shapes { workers, task_duration, cpu_fractions })
+        let mut released_fractions: Vec<f64> =
+            args.released_fractions.iter().copied().filter(|f| *f > 0.0).collect();
+        released_fractions.sort_by(f64::total_cmp);
+        released_fractions.dedup();
+        Ok(Shapes { workers, task_duration, cpu_fractions, released_fractions })
     }
 }
 
@@ -128,6 +141,14 @@ fn scenario_text(args: &CalibrateArgs, shapes: &Shapes, switch_interval: Duratio
     );
     if args.workloads.iter().any(|w| w == "cpu") {
         text.push_str(&format!("\n[[workload]]\nkind = \"cpu\"\ntask_duration = \"{d}\"\n"));
+        if !shapes.released_fractions.is_empty() {
+            let r: Vec<String> =
+                shapes.released_fractions.iter().map(|f| format!("{f:?}")).collect();
+            text.push_str(&format!(
+                "\n[[workload]]\nkind = \"cpu\"\ntask_duration = \"{d}\"\nreleased_fraction = [{}]\n",
+                list(&r)
+            ));
+        }
     }
     if args.workloads.iter().any(|w| w == "io-sleep") {
         text.push_str(&format!("\n[[workload]]\nkind = \"io-sleep\"\nsleep = \"{d}\"\n"));
@@ -206,6 +227,10 @@ fn run_peer(
         .arg(show_duration(shapes.task_duration))
         .arg("--cpu-fractions")
         .arg(join(shapes.cpu_fractions.iter().map(|f| f.to_string()).collect()))
+        .arg(format!(
+            "--released-fractions={}",
+            join(shapes.released_fractions.iter().map(|f| f.to_string()).collect())
+        ))
         .arg("--workloads")
         .arg(args.workloads.join(","))
         .arg("--payload-bytes")
@@ -361,6 +386,10 @@ pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8>
         );
         for s in cmp.summaries() {
             eprintln!("  {}", s.sentence());
+        }
+        eprintln!("every point, gilbench's speedup / CPython's:");
+        for line in cmp.point_lines() {
+            eprintln!("  {line}");
         }
         let checks: Vec<_> = cmp.checks().collect();
         let holding = checks.iter().filter(|c| c.holds == Some(true)).count();

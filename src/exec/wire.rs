@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn messages_round_trip_through_frames() {
         let task = Task { index: 7, input: vec![1, 2, 3, 255] };
-        let spec = WorkSpec::Cpu { iterations: 10 };
+        let spec = WorkSpec::cpu(10);
         let mut stream = Vec::new();
         let plain = ToWorker::Init { spec: Cow::Borrowed(&spec), switch_interval: None };
         let with_gil = ToWorker::Init {
@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn usage_answers_carry_lock_counters_when_there_is_a_lock() {
         let usage = Usage { user_s: 1.5, sys_s: 0.25, ..Usage::default() };
-        let gil = GilCounters { switches: 3, drop_requests: 0, wait_ns: 1_234 };
+        let gil = GilCounters { switches: 3, drop_requests: 0, wait_ns: 1_234, held_ns: 5_678 };
         for answer in [
             FromWorker::Usage { usage, peak_rss_bytes: Some(4096), gil: None },
             FromWorker::Usage { usage, peak_rss_bytes: None, gil: Some(gil) },
@@ -275,7 +275,7 @@ mod tests {
         }
         // The frame limit holds for the longer start-up message too.
         let mut big = encode(&ToWorker::Init {
-            spec: Cow::Owned(WorkSpec::Cpu { iterations: 1 }),
+            spec: Cow::Owned(WorkSpec::cpu(1)),
             switch_interval: Some(Duration::MAX),
         })
         .expect("encode");

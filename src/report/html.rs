@@ -379,6 +379,7 @@ fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
             @if !verdicts.is_empty() {
                 ul.verdicts { @for v in &verdicts { li { (v) } } }
             }
+            (super::released::section(run))
             @if !break_even.is_empty() {
                 h3 { "Break-even task size" }
                 ul.verdicts { @for s in &break_even { li { (s) } } }

@@ -13,6 +13,7 @@ mod ipc;
 mod locks;
 mod markdown;
 mod noise;
+mod released;
 mod sampling;
 mod switch;
 mod verdict;
@@ -27,6 +28,7 @@ pub use compare::write_compare_report;
 pub use gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
 pub use markdown::summary_markdown;
 pub use noise::{SentinelFigures, drift_threshold, flagged_groups, sentinel_spread};
+pub use released::{cell_sentence, released_sentences};
 pub use verdict::{Outcome, Pick, Verdict, verdicts};
 
 /// The report could not be written.

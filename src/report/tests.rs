@@ -122,3 +122,22 @@ fn intervals_are_named_with_their_method_and_level() {
     assert!(md.contains("order-statistic interval of 93.8 % to 96.5 % coverage"), "{md}");
     assert!(!md.contains("95% CI"), "{md}");
 }
+
+#[test]
+fn released_sentences_name_the_share_the_workers_and_each_speedup() {
+    use crate::analysis::tests::{case, run_of};
+    let p = [("task_duration", "2ms"), ("cpu_fraction", "1"), ("released_fraction", "0.6")];
+    let q = [("task_duration", "2ms"), ("cpu_fraction", "1")];
+    let mut cases = Vec::new();
+    for params in [&p[..], &q[..]] {
+        cases.push(case("mixed", params, "sequential", 1, (1.0, 1.0, 1.0)));
+        cases.push(case("mixed", params, "gil", 4, (2.1, 2.0, 2.2)));
+        cases.push(case("mixed", params, "gil:processes", 4, (3.0, 2.9, 3.1)));
+    }
+    let run = run_of(cases, 2);
+    assert_eq!(
+        super::released_sentences(&run),
+        ["CPU fraction 1, with 60 % of its CPU time in code that releases the GIL: 4 GIL \
+          threads reach 2.1×; 4 processes (gil:processes) 3.0×"]
+    );
+}

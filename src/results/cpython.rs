@@ -64,8 +64,14 @@ pub struct CpythonRecord {
     /// CPUs the interpreter could use.
     #[serde(default)]
     pub usable_cpus: Option<usize>,
+    /// Whether the interpreter was built free-threaded (`Py_GIL_DISABLED`).
+    #[serde(default)]
+    pub gil_disabled_build: Option<bool>,
     /// Pure-Python kernel iterations per second on one core.
     pub cpu_iterations_per_s: f64,
+    /// `hashlib.sha256` bytes per second on one core (GIL released), when measured.
+    #[serde(default)]
+    pub hash_bytes_per_s: Option<f64>,
     /// Warm-up batches per case, run and dropped.
     #[serde(default)]
     pub warmup: usize,
@@ -105,6 +111,9 @@ pub struct PeerCase {
     /// Kernel iterations per task.
     #[serde(default)]
     pub iterations: u64,
+    /// Bytes hashed per task by `hashlib.sha256` with the GIL released.
+    #[serde(default)]
+    pub hash_bytes: u64,
     /// Sleep per task, seconds.
     #[serde(default)]
     pub sleep_s: f64,
@@ -361,8 +370,13 @@ pub enum Character {
 }
 
 impl Character {
-    /// The character of a workload with its parameters (`mixed` by its `cpu_fraction`).
+    /// The character of a workload with its parameters (`mixed` by its `cpu_fraction`); CPU
+    /// work that releases the GIL for a share of its time is in between.
     pub fn of(workload: &str, params: &BTreeMap<String, String>) -> Character {
+        let released = params.get("released_fraction").and_then(|f| f.parse::<f64>().ok());
+        if released.is_some_and(|r| r > 0.0) {
+            return Character::Mixed;
+        }
         match workload {
             "cpu" | "memory" => Character::CpuBound,
             "io-sleep" | "io-net" | "io-file" => Character::IoBound,
@@ -592,6 +606,40 @@ impl Comparison {
                 PairSummary { pair, compared, agreeing, worst }
             })
             .collect()
+    }
+
+    /// Every compared point, side by side, one line per shape and pair: "cpu (task_duration=2ms,
+    /// …): gil against CPython threads: 1 worker 1.02× / 1.00×, 2 workers 1.52× / 1.83× (17%
+    /// off)" (gilbench's speedup first; the error shown where it exceeds [`AGREEMENT`]).
+    pub fn point_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for shape in &self.shapes {
+            for pc in &shape.pairs {
+                let points: Vec<String> = pc
+                    .compared()
+                    .filter_map(|p| {
+                        let (m, c, e) = (p.model?, p.cpython?, p.error()?);
+                        let unit = if p.workers == 1 { "worker" } else { "workers" };
+                        let off = if p.agrees() == Some(true) {
+                            String::new()
+                        } else {
+                            format!(" ({:.0}% off)", e * 100.0)
+                        };
+                        Some(format!("{} {unit} {m:.2}× / {c:.2}×{off}", p.workers))
+                    })
+                    .collect();
+                if !points.is_empty() {
+                    out.push(format!(
+                        "{}: {} against {}: {}",
+                        shape.title(),
+                        pc.pair.model,
+                        cpython_label(pc.pair.cpython),
+                        points.join(", ")
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// Every shape check of every shape.

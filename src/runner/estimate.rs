@@ -16,10 +16,10 @@ use crate::sweep::Planned;
 pub fn batch_time(case: &Planned, usable_cpus: usize) -> Option<Duration> {
     let Planned::Work(case) = case else { return None };
     let (cpu, sleep) = match case.workload {
-        WorkloadParams::Cpu { size: CpuSize::Duration(d) } => (d, Duration::ZERO),
+        WorkloadParams::Cpu { size: CpuSize::Duration(d), .. } => (d, Duration::ZERO),
         WorkloadParams::IoSleep { sleep } => (Duration::ZERO, sleep),
         WorkloadParams::IoNet { delay, .. } => (Duration::ZERO, delay),
-        WorkloadParams::Mixed { task_duration, cpu_fraction } => {
+        WorkloadParams::Mixed { task_duration, cpu_fraction, .. } => {
             let cpu = task_duration.mul_f64(cpu_fraction);
             (cpu, task_duration.saturating_sub(cpu))
         }

@@ -239,9 +239,15 @@ impl Resources {
     fn spec(&mut self, w: &WorkloadParams) -> Result<WorkSpec, RunError> {
         let iters = |d: Duration| ((d.as_secs_f64() * self.iterations_per_s).round() as u64).max(1);
         Ok(match *w {
-            WorkloadParams::Cpu { size: CpuSize::Iterations(n) } => WorkSpec::Cpu { iterations: n },
-            WorkloadParams::Cpu { size: CpuSize::Duration(d) } => {
-                WorkSpec::Cpu { iterations: iters(d) }
+            WorkloadParams::Cpu { size, released_fraction } => {
+                let iterations = match size {
+                    CpuSize::Iterations(n) => n,
+                    CpuSize::Duration(d) => iters(d),
+                };
+                WorkSpec::Cpu {
+                    iterations,
+                    released_iterations: released(iterations, released_fraction),
+                }
             }
             WorkloadParams::IoSleep { sleep } => {
                 WorkSpec::IoSleep { sleep_us: sleep.as_micros() as u64 }
@@ -258,10 +264,14 @@ impl Resources {
                 let addr = self.server.as_ref().expect("invariant: started above").addr();
                 WorkSpec::IoNet { addr, delay_us: delay.as_micros() as u64, response_bytes }
             }
-            WorkloadParams::Mixed { task_duration, cpu_fraction } => WorkSpec::Mixed {
-                iterations: iters(task_duration.mul_f64(cpu_fraction)),
-                sleep_us: task_duration.mul_f64(1.0 - cpu_fraction).as_micros() as u64,
-            },
+            WorkloadParams::Mixed { task_duration, cpu_fraction, released_fraction } => {
+                let iterations = iters(task_duration.mul_f64(cpu_fraction));
+                WorkSpec::Mixed {
+                    iterations,
+                    released_iterations: released(iterations, released_fraction),
+                    sleep_us: task_duration.mul_f64(1.0 - cpu_fraction).as_micros() as u64,
+                }
+            }
             WorkloadParams::Command { ref argv, timeout, .. } => WorkSpec::Command {
                 argv: argv.clone(),
                 timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX).max(1),
@@ -273,9 +283,14 @@ impl Resources {
     }
 }
 
+/// The kernel rounds of `iterations` run with the lock released: `fraction` of them, rounded.
+fn released(iterations: u64, fraction: f64) -> u64 {
+    ((iterations as f64 * fraction).round() as u64).min(iterations)
+}
+
 /// Median wall time of one empty task pushed through one unit of `model`, in ns.
 fn empty_task_cost_ns(model: Model, env: &ExecEnv) -> Option<f64> {
-    let spec = WorkSpec::Cpu { iterations: 0 };
+    let spec = WorkSpec::cpu(0);
     let mut exec = exec::build(model, 1, &spec, env).ok()?;
     let tasks: Vec<Task> = (0..200).map(|i| Task { index: i, input: Vec::new() }).collect();
     let deadline = Instant::now() + Duration::from_secs(30);

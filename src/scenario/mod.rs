@@ -64,6 +64,9 @@ pub enum WorkloadParams {
     Cpu {
         /// Task size.
         size: CpuSize,
+        /// Share of the CPU work done with the interpreter lock released, 0..=1 (0 when not
+        /// given; shown in case keys only when the scenario gives it).
+        released_fraction: f64,
     },
     /// `io-sleep`.
     IoSleep {
@@ -90,6 +93,8 @@ pub enum WorkloadParams {
         task_duration: Duration,
         /// Share of the task spent in the CPU kernel, 0..=1.
         cpu_fraction: f64,
+        /// Share of that CPU work done with the interpreter lock released, 0..=1.
+        released_fraction: f64,
     },
     /// `command`: an external program per task.
     Command {

@@ -146,6 +146,7 @@ pub(super) struct RawWorkload {
     pub(super) delay: Option<Sp>,
     pub(super) response_bytes: Option<Sp>,
     pub(super) cpu_fraction: Option<Sp>,
+    pub(super) released_fraction: Option<Sp>,
     pub(super) argv: Option<Sp>,
     pub(super) name: Option<Sp>,
     pub(super) timeout: Option<Sp>,
@@ -153,7 +154,7 @@ pub(super) struct RawWorkload {
 
 impl RawWorkload {
     /// The kind-specific keys that are set, with their values, in schema order.
-    pub(super) fn kind_keys(&self) -> [(&'static str, Option<&Sp>); 11] {
+    pub(super) fn kind_keys(&self) -> [(&'static str, Option<&Sp>); 12] {
         [
             ("task_duration", self.task_duration.as_ref()),
             ("iterations", self.iterations.as_ref()),
@@ -163,6 +164,7 @@ impl RawWorkload {
             ("delay", self.delay.as_ref()),
             ("response_bytes", self.response_bytes.as_ref()),
             ("cpu_fraction", self.cpu_fraction.as_ref()),
+            ("released_fraction", self.released_fraction.as_ref()),
             ("argv", self.argv.as_ref()),
             ("name", self.name.as_ref()),
             ("timeout", self.timeout.as_ref()),

@@ -76,7 +76,10 @@ fn shipped_scenarios_parse() {
     assert_eq!(
         w.variants,
         vec![(
-            WorkloadParams::Cpu { size: CpuSize::Duration(Duration::from_millis(2)) },
+            WorkloadParams::Cpu {
+                size: CpuSize::Duration(Duration::from_millis(2)),
+                released_fraction: 0.0
+            },
             vec![("task_duration".to_owned(), "2ms".to_owned())]
         )]
     );
@@ -141,7 +144,11 @@ fn axes_expand_as_cartesian_product_in_file_order() {
     );
     assert_eq!(
         mixed.variants[4].0,
-        WorkloadParams::Mixed { task_duration: Duration::from_millis(1500), cpu_fraction: 0.5 }
+        WorkloadParams::Mixed {
+            task_duration: Duration::from_millis(1500),
+            cpu_fraction: 0.5,
+            released_fraction: 0.0
+        }
     );
     assert_eq!(mixed.tasks, vec![2, 8]);
     assert_eq!(mixed.payload_bytes, vec![0, 65536]);
@@ -160,7 +167,10 @@ fn axes_expand_as_cartesian_product_in_file_order() {
     let cpu = &sc.workloads[2];
     assert_eq!(cpu.tasks, vec![1]);
     assert_eq!(cpu.payload_bytes, vec![1 << 20]);
-    assert_eq!(cpu.variants[1].0, WorkloadParams::Cpu { size: CpuSize::Iterations(1_000_000) });
+    assert_eq!(
+        cpu.variants[1].0,
+        WorkloadParams::Cpu { size: CpuSize::Iterations(1_000_000), released_fraction: 0.0 }
+    );
 
     // Sweep: mixed 6 variants x 2 tasks x 2 payloads x (1 sequential + 2 thread counts),
     // io-file 2 x 2 x 2 x 3 auto counts (2 CPUs), cpu 2 x 1 x 1 x 3.
@@ -350,6 +360,61 @@ fn cpu_fraction_range() {
     assert_eq!(sc.workloads[1].variants.len(), 3);
     // -0.0 is 0 (and must not show as "-0" in case keys).
     fails(&base(&format!("{mixed}[0, -0.0]\n")), 11, Some("cpu_fraction"));
+}
+
+#[test]
+fn released_fraction_range_kinds_and_keys() {
+    let cpu = "[[workload]]\nkind = \"cpu\"\ntask_duration = \"2ms\"\nreleased_fraction = ";
+    let e = fails(&base(&format!("{cpu}1.5\n")), 11, Some("released_fraction"));
+    assert!(e.contains("from 0 to 1"), "{e}");
+    fails(&base(&format!("{cpu}nan\n")), 11, Some("released_fraction"));
+    fails(&base(&format!("{cpu}[0.5, -0.1]\n")), 11, Some("released_fraction"));
+    fails(&base(&format!("{cpu}\"half\"\n")), 11, Some("released_fraction"));
+    // Kinds without a CPU part refuse it, naming the key and what the kind takes.
+    for table in ["kind = \"io-sleep\"\nsleep = \"2ms\"", "kind = \"io-net\"\ndelay = \"1ms\""] {
+        let e = fails(
+            &base(&format!("[[workload]]\n{table}\nreleased_fraction = 0.5\n")),
+            11,
+            Some("released_fraction"),
+        );
+        assert!(e.contains("does not apply"), "{e}");
+    }
+    // A sweep: every point of the other axes at every fraction, the key shown in case keys.
+    let mixed =
+        "[[workload]]\nkind = \"mixed\"\ntask_duration = \"2ms\"\ncpu_fraction = [0.5, 1]\n";
+    let sc = ok(&base(&format!("{mixed}released_fraction = [0, 0.6]\n")));
+    let shown: Vec<String> = sc.workloads[1]
+        .variants
+        .iter()
+        .map(|(_, pairs)| {
+            pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "task_duration=2ms,cpu_fraction=0.5,released_fraction=0",
+            "task_duration=2ms,cpu_fraction=0.5,released_fraction=0.6",
+            "task_duration=2ms,cpu_fraction=1,released_fraction=0",
+            "task_duration=2ms,cpu_fraction=1,released_fraction=0.6",
+        ]
+    );
+    assert_eq!(
+        sc.workloads[1].variants[3].0,
+        WorkloadParams::Mixed {
+            task_duration: Duration::from_millis(2),
+            cpu_fraction: 1.0,
+            released_fraction: 0.6
+        }
+    );
+    // Not given: 0, and the case keys stay as they were.
+    let sc = ok(&base(""));
+    assert_eq!(sc.workloads[0].variants[0].1, [("task_duration".to_string(), "1ms".to_string())]);
+    let sc = ok(&base(&format!("{cpu}1\n")));
+    assert!(matches!(
+        sc.workloads[1].variants[0].0,
+        WorkloadParams::Cpu { released_fraction, .. } if released_fraction == 1.0
+    ));
 }
 
 #[test]

@@ -239,12 +239,12 @@ pub(super) const SHARED_KEYS: [&str; 4] = ["models", "workers", "tasks", "payloa
 /// The keys each kind takes, beyond `kind` and the shared ones.
 pub(super) fn kind_keys(kind: &str) -> &'static [&'static str] {
     match kind {
-        "cpu" => &["task_duration", "iterations"],
+        "cpu" => &["task_duration", "iterations", "released_fraction"],
         "io-sleep" => &["sleep"],
         "io-file" => &["bytes", "fsync"],
         "io-net" => &["delay", "response_bytes"],
         "command" => &["argv", "name", "timeout"],
-        _ => &["task_duration", "cpu_fraction"],
+        _ => &["task_duration", "cpu_fraction", "released_fraction"],
     }
 }
 
@@ -282,6 +282,20 @@ fn workload(rd: &Reader<'_>, table: &Spanned<RawWorkload>, top: &Shared) -> Read
         move |x: &Sp| rd.duration(x, key, positive, MAX_TASK_TIME)
     };
     let show_d = |d: &Duration| show_duration(*d);
+    // Only `cpu` and `mixed` take it (checked above); shown in case keys only when given.
+    let released: Vec<(f64, Option<String>)> = match &w.released_fraction {
+        Some(v) => {
+            let list = rd.axis(
+                v,
+                "released_fraction",
+                |x| rd.fraction(x, "released_fraction"),
+                |f| show_fraction(*f),
+            )?;
+            axis_len("released_fraction", v, list.len());
+            list.into_iter().map(|(f, s)| (f, Some(s))).collect()
+        }
+        None => vec![(0.0, None)],
+    };
 
     let variants: Vec<(WorkloadParams, Vec<(String, String)>)> = match kind {
         "cpu" => match (&w.task_duration, &w.iterations) {
@@ -303,7 +317,10 @@ fn workload(rd: &Reader<'_>, table: &Spanned<RawWorkload>, top: &Shared) -> Read
                 list.into_iter()
                     .map(|(d, s)| {
                         (
-                            WorkloadParams::Cpu { size: CpuSize::Duration(d) },
+                            WorkloadParams::Cpu {
+                                size: CpuSize::Duration(d),
+                                released_fraction: 0.0,
+                            },
                             vec![pair("task_duration", s)],
                         )
                     })
@@ -320,7 +337,10 @@ fn workload(rd: &Reader<'_>, table: &Spanned<RawWorkload>, top: &Shared) -> Read
                 list.into_iter()
                     .map(|(n, s)| {
                         (
-                            WorkloadParams::Cpu { size: CpuSize::Iterations(n) },
+                            WorkloadParams::Cpu {
+                                size: CpuSize::Iterations(n),
+                                released_fraction: 0.0,
+                            },
                             vec![pair("iterations", s)],
                         )
                     })
@@ -416,12 +436,18 @@ fn workload(rd: &Reader<'_>, table: &Spanned<RawWorkload>, top: &Shared) -> Read
             axis_len("cpu_fraction", f, fractions.len());
             product(&durations, &fractions, |(d, ds), (f, fs)| {
                 (
-                    WorkloadParams::Mixed { task_duration: *d, cpu_fraction: *f },
+                    WorkloadParams::Mixed {
+                        task_duration: *d,
+                        cpu_fraction: *f,
+                        released_fraction: 0.0,
+                    },
                     vec![pair("task_duration", ds.clone()), pair("cpu_fraction", fs.clone())],
                 )
             })
         }
     };
+
+    let variants = with_released(variants, &released);
 
     let (models, models_at) = own.models.or(top.models.clone()).ok_or_else(|| {
         missing("models", "set `models` at the top of the file or in this [[workload]]")
@@ -448,6 +474,26 @@ fn workload(rd: &Reader<'_>, table: &Spanned<RawWorkload>, top: &Shared) -> Read
         axes: WorkloadAxes { variants, models, workers, tasks, payload_bytes },
         offset,
         sizes,
+    })
+}
+
+/// Every variant at every released fraction, the fraction's pair added where it was given.
+fn with_released(
+    variants: Vec<(WorkloadParams, Vec<(String, String)>)>,
+    released: &[(f64, Option<String>)],
+) -> Vec<(WorkloadParams, Vec<(String, String)>)> {
+    product(&variants, released, |(params, pairs), (f, shown)| {
+        let mut params = params.clone();
+        if let WorkloadParams::Cpu { released_fraction, .. }
+        | WorkloadParams::Mixed { released_fraction, .. } = &mut params
+        {
+            *released_fraction = *f;
+        }
+        let mut pairs = pairs.clone();
+        if let Some(s) = shown {
+            pairs.push(pair("released_fraction", s.clone()));
+        }
+        (params, pairs)
     })
 }
 

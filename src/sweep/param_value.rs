@@ -56,10 +56,14 @@ impl Case {
     /// Every parameter of [`Case::params`] as a typed value.
     pub fn param_values(&self) -> BTreeMap<String, ParamValue> {
         let mut typed: Vec<(&str, ParamValue)> = match &self.workload {
-            WorkloadParams::Cpu { size: CpuSize::Duration(d) } => vec![("task_duration", secs(*d))],
-            WorkloadParams::Cpu { size: CpuSize::Iterations(n) } => {
-                vec![("iterations", ParamValue::Count(*n))]
-            }
+            WorkloadParams::Cpu { size: CpuSize::Duration(d), released_fraction } => vec![
+                ("task_duration", secs(*d)),
+                ("released_fraction", ParamValue::Number(*released_fraction)),
+            ],
+            WorkloadParams::Cpu { size: CpuSize::Iterations(n), released_fraction } => vec![
+                ("iterations", ParamValue::Count(*n)),
+                ("released_fraction", ParamValue::Number(*released_fraction)),
+            ],
             WorkloadParams::IoSleep { sleep } => vec![("sleep", secs(*sleep))],
             WorkloadParams::IoFile { bytes, fsync } => {
                 vec![("bytes", ParamValue::Count(*bytes)), ("fsync", ParamValue::Flag(*fsync))]
@@ -68,9 +72,10 @@ impl Case {
                 ("delay", secs(*delay)),
                 ("response_bytes", ParamValue::Count(u64::from(*response_bytes))),
             ],
-            WorkloadParams::Mixed { task_duration, cpu_fraction } => vec![
+            WorkloadParams::Mixed { task_duration, cpu_fraction, released_fraction } => vec![
                 ("task_duration", secs(*task_duration)),
                 ("cpu_fraction", ParamValue::Number(*cpu_fraction)),
+                ("released_fraction", ParamValue::Number(*released_fraction)),
             ],
             WorkloadParams::Command { name, .. } => {
                 vec![("command", ParamValue::Text(name.clone()))]

@@ -1,10 +1,11 @@
-//! The `mixed` workload: a share of CPU kernel, then a blocking sleep for the rest.
+//! The `mixed` workload: a share of CPU kernel (part of it, optionally, with the lock released),
+//! then a blocking sleep for the rest.
 
 use std::time::Duration;
 
 use super::{
     BoxFuture, Character, Task, TaskResult, Unit, WorkError, Workload, blocking, cpu_kernel,
-    cpu_kernel_in, finish,
+    cpu_kernel_split, finish,
 };
 
 /// `iterations` kernel rounds, then `sleep_us` of sleep (tokio's sleep under async; the
@@ -13,6 +14,8 @@ use super::{
 pub struct MixedWork {
     /// Kernel rounds per task.
     pub iterations: u64,
+    /// Of those, the rounds run with the lock released (see [`super::cpu_kernel_split`]).
+    pub released_iterations: u64,
     /// Sleep per task, in microseconds.
     pub sleep_us: u64,
 }
@@ -23,7 +26,7 @@ impl Workload for MixedWork {
     }
 
     fn run_in(&self, task: &Task, unit: &dyn Unit) -> Result<TaskResult, WorkError> {
-        let work = cpu_kernel_in(task.index, self.iterations, unit);
+        let work = cpu_kernel_split(task.index, self.iterations, self.released_iterations, unit);
         // No IO share, no IO call: a zero sleep would still cost a syscall (a timer tick
         // under tokio).
         if self.sleep_us > 0 {

@@ -23,7 +23,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use command::{CommandWork, TASK_PLACEHOLDER, show_argv};
-pub use cpu::{CpuWork, SLICE_ITERATIONS, cpu_kernel, cpu_kernel_in};
+pub use cpu::{CpuWork, SLICE_ITERATIONS, cpu_kernel, cpu_kernel_in, cpu_kernel_split};
 pub use custom::{
     Factory, FnWorkload, Params, RESERVED_NAMES, Registry, WORKER_ROLE_ENV, check_name,
     check_param, result_of,
@@ -110,6 +110,9 @@ pub enum WorkSpec {
     Cpu {
         /// Kernel rounds per task.
         iterations: u64,
+        /// Of those, the rounds run with the interpreter lock released (the last ones).
+        #[serde(default)]
+        released_iterations: u64,
     },
     /// A blocking sleep.
     IoSleep {
@@ -138,6 +141,9 @@ pub enum WorkSpec {
     Mixed {
         /// Kernel rounds per task.
         iterations: u64,
+        /// Of those, the rounds run with the interpreter lock released (the last ones).
+        #[serde(default)]
+        released_iterations: u64,
         /// Sleep per task, in microseconds.
         sleep_us: u64,
     },
@@ -159,6 +165,11 @@ pub enum WorkSpec {
 }
 
 impl WorkSpec {
+    /// The `cpu` workload of `iterations` rounds, every one holding the lock.
+    pub fn cpu(iterations: u64) -> WorkSpec {
+        WorkSpec::Cpu { iterations, released_iterations: 0 }
+    }
+
     /// The short name used in case keys and reports.
     pub fn name(&self) -> &'static str {
         match self {
@@ -181,14 +192,16 @@ impl WorkSpec {
     /// Builds the runnable workload, or says why a custom workload cannot be built here.
     pub fn try_build(&self) -> Result<Box<dyn Workload>, String> {
         Ok(match self.clone() {
-            WorkSpec::Cpu { iterations } => Box::new(CpuWork { iterations }),
+            WorkSpec::Cpu { iterations, released_iterations } => {
+                Box::new(CpuWork { iterations, released_iterations })
+            }
             WorkSpec::IoSleep { sleep_us } => Box::new(SleepWork { sleep_us }),
             WorkSpec::IoFile { bytes, fsync, dir } => Box::new(FileWork { bytes, fsync, dir }),
             WorkSpec::IoNet { addr, delay_us, response_bytes } => {
                 Box::new(NetWork { addr, delay_us, response_bytes })
             }
-            WorkSpec::Mixed { iterations, sleep_us } => {
-                Box::new(MixedWork { iterations, sleep_us })
+            WorkSpec::Mixed { iterations, released_iterations, sleep_us } => {
+                Box::new(MixedWork { iterations, released_iterations, sleep_us })
             }
             WorkSpec::Custom { name, params } => custom::build_installed(&name, &params)?,
             WorkSpec::Command { argv, timeout_ms } => {

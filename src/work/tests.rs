@@ -13,7 +13,7 @@ fn cpu_kernel_is_deterministic_and_depends_on_inputs() {
 
 #[test]
 fn output_payload_has_input_size_and_feeds_checksum() {
-    let w = CpuWork { iterations: 10 };
+    let w = CpuWork { iterations: 10, released_iterations: 0 };
     let a = w.run(&task(1, 100)).unwrap();
     assert_eq!(a.output.len(), 100);
     let mut t = task(1, 100);
@@ -51,7 +51,7 @@ fn file_work_sync_and_async_agree_and_clean_up() {
 
 #[test]
 fn batch_checksum_ignores_order() {
-    let w = CpuWork { iterations: 5 };
+    let w = CpuWork { iterations: 5, released_iterations: 0 };
     let rs: Vec<_> = (0..5).map(|i| w.run(&task(i, 4)).unwrap()).collect();
     let mut rev = rs.clone();
     rev.reverse();
@@ -85,9 +85,36 @@ fn sliced_kernel_matches_and_checks_in_between_slices() {
 fn io_workloads_release_the_unit_around_blocking_calls() {
     let unit = CountingUnit::default();
     let t = task(1, 8);
-    let plain = MixedWork { iterations: 3000, sleep_us: 10 }.run(&t).unwrap();
-    let hooked = MixedWork { iterations: 3000, sleep_us: 10 }.run_in(&t, &unit).unwrap();
+    let plain =
+        MixedWork { iterations: 3000, released_iterations: 0, sleep_us: 10 }.run(&t).unwrap();
+    let hooked = MixedWork { iterations: 3000, released_iterations: 0, sleep_us: 10 }
+        .run_in(&t, &unit)
+        .unwrap();
     assert_eq!(plain, hooked);
     assert_eq!(unit.blocking.load(std::sync::atomic::Ordering::Relaxed), 1);
     assert_eq!(unit.checkpoints.load(std::sync::atomic::Ordering::Relaxed), 2);
+}
+
+#[test]
+fn a_released_share_keeps_the_checksum_and_runs_as_one_blocking_call() {
+    let n = SLICE_ITERATIONS * 8 + 5;
+    for released in [0, 1, SLICE_ITERATIONS, n / 2, n - 1, n, n + 10] {
+        let unit = CountingUnit::default();
+        assert_eq!(cpu_kernel_split(4, n, released, &unit), cpu_kernel(4, n), "{released}");
+        let calls = unit.blocking.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(calls, u64::from(released > 0), "released {released}");
+        // Checkpoints only between the slices of the part that holds the lock.
+        let held = n - released.min(n);
+        let expected = held.div_ceil(SLICE_ITERATIONS).saturating_sub(1);
+        assert_eq!(unit.checkpoints.load(std::sync::atomic::Ordering::Relaxed), expected);
+    }
+    let t = task(3, 16);
+    let whole = CpuWork { iterations: n, released_iterations: 0 }.run(&t).unwrap();
+    let split = CpuWork { iterations: n, released_iterations: n / 3 }.run(&t).unwrap();
+    assert_eq!(whole, split);
+    let mixed = MixedWork { iterations: n, released_iterations: n / 3, sleep_us: 10 };
+    let unit = CountingUnit::default();
+    assert_eq!(mixed.run_in(&t, &unit).unwrap(), mixed.run(&t).unwrap());
+    // The released share, then the sleep: two blocking calls.
+    assert_eq!(unit.blocking.load(std::sync::atomic::Ordering::Relaxed), 2);
 }

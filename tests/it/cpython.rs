@@ -144,23 +144,45 @@ fn calibrate_without_python_is_a_clean_skip() {
 }
 
 #[test]
+fn calibrate_refuses_bad_released_fractions_naming_the_flag() {
+    for bad in ["2", "nan", "-0.5"] {
+        let out = Command::new(exe())
+            .args(["calibrate", "--python", "/nonexistent/python"])
+            .arg(format!("--released-fractions={bad}"))
+            .output()
+            .expect("gilbench runs");
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {all}");
+        assert!(all.contains("--released-fractions"), "{bad}: {all}");
+    }
+}
+
+#[test]
 fn calibrate_end_to_end_and_report_redraws_the_comparison() {
     let Some(python) = python3("calibrate_end_to_end_and_report_redraws_the_comparison") else {
         return;
     };
-    let _machine = shared();
+    // Alone: the peer's private folder (`gilbench-peer-*`) lives while it runs, and the tests
+    // that check that a run leaves nothing behind would see it.
+    let _machine = crate::support::exclusive();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = Command::new(exe())
         .args(["calibrate", "--python", python, "--out"])
         .arg(dir.path())
         .args(TINY)
-        .args(["--convoy-iterations", "5"])
+        .args(["--convoy-iterations", "5", "--released-fractions", "0.5,1"])
         .output()
         .expect("gilbench runs");
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("CPython threads"), "no comparison printed:\n{all}");
     assert!(all.contains("shape checks:"), "{all}");
+    // The closing note lists every point, the GIL-releasing ones included.
+    let released = all
+        .lines()
+        .find(|l| l.contains("released_fraction=1") && l.contains("gil against CPython threads"))
+        .unwrap_or_else(|| panic!("no GIL-releasing point listed:\n{all}"));
+    assert!(released.contains("1 worker") && released.contains("2 workers"), "{released}");
 
     let run = load_run(dir.path()).expect("run.json");
     let peer = load_cpython(dir.path()).expect("cpython.json");
@@ -175,8 +197,19 @@ fn calibrate_end_to_end_and_report_redraws_the_comparison() {
     let ours = shapes(&mut run.cases.iter().map(|c| (&c.workload, &c.params)));
     let theirs = shapes(&mut peer.cases.iter().map(|c| (&c.workload, &c.params)));
     assert_eq!(ours, theirs);
+    // The peer hashed with hashlib (which releases the GIL) for the released shapes only.
+    assert!(peer.hash_bytes_per_s.is_some_and(|r| r > 1e6), "{:?}", peer.hash_bytes_per_s);
+    for c in peer.cases.iter().filter(|c| c.workload == "cpu") {
+        let released = c.params.get("released_fraction").map(String::as_str);
+        match released {
+            None => assert_eq!(c.hash_bytes, 0, "{c:?}"),
+            Some("1") => assert!(c.hash_bytes >= 1024 && c.iterations == 0, "{c:?}"),
+            Some(_) => assert!(c.hash_bytes >= 1024 && c.iterations > 0, "{c:?}"),
+        }
+    }
     let cmp = gilbench::results::cpython::compare(&run, &peer);
-    assert_eq!(cmp.shapes.len(), 3);
+    // cpu, cpu at released fractions 0.5 and 1, io-sleep, mixed.
+    assert_eq!(cmp.shapes.len(), 5);
     for shape in &cmp.shapes {
         let gil = &shape.pairs[0];
         assert_eq!(gil.pair.model, "gil");
@@ -191,7 +224,7 @@ fn calibrate_end_to_end_and_report_redraws_the_comparison() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("cpython-") && n.ends_with(".svg"))
         .collect();
-    assert_eq!(charts.len(), 3, "{charts:?}");
+    assert_eq!(charts.len(), 5, "{charts:?}");
 
     // `gilbench report` redraws it from the two files alone.
     std::fs::remove_file(dir.path().join("index.html")).expect("remove");

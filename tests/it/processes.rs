@@ -15,7 +15,7 @@ const PROCESS_MODELS: [Model; 3] =
     [Model::ProcessesSpawn, Model::ProcessesFork, Model::GilProcesses];
 
 /// The counters a batch of a model with a modelled GIL reports, in key order.
-const GIL_COUNTERS: [&str; 3] = ["gil_drop_requests", "gil_switches", "gil_wait_s"];
+const GIL_COUNTERS: [&str; 4] = ["gil_drop_requests", "gil_held_s", "gil_switches", "gil_wait_s"];
 
 fn env() -> ExecEnv {
     ExecEnv {
@@ -68,7 +68,7 @@ fn all_gone(pids: &[u32], within: Duration) -> bool {
 fn checksums_match_sequential_for_every_worker_count() {
     let _cores = crate::support::shared();
     let env = env();
-    let spec = WorkSpec::Cpu { iterations: 2_000 };
+    let spec = WorkSpec::cpu(2_000);
     let batch = tasks(40, 4096);
     let expected = build(Model::Sequential, 1, &spec, &env)
         .run_batch(&batch, far())
@@ -104,7 +104,7 @@ fn checksums_match_sequential_for_every_worker_count() {
 fn workers_are_separate_processes_and_gone_after_drop() {
     let _cores = crate::support::shared();
     let env = env();
-    let spec = WorkSpec::Cpu { iterations: 100 };
+    let spec = WorkSpec::cpu(100);
     for model in PROCESS_MODELS {
         let mut ex = build(model, 3, &spec, &env);
         let pids = ex.worker_pids();
@@ -230,7 +230,7 @@ fn two_processes_beat_one_on_cpu_bound_work() {
         return;
     }
     let env = env();
-    let spec = WorkSpec::Cpu { iterations };
+    let spec = WorkSpec::cpu(iterations);
     let batch = tasks(16, 1024);
     for model in PROCESS_MODELS {
         let mut one = build(model, 1, &spec, &env);
@@ -300,7 +300,7 @@ fn children_exit_when_their_parent_closes_the_stream() {
 #[test]
 fn a_worker_executable_that_is_not_gilbench_fails_setup() {
     let _cores = crate::support::shared();
-    let spec = WorkSpec::Cpu { iterations: 10 };
+    let spec = WorkSpec::cpu(10);
     for exe in ["/nonexistent/gilbench", "/bin/true"] {
         let env = ExecEnv { worker_exe: PathBuf::from(exe), ..env() };
         for model in PROCESS_MODELS {
@@ -322,7 +322,7 @@ fn a_worker_executable_that_is_not_gilbench_fails_setup() {
 fn each_gil_worker_holds_an_uncontended_lock_of_its_own() {
     let _cores = crate::support::shared();
     let env = env();
-    let spec = WorkSpec::Cpu { iterations: 20_000 };
+    let spec = WorkSpec::cpu(20_000);
     let options = exec::UnitOptions { switch_interval: Duration::from_micros(100) };
     for workers in [1, 3] {
         let mut ex = match exec::build_with(Model::GilProcesses, workers, &spec, &env, &options) {
@@ -350,7 +350,7 @@ fn gil_processes_cost_no_more_than_processes_fork() {
     let _cores = crate::support::exclusive();
     let iterations = iterations_for(Duration::from_millis(5));
     let env = env();
-    let spec = WorkSpec::Cpu { iterations };
+    let spec = WorkSpec::cpu(iterations);
     let batch = tasks(16, 1024);
     let mut plain = build(Model::ProcessesFork, 2, &spec, &env);
     let mut locked = build(Model::GilProcesses, 2, &spec, &env);

@@ -9,7 +9,9 @@
 //! - a blocking call releases the lock before and takes it back after ([`Gil::release`],
 //!   [`Gil::take`]).
 //!
-//! It counts switches (the lock changing hands), drop requests, and the time spent waiting.
+//! It counts switches (the lock changing hands), drop requests, the time spent waiting, and
+//! the time the lock was held (a blocking call, or CPU work a C extension does with the lock
+//! released, is not held time).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -28,6 +30,8 @@ struct State {
     switch_waiters: usize,
     last_holder: Option<usize>,
     switch_number: u64,
+    /// When the current holder took the lock.
+    taken_at: Option<Instant>,
 }
 
 /// Counters of one [`Gil`] (or, summed, of several).
@@ -39,6 +43,9 @@ pub struct GilCounters {
     pub drop_requests: u64,
     /// Total time threads spent waiting to take the lock, ns.
     pub wait_ns: u64,
+    /// Total time the lock was held, ns.
+    #[serde(default)]
+    pub held_ns: u64,
 }
 
 impl GilCounters {
@@ -48,6 +55,7 @@ impl GilCounters {
             switches: self.switches.saturating_sub(before.switches),
             drop_requests: self.drop_requests.saturating_sub(before.drop_requests),
             wait_ns: self.wait_ns.saturating_sub(before.wait_ns),
+            held_ns: self.held_ns.saturating_sub(before.held_ns),
         }
     }
 
@@ -57,16 +65,18 @@ impl GilCounters {
             switches: self.switches.saturating_add(other.switches),
             drop_requests: self.drop_requests.saturating_add(other.drop_requests),
             wait_ns: self.wait_ns.saturating_add(other.wait_ns),
+            held_ns: self.held_ns.saturating_add(other.held_ns),
         }
     }
 
-    /// The counters as `Batch::counters` entries: `gil_switches`, `gil_drop_requests` and
-    /// `gil_wait_s`.
-    pub fn entries(&self) -> [(&'static str, f64); 3] {
+    /// The counters as `Batch::counters` entries: `gil_switches`, `gil_drop_requests`,
+    /// `gil_wait_s` and `gil_held_s`.
+    pub fn entries(&self) -> [(&'static str, f64); 4] {
         [
             ("gil_switches", self.switches as f64),
             ("gil_drop_requests", self.drop_requests as f64),
             ("gil_wait_s", self.wait_ns as f64 * 1e-9),
+            ("gil_held_s", self.held_ns as f64 * 1e-9),
         ]
     }
 }
@@ -84,6 +94,7 @@ pub struct Gil {
     switches: AtomicU64,
     drop_requests: AtomicU64,
     wait_ns: AtomicU64,
+    held_ns: AtomicU64,
 }
 
 impl Gil {
@@ -98,6 +109,7 @@ impl Gil {
             switches: AtomicU64::new(0),
             drop_requests: AtomicU64::new(0),
             wait_ns: AtomicU64::new(0),
+            held_ns: AtomicU64::new(0),
         }
     }
 
@@ -131,6 +143,7 @@ impl Gil {
             }
         }
         st.locked = true;
+        st.taken_at = Some(Instant::now());
         if st.last_holder != Some(me) {
             st.last_holder = Some(me);
             st.switch_number += 1;
@@ -152,7 +165,7 @@ impl Gil {
     pub fn release(&self, me: usize) {
         let _ = me;
         let mut st = self.state();
-        st.locked = false;
+        self.unlock(&mut st);
         if st.waiters > 0 {
             self.released.notify_one();
         }
@@ -166,7 +179,7 @@ impl Gil {
         }
         let start = Instant::now();
         let mut st = self.state();
-        st.locked = false;
+        self.unlock(&mut st);
         if st.waiters > 0 {
             self.released.notify_one();
         }
@@ -187,6 +200,14 @@ impl Gil {
         start.elapsed()
     }
 
+    /// Marks the lock free and adds the holder's time to the held total.
+    fn unlock(&self, st: &mut State) {
+        st.locked = false;
+        if let Some(taken) = st.taken_at.take() {
+            self.held_ns.fetch_add(taken.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        }
+    }
+
     /// Threads blocked in [`Gil::take`] right now.
     pub fn waiters(&self) -> usize {
         self.state().waiters
@@ -198,6 +219,7 @@ impl Gil {
             switches: self.switches.load(Ordering::Relaxed),
             drop_requests: self.drop_requests.load(Ordering::Relaxed),
             wait_ns: self.wait_ns.load(Ordering::Relaxed),
+            held_ns: self.held_ns.load(Ordering::Relaxed),
         }
     }
 }

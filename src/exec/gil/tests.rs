@@ -4,6 +4,14 @@ use std::time::{Duration, Instant};
 
 use super::*;
 
+/// Held by the tests that time the lock or spin on it, so that they do not load each other's
+/// CPUs (the machine may have only two).
+static CPUS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn cpus() -> std::sync::MutexGuard<'static, ()> {
+    CPUS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn never_two_threads_inside_cpu_work() {
     let gil = Arc::new(Gil::new(Duration::from_micros(200)));
@@ -34,6 +42,7 @@ fn never_two_threads_inside_cpu_work() {
 
 #[test]
 fn a_waiter_gets_the_lock_within_a_few_intervals_of_a_spinning_holder() {
+    let _cpus = cpus();
     let interval = Duration::from_millis(2);
     let gil = Arc::new(Gil::new(interval));
     let stop = Arc::new(AtomicBool::new(false));
@@ -86,6 +95,7 @@ fn a_blocked_holder_does_not_block_others() {
 
 #[test]
 fn strict_handoff_ping_pong_completes() {
+    let _cpus = cpus();
     use std::sync::atomic::AtomicU64;
     let gil = Arc::new(Gil::new(Duration::from_secs(60)));
     // Odd: the main thread holds the lock and lets the waiter queue up; even: the waiter is done.
@@ -122,4 +132,93 @@ fn strict_handoff_ping_pong_completes() {
     gil.release(0);
     waiter.join().unwrap();
     assert_eq!(gil.counters().switches, 2 * iters + 1);
+}
+
+/// Kernel rounds that take about `ms` milliseconds on this machine (best of three timings).
+fn rounds_for_ms(ms: f64) -> u64 {
+    let n = 200_000u64;
+    let best = (0..3)
+        .map(|i| {
+            let t = Instant::now();
+            std::hint::black_box(crate::work::cpu_kernel(i, n));
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min);
+    ((n as f64 / best.max(1e-9)) * ms / 1e3).round().max(1.0) as u64
+}
+
+/// Runs `tasks` tasks of `work` on one thread under `gil`, as the `gil` model's threads do:
+/// the lock taken at the start, the eval loop's check after each task, released at the end.
+fn run_tasks(gil: &Arc<Gil>, me: usize, work: &dyn crate::work::Workload, tasks: u64) {
+    let unit = GilUnit::new(Arc::clone(gil), me);
+    unit.enter();
+    for index in 0..tasks {
+        let task = crate::work::Task { index, input: Vec::new() };
+        work.run_in(&task, &unit).expect("cpu work does not fail");
+        crate::work::Unit::checkpoint(&unit);
+    }
+    unit.exit();
+}
+
+#[test]
+fn time_with_the_lock_released_is_not_counted_as_held() {
+    let _cpus = cpus();
+    let iterations = rounds_for_ms(30.0);
+    let held_at = |fraction: f64| {
+        let gil = Arc::new(Gil::new(Duration::from_millis(5)));
+        let released_iterations = (iterations as f64 * fraction).round() as u64;
+        let work = crate::work::CpuWork { iterations, released_iterations };
+        let start = Instant::now();
+        run_tasks(&gil, 0, &work, 1);
+        let wall = start.elapsed().as_secs_f64();
+        (gil.counters().held_ns as f64 * 1e-9, wall)
+    };
+    let (held0, wall0) = held_at(0.0);
+    let (held_half, wall_half) = held_at(0.5);
+    let (held1, wall1) = held_at(1.0);
+    // Alone, a thread holding the lock for all its work holds it for nearly its whole run.
+    assert!(held0 >= 0.8 * wall0, "held {held0} s of {wall0} s");
+    // Half of the work released: about half of the run held (wide margins for the noise).
+    assert!(
+        held_half > 0.2 * wall_half && held_half < 0.8 * wall_half,
+        "held {held_half} s of {wall_half} s"
+    );
+    // All of it released: the lock is held only around the call.
+    assert!(held1 < 0.1 * wall1, "held {held1} s of {wall1} s");
+}
+
+#[test]
+fn drop_requests_fall_as_the_released_fraction_grows() {
+    let _cpus = cpus();
+    // Two threads, tasks of half a switch interval: held work needs drop requests to change
+    // hands, work done with the lock released gives the lock up on its own.
+    let interval = Duration::from_millis(2);
+    let iterations = rounds_for_ms(1.0);
+    let requests_at = |fraction: f64| {
+        let gil = Arc::new(Gil::new(interval));
+        let released_iterations = (iterations as f64 * fraction).round() as u64;
+        let work = Arc::new(crate::work::CpuWork { iterations, released_iterations });
+        let start = Arc::new(Barrier::new(2));
+        let handles: Vec<_> = (0..2)
+            .map(|me| {
+                let (gil, work, start) = (Arc::clone(&gil), Arc::clone(&work), Arc::clone(&start));
+                std::thread::spawn(move || {
+                    start.wait();
+                    run_tasks(&gil, me, work.as_ref(), 40);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        gil.counters().drop_requests
+    };
+    let none = requests_at(0.0);
+    let half = requests_at(0.5);
+    let all = requests_at(1.0);
+    println!("drop requests at released fraction 0, 0.5, 1: {none}, {half}, {all}");
+    assert!(none >= 5, "held CPU work changed hands with only {none} drop requests");
+    assert!(half * 2 < none, "released 0.5: {half} drop requests against {none} at 0");
+    assert!(all * 2 < none, "released 1: {all} drop requests against {none} at 0");
+    assert!(all <= half + 1, "released 1: {all} drop requests against {half} at 0.5");
 }

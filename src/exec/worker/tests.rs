@@ -39,7 +39,7 @@ fn run_worker(
     switch_interval: Option<Duration>,
     tasks: &[Task],
 ) -> (Vec<u64>, Option<GilCounters>) {
-    let spec = WorkSpec::Cpu { iterations: 5_000 };
+    let spec = WorkSpec::cpu(5_000);
     let mut messages = vec![ToWorker::Init { spec: Cow::Owned(spec), switch_interval }];
     messages.extend(tasks.iter().map(|t| ToWorker::Task(Cow::Borrowed(t))));
     messages.push(ToWorker::Usage);

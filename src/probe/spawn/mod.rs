@@ -141,7 +141,7 @@ impl std::fmt::Debug for Spawn {
 
 /// The task a pool runs: no work at all, so only the hand-over is measured.
 fn empty_spec() -> WorkSpec {
-    WorkSpec::Cpu { iterations: 0 }
+    WorkSpec::cpu(0)
 }
 
 impl Spawn {

@@ -54,6 +54,7 @@ fn theirs(model: &str, workload: &str, workers: usize, median: f64) -> PeerCase 
         workers,
         tasks: 16,
         iterations: 0,
+        hash_bytes: 0,
         sleep_s: 0.0,
         status: PeerStatus::Ok,
         reason: None,
@@ -92,10 +93,12 @@ fn peer(cases: Vec<PeerCase>) -> CpythonRecord {
         implementation: "CPython".into(),
         executable: "python3".into(),
         gil_enabled: Some(true),
+        gil_disabled_build: Some(false),
         switch_interval_s: 0.005,
         start_method: "forkserver".into(),
         usable_cpus: Some(2),
         cpu_iterations_per_s: 4e6,
+        hash_bytes_per_s: None,
         warmup: 1,
         elapsed_s: 1.0,
         cases,
@@ -272,4 +275,13 @@ fn series_are_distinct_and_in_pair_order() {
     let cmp = compare(&r, &p);
     let names: Vec<&str> = cmp.shapes[0].series().iter().map(|(n, _)| *n).collect();
     assert_eq!(names, ["gil", "cpython:threads", "threads", "cpython:processes", "processes:fork"]);
+}
+
+#[test]
+fn cpu_work_that_releases_the_gil_makes_no_cpu_bound_claim() {
+    let cpu = |r: &str| Character::of("cpu", &params(&[("released_fraction", r)]));
+    assert_eq!(cpu("0"), Character::CpuBound);
+    assert_eq!(cpu("0.5"), Character::Mixed);
+    assert_eq!(cpu("1"), Character::Mixed);
+    assert_eq!(Character::of("cpu", &params(&[])), Character::CpuBound);
 }
