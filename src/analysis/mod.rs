@@ -8,6 +8,7 @@
 //! these views and `report` words them; neither recomputes them.
 
 mod amdahl;
+pub mod cpython;
 mod crossover;
 mod penalty;
 mod released;

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
-use gilbench::results::cpython::{CPYTHON_FILE, CpythonRecord, compare, parse_cpython};
+use gilbench::analysis::cpython::compare;
+use gilbench::results::cpython::{CPYTHON_FILE, CpythonRecord, parse_cpython};
 use gilbench::results::{CaseStatus, RunStatus, write_atomic};
 use gilbench::runner::{self, Profile, RunConfig};
 use gilbench::scenario::show_duration;

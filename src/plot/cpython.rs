@@ -2,7 +2,7 @@
 //! models (solid lines, filled markers) beside the CPython models they stand for (dashed, hollow
 //! markers, in the colour of their gilbench counterpart: CPython threads with `gil`, processes
 //! with `processes:fork`, asyncio with `async:current`). Draws what
-//! [`crate::results::cpython::compare`] returns; computes nothing itself.
+//! [`crate::analysis::cpython::compare`] returns; computes nothing itself.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -13,8 +13,9 @@ use plotters::prelude::*;
 use super::scaling::WorkerAxis;
 use super::style::{HouseMesh, model_colour, text};
 use super::{ChartFile, PlotError, write_chart};
+use crate::analysis::cpython::{Comparison, ShapeComparison, compare, cpython_label};
 use crate::results::RunRecord;
-use crate::results::cpython::{Comparison, CpythonRecord, ShapeComparison, compare, cpython_label};
+use crate::results::cpython::CpythonRecord;
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 460;

@@ -1,15 +1,16 @@
 //! The "Model vs real CPython" section of `index.html`: the peer's interpreter, how closely
 //! each gilbench model's speedup follows the CPython model it stands for, the GIL's shape
 //! checks, one chart and table per workload shape, and the convoy shape CPython showed. The
-//! figures come from [`crate::results::cpython::compare`]; nothing is computed here.
+//! figures come from [`crate::analysis::cpython::compare`]; nothing is computed here.
 
 use maud::{Markup, PreEscaped, html};
 
+use crate::analysis::cpython::{
+    AGREEMENT, PairComparison, ShapeComparison, compare, cpython_label,
+};
 use crate::plot::{ChartFile, model_colour_hex};
 use crate::results::RunRecord;
-use crate::results::cpython::{
-    AGREEMENT, CpythonRecord, PairComparison, ShapeComparison, compare, cpython_label,
-};
+use crate::results::cpython::CpythonRecord;
 
 use super::format;
 

@@ -22,6 +22,7 @@ mod suggest;
 mod unknown_key;
 mod validate;
 mod values;
+mod workload;
 
 #[cfg(test)]
 mod tests;

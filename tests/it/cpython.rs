@@ -207,7 +207,7 @@ fn calibrate_end_to_end_and_report_redraws_the_comparison() {
             Some(_) => assert!(c.hash_bytes >= 1024 && c.iterations > 0, "{c:?}"),
         }
     }
-    let cmp = gilbench::results::cpython::compare(&run, &peer);
+    let cmp = gilbench::analysis::cpython::compare(&run, &peer);
     // cpu, cpu at released fractions 0.5 and 1, io-sleep, mixed.
     assert_eq!(cmp.shapes.len(), 5);
     for shape in &cmp.shapes {

@@ -64,7 +64,10 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable src").flatten() {
         let p = entry.path();
         if p.is_dir() {
-            sources(&p, out);
+            // A module's `tests/` folder is test code, like its `tests.rs`.
+            if p.file_name().is_some_and(|n| n != "tests") {
+                sources(&p, out);
+            }
         } else if p.extension().is_some_and(|e| e == "rs")
             && p.file_name().is_some_and(|n| n != "tests.rs")
         {
@@ -176,4 +179,38 @@ fn the_circle_check_sees_circles_and_skips_comments() {
     assert_eq!(circle(&g), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
     let found = paths("use crate::probe::ipc::Thing;\nlet x = my_crate::nope;", "crate::");
     assert_eq!(found, vec![vec!["probe".to_string(), "ipc".into(), "Thing".into()]]);
+}
+
+/// Most lines a Rust file of the project may have: a longer one is several things and is
+/// split by what each part does.
+const MAX_LINES: usize = 500;
+
+#[test]
+fn no_source_file_is_over_the_line_limit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("readable folder").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches", "examples"] {
+        if root.join(dir).is_dir() {
+            walk(&root.join(dir), &mut files);
+        }
+    }
+    assert!(files.len() > 50, "the walk found only {} files", files.len());
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(f).ok()?.lines().count();
+            (lines > MAX_LINES).then(|| format!("{} ({lines} lines)", f.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "over {MAX_LINES} lines: {long:?}");
 }

@@ -2,7 +2,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::*;
-use crate::results::{CaseRecord, Machine, RunRecord, RunStatus, Speedup};
+use crate::results::cpython::parse_cpython;
+use crate::results::{CaseRecord, Machine, ResultsError, RunRecord, RunStatus, Speedup};
 
 fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

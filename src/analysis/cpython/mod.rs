@@ -1,0 +1,465 @@
+//! gilbench's models against real CPython (`cpython.json`): speedups matched by workload
+//! shape and worker count, the model's error at each point, and the GIL's shape checks
+//! (CPU-bound threads gain nothing, IO-bound threads scale). Pure: nothing here runs a
+//! process or prints; `plot` and `report` draw and say what it returns.
+
+mod shape;
+
+pub use shape::{Character, Claim, ShapeCheck, check_shape};
+
+use std::collections::BTreeMap;
+
+use crate::results::cpython::{CpythonRecord, PeerCase, PeerStatus, shape_key, shape_params};
+use crate::results::{CaseStatus, RunRecord};
+
+/// A point agrees when the model's speedup is within this share of CPython's (either way).
+pub const AGREEMENT: f64 = 0.15;
+
+/// CPU-bound threads "gain nothing over one thread" when none is faster than one thread by more
+/// than this factor.
+pub const NO_GAIN_MAX: f64 = 1.15;
+
+/// IO-bound threads "scale" when, at the largest worker count, they are faster than one thread
+/// by this share of the ideal `min(workers, tasks)` (and by 1.5× at least).
+pub const SCALING_SHARE: f64 = 0.5;
+
+/// A gilbench model set beside the CPython model it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pair {
+    /// The gilbench model.
+    pub model: &'static str,
+    /// The CPython model.
+    pub cpython: &'static str,
+}
+
+/// The comparisons made: the GIL model against real threads, free threads and processes
+/// against real processes (what CPython needs for parallel CPU work), async against asyncio.
+pub const PAIRS: [Pair; 4] = [
+    Pair { model: "gil", cpython: "cpython:threads" },
+    Pair { model: "threads", cpython: "cpython:processes" },
+    Pair { model: "processes:fork", cpython: "cpython:processes" },
+    Pair { model: "async:current", cpython: "cpython:asyncio" },
+];
+
+/// How a CPython model is named in sentences (`CPython threads`).
+pub fn cpython_label(model: &str) -> String {
+    match model.strip_prefix("cpython:") {
+        Some(rest) => format!("CPython {rest}"),
+        None => model.to_string(),
+    }
+}
+
+/// How a gilbench model's speedup is named in sentences.
+fn model_subject(model: &str) -> String {
+    if model == "gil" {
+        "the model's gil speedup".into()
+    } else {
+        format!("gilbench's {model} speedup")
+    }
+}
+
+/// How far a ratio of speedups is from 1, the same either way: 1.1 and 1/1.1 are both 10% off.
+pub fn ratio_error(ratio: f64) -> f64 {
+    if ratio >= 1.0 { ratio - 1.0 } else { 1.0 / ratio - 1.0 }
+}
+
+/// The two speedups at one worker count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Worker count.
+    pub workers: usize,
+    /// gilbench's speedup against its sequential baseline.
+    pub model: Option<f64>,
+    /// CPython's speedup against its sequential baseline.
+    pub cpython: Option<f64>,
+}
+
+impl Point {
+    /// Model speedup / CPython speedup, when both were measured.
+    pub fn ratio(&self) -> Option<f64> {
+        match (self.model, self.cpython) {
+            (Some(m), Some(c)) if m > 0.0 && c > 0.0 => Some(m / c),
+            _ => None,
+        }
+    }
+
+    /// [`ratio_error`] of [`Point::ratio`].
+    pub fn error(&self) -> Option<f64> {
+        self.ratio().map(ratio_error)
+    }
+
+    /// Whether the point is within [`AGREEMENT`].
+    pub fn agrees(&self) -> Option<bool> {
+        self.error().map(|e| e <= AGREEMENT + 1e-12)
+    }
+}
+
+/// One pair over one shape's worker grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairComparison {
+    /// The pair.
+    pub pair: Pair,
+    /// Points ascending by workers (any side may be missing).
+    pub points: Vec<Point>,
+}
+
+impl PairComparison {
+    /// Points where both sides were measured.
+    pub fn compared(&self) -> impl Iterator<Item = &Point> {
+        self.points.iter().filter(|p| p.ratio().is_some())
+    }
+
+    /// The largest [`ratio_error`] over the compared points.
+    pub fn max_error(&self) -> Option<f64> {
+        self.compared().filter_map(Point::error).reduce(f64::max)
+    }
+
+    /// In words: "the model's gil speedup is within 8% of CPython threads on every point (1,
+    /// 2, 4 workers)", or where it is not.
+    pub fn sentence(&self) -> String {
+        let subject = model_subject(self.pair.model);
+        let other = cpython_label(self.pair.cpython);
+        let compared: Vec<&Point> = self.compared().collect();
+        if compared.is_empty() {
+            return format!("{subject}: no point to compare with {other} (one side has no result)");
+        }
+        let (good, bad): (Vec<&Point>, Vec<&Point>) =
+            compared.iter().partition(|p| p.agrees() == Some(true));
+        let within = |pts: &[&Point]| {
+            let worst = pts.iter().filter_map(|p| p.error()).fold(0.0, f64::max);
+            (worst * 100.0).ceil().max(1.0) as u32
+        };
+        if bad.is_empty() {
+            let counts = worker_list(&compared);
+            return format!(
+                "{subject} is within {}% of {other} on every point ({counts})",
+                within(&good)
+            );
+        }
+        let misses: Vec<String> = bad
+            .iter()
+            .map(|p| {
+                format!(
+                    "at {} {} it is {:.2}× the {other} speedup ({:.2}× against {:.2}×)",
+                    p.workers,
+                    if p.workers == 1 { "worker" } else { "workers" },
+                    p.ratio().unwrap_or(f64::NAN),
+                    p.model.unwrap_or(f64::NAN),
+                    p.cpython.unwrap_or(f64::NAN)
+                )
+            })
+            .collect();
+        if good.is_empty() {
+            format!(
+                "{subject} is not within {:.0}% of {other} on any point: {}",
+                AGREEMENT * 100.0,
+                misses.join("; ")
+            )
+        } else {
+            format!(
+                "{subject} is within {}% of {other} at {}, but {}",
+                within(&good),
+                worker_list(&good),
+                misses.join("; ")
+            )
+        }
+    }
+}
+
+fn worker_list(points: &[&Point]) -> String {
+    let n: Vec<String> = points.iter().map(|p| p.workers.to_string()).collect();
+    match n.len() {
+        0 => String::new(),
+        1 if n[0] == "1" => "1 worker".into(),
+        1 => format!("{} workers", n[0]),
+        _ => format!("{} and {} workers", n[..n.len() - 1].join(", "), n[n.len() - 1]),
+    }
+}
+
+/// Everything compared for one workload shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapeComparison {
+    /// [`shape_key`].
+    pub key: String,
+    /// Workload name.
+    pub workload: String,
+    /// Parameters without `workers` and `switch_interval`.
+    pub params: BTreeMap<String, String>,
+    /// Tasks per batch.
+    pub tasks: usize,
+    /// CPU-bound, IO-bound or mixed.
+    pub character: Character,
+    /// Worker counts of either side, ascending.
+    pub workers: Vec<usize>,
+    /// One comparison per [`PAIRS`] entry.
+    pub pairs: Vec<PairComparison>,
+    /// The shape checks that apply (none for a mixed shape).
+    pub checks: Vec<ShapeCheck>,
+}
+
+impl ShapeComparison {
+    /// A title: the workload and its parameters, e.g. `cpu (task_duration=2ms, tasks=16, ...)`.
+    pub fn title(&self) -> String {
+        let mut params: Vec<(&String, &String)> = self.params.iter().collect();
+        params.sort_by_key(|(k, _)| match k.as_str() {
+            "tasks" => 1,
+            "payload_bytes" => 2,
+            _ => 0,
+        });
+        let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if shown.is_empty() {
+            self.workload.clone()
+        } else {
+            format!("{} ({})", self.workload, shown.join(", "))
+        }
+    }
+
+    /// Distinct speedup series (model, points ascending by workers) in drawing order: each
+    /// gilbench model of [`PAIRS`] followed by the CPython model it is compared with.
+    pub fn series(&self) -> Vec<(&'static str, Vec<(usize, f64)>)> {
+        let mut out: Vec<(&'static str, Vec<(usize, f64)>)> = Vec::new();
+        for pc in &self.pairs {
+            for (name, cpython) in [(pc.pair.model, false), (pc.pair.cpython, true)] {
+                if out.iter().any(|(n, _)| *n == name) {
+                    continue;
+                }
+                let pts: Vec<(usize, f64)> = pc
+                    .points
+                    .iter()
+                    .filter_map(|p| {
+                        let s = if cpython { p.cpython } else { p.model };
+                        s.map(|s| (p.workers, s))
+                    })
+                    .collect();
+                if !pts.is_empty() {
+                    out.push((name, pts));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A run compared with the peer, shape by shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Shapes the peer measured, in its order.
+    pub shapes: Vec<ShapeComparison>,
+}
+
+/// How one pair fared over every shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairSummary {
+    /// The pair.
+    pub pair: Pair,
+    /// Points with both sides measured.
+    pub compared: usize,
+    /// Of those, the points within [`AGREEMENT`].
+    pub agreeing: usize,
+    /// The worst point: shape title, workers, ratio.
+    pub worst: Option<(String, usize, f64)>,
+}
+
+impl PairSummary {
+    /// In words: "over 5 shapes, the model's gil speedup is within 15% of CPython threads on 12
+    /// of 15 points; the worst is ...".
+    pub fn sentence(&self) -> String {
+        let subject = model_subject(self.pair.model);
+        let other = cpython_label(self.pair.cpython);
+        if self.compared == 0 {
+            return format!("{subject}: no point to compare with {other}");
+        }
+        let mut s = format!(
+            "{subject} is within {:.0}% of {other} on {} of {} points",
+            AGREEMENT * 100.0,
+            self.agreeing,
+            self.compared
+        );
+        if let Some((title, w, r)) = &self.worst {
+            s.push_str(&format!(
+                "; the worst is {title} at {w} {}, {r:.2}× the {other} speedup ({:.0}% off)",
+                if *w == 1 { "worker" } else { "workers" },
+                ratio_error(*r) * 100.0
+            ));
+        }
+        s
+    }
+}
+
+impl Comparison {
+    /// Per pair, agreement over every shape.
+    pub fn summaries(&self) -> Vec<PairSummary> {
+        PAIRS
+            .iter()
+            .map(|&pair| {
+                let mut compared = 0;
+                let mut agreeing = 0;
+                let mut worst: Option<(String, usize, f64)> = None;
+                for shape in &self.shapes {
+                    for pc in shape.pairs.iter().filter(|pc| pc.pair == pair) {
+                        for p in pc.compared() {
+                            let (Some(r), Some(e)) = (p.ratio(), p.error()) else { continue };
+                            compared += 1;
+                            if p.agrees() == Some(true) {
+                                agreeing += 1;
+                            }
+                            if worst.as_ref().is_none_or(|(_, _, wr)| ratio_error(*wr) < e) {
+                                worst = Some((shape.title(), p.workers, r));
+                            }
+                        }
+                    }
+                }
+                PairSummary { pair, compared, agreeing, worst }
+            })
+            .collect()
+    }
+
+    /// Every compared point, side by side, one line per shape and pair: "cpu (task_duration=2ms,
+    /// …): gil against CPython threads: 1 worker 1.02× / 1.00×, 2 workers 1.52× / 1.83× (17%
+    /// off)" (gilbench's speedup first; the error shown where it exceeds [`AGREEMENT`]).
+    pub fn point_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for shape in &self.shapes {
+            for pc in &shape.pairs {
+                let points: Vec<String> = pc
+                    .compared()
+                    .filter_map(|p| {
+                        let (m, c, e) = (p.model?, p.cpython?, p.error()?);
+                        let unit = if p.workers == 1 { "worker" } else { "workers" };
+                        let off = if p.agrees() == Some(true) {
+                            String::new()
+                        } else {
+                            format!(" ({:.0}% off)", e * 100.0)
+                        };
+                        Some(format!("{} {unit} {m:.2}× / {c:.2}×{off}", p.workers))
+                    })
+                    .collect();
+                if !points.is_empty() {
+                    out.push(format!(
+                        "{}: {} against {}: {}",
+                        shape.title(),
+                        pc.pair.model,
+                        cpython_label(pc.pair.cpython),
+                        points.join(", ")
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every shape check of every shape.
+    pub fn checks(&self) -> impl Iterator<Item = &ShapeCheck> {
+        self.shapes.iter().flat_map(|s| s.checks.iter())
+    }
+}
+
+/// Compares `run` with the peer's `cpython` record.
+///
+/// Shapes are matched by [`shape_key`]; gilbench's speedups are the run's own (against its
+/// sequential baseline), CPython's are `cpython:sequential`'s median over each model's median
+/// for the same shape. When a run holds a shape in several scenarios, the first case wins.
+pub fn compare(run: &RunRecord, cpython: &CpythonRecord) -> Comparison {
+    // gilbench: (shape, model, workers) -> speedup.
+    let mut ours: BTreeMap<(String, String, usize), f64> = BTreeMap::new();
+    for c in &run.cases {
+        let Some(s) = c.speedup else { continue };
+        if c.status != CaseStatus::Ok || !(s.median.is_finite() && s.median > 0.0) {
+            continue;
+        }
+        ours.entry((shape_key(&c.workload, &c.params), c.model.clone(), c.workers))
+            .or_insert(s.median);
+    }
+    // CPython: medians by (shape, model, workers).
+    let mut medians: BTreeMap<(String, String, usize), f64> = BTreeMap::new();
+    let mut order: Vec<(String, &PeerCase)> = Vec::new();
+    for c in &cpython.cases {
+        let key = shape_key(&c.workload, &c.params);
+        if !order.iter().any(|(k, _)| *k == key) {
+            order.push((key.clone(), c));
+        }
+        if c.status != PeerStatus::Ok {
+            continue;
+        }
+        if let Some(m) = c.median.filter(|m| m.is_finite() && *m > 0.0) {
+            medians.entry((key, c.model.clone(), c.workers)).or_insert(m);
+        }
+    }
+    let shapes = order
+        .into_iter()
+        .map(|(key, first)| {
+            let baseline =
+                medians.get(&(key.clone(), "cpython:sequential".to_string(), 1)).copied();
+            let theirs = |model: &str, w: usize| {
+                let m = medians.get(&(key.clone(), model.to_string(), w))?;
+                baseline.map(|b| b / m)
+            };
+            let mine =
+                |model: &str, w: usize| ours.get(&(key.clone(), model.to_string(), w)).copied();
+            let mut workers: Vec<usize> = medians
+                .keys()
+                .chain(ours.keys())
+                .filter(|(k, m, _)| *k == key && m != "sequential" && m != "cpython:sequential")
+                .map(|(_, _, w)| *w)
+                .collect();
+            workers.sort_unstable();
+            workers.dedup();
+            let pairs: Vec<PairComparison> = PAIRS
+                .iter()
+                .map(|&pair| PairComparison {
+                    pair,
+                    points: workers
+                        .iter()
+                        .map(|&w| Point {
+                            workers: w,
+                            model: mine(pair.model, w),
+                            cpython: theirs(pair.cpython, w),
+                        })
+                        .filter(|p| p.model.is_some() || p.cpython.is_some())
+                        .collect(),
+                })
+                .collect();
+            let character = Character::of(&first.workload, &first.params);
+            let claim = match character {
+                Character::CpuBound => Some(Claim::NoGain),
+                Character::IoBound => Some(Claim::Scales),
+                Character::Mixed => None,
+            };
+            let checks = claim
+                .map(|claim| {
+                    ["cpython:threads", "gil"]
+                        .iter()
+                        .map(|&model| {
+                            let pts: Vec<(usize, f64)> = workers
+                                .iter()
+                                .filter_map(|&w| {
+                                    let s = if model == "gil" {
+                                        mine(model, w)
+                                    } else {
+                                        theirs(model, w)
+                                    };
+                                    s.map(|s| (w, s))
+                                })
+                                .collect();
+                            check_shape(model, claim, &pts, first.tasks)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            ShapeComparison {
+                key,
+                workload: first.workload.clone(),
+                params: shape_params(&first.params),
+                tasks: first.tasks,
+                character,
+                workers,
+                pairs,
+                checks,
+            }
+        })
+        .collect();
+    Comparison { shapes }
+}
+
+#[cfg(test)]
+mod tests;
