@@ -443,6 +443,35 @@ def run_cases(args):
     return records
 
 
+def empty_task(x):
+    """Nothing: what a Pool's own per-task cost is measured with."""
+    return x
+
+
+def pool_task_overhead(start_method, tasks=2000, rounds=3):
+    """Seconds per empty task through a one-worker Pool (map, chunksize 1): pickling, the
+    pool's queues and its result thread, as every task of a Pool pays them. Best of rounds."""
+    ctx = multiprocessing.get_context(start_method)
+    with ctx.Pool(1) as pool:
+        pool.map(empty_task, range(100), chunksize=1)
+        best = float("inf")
+        for _ in range(rounds):
+            start = time.perf_counter()
+            pool.map(empty_task, range(tasks), chunksize=1)
+            best = min(best, (time.perf_counter() - start) / tasks)
+    return best
+
+
+def asyncio_sleep(seconds, count=16):
+    """Mean seconds one asyncio.sleep(seconds) takes, awaited one after another."""
+    async def sleeps():
+        start = time.perf_counter()
+        for _ in range(count):
+            await asyncio.sleep(seconds)
+        return (time.perf_counter() - start) / count
+    return asyncio.run(sleeps())
+
+
 def percentile(xs, p):
     """The p-th percentile (0..100), linear between closest ranks."""
     xs = sorted(xs)
@@ -546,6 +575,9 @@ def main(argv=None):
     convoy_points = []
     if args.convoy_iterations > 0:
         convoy_points = [convoy(n, args.convoy_iterations) for n in (0, 1, 2)]
+    pool_overhead_s = pool_task_overhead(args.start_method) if "cpython:processes" in args.models else None
+    sleep_requested_s = 0.002
+    sleep_actual_s = asyncio_sleep(sleep_requested_s) if "cpython:asyncio" in args.models else None
     gil_enabled = getattr(sys, "_is_gil_enabled", lambda: True)()
     gil_disabled_build = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     doc = {
@@ -564,6 +596,9 @@ def main(argv=None):
         "warmup": args.warmup,
         "order": args.order,
         "elapsed_s": time.time() - started,
+        "pool_task_overhead_s": pool_overhead_s,
+        "asyncio_sleep_requested_s": sleep_requested_s,
+        "asyncio_sleep_actual_s": sleep_actual_s,
         "cases": cases,
         "convoy": convoy_points,
     }

@@ -6,7 +6,7 @@
 use maud::{Markup, PreEscaped, html};
 
 use crate::analysis::cpython::{
-    AGREEMENT, PairComparison, ShapeComparison, compare, cpython_label,
+    AGREEMENT, PairComparison, PythonCosts, ShapeComparison, compare, cpython_label, python_costs,
 };
 use crate::plot::{ChartFile, model_colour_hex};
 use crate::results::RunRecord;
@@ -40,6 +40,11 @@ pub(crate) fn section(
                 " iterations/s. Speedups on each side are against that side's own sequential run; "
                 "a point agrees when the ratio of the two speedups is within "
                 (format!("{:.0}%", AGREEMENT * 100.0)) " of 1 (either way)."
+            }
+            @let costs = costs_sentences(&python_costs(run, peer));
+            @if !costs.is_empty() {
+                h3 { "What Python pays that the model does not" }
+                ul { @for s in &costs { li { (s) } } }
             }
             h3 { "Agreement over every shape" }
             ul.verdicts {
@@ -141,4 +146,39 @@ fn shape_part(shape: &ShapeComparison, charts: &[(&ChartFile, String)]) -> Marku
 
 fn swatch(model: &str) -> Markup {
     html! { span.swatch style=(format!("background:{}", model_colour_hex(model))) {} }
+}
+
+/// The per-task and per-sleep costs in sentences, each only where both sides measured it.
+pub(crate) fn costs_sentences(c: &PythonCosts) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(pool), Some(fork)) = (c.pool_task_s, c.fork_task_s) {
+        out.push(format!(
+            "An empty task through a multiprocessing Pool (map, chunksize 1) costs {} here, \
+             against {} through one processes:fork unit: every CPython process task pays {} \
+             more in pickling, the pool's queues and its result thread, so on short tasks \
+             CPython's processes fall behind the model's.",
+            format::duration(pool),
+            format::duration(fork),
+            format::duration((pool - fork).max(0.0)),
+        ));
+    }
+    match (c.asyncio_sleep, c.tokio_sleep) {
+        (Some((want, took)), Some((t_want, t_took))) => out.push(format!(
+            "A {} asyncio.sleep takes {} here; a {} sleep under the async models takes {} \
+             (tokio's timer rounds up to the next millisecond): their IO figures with short \
+             sleeps are slower than asyncio's would be.",
+            format::duration(want),
+            format::duration(took),
+            format::duration(t_want),
+            format::duration(t_took),
+        )),
+        (None, Some((t_want, t_took))) => out.push(format!(
+            "A {} sleep under the async models takes {} (tokio's timer rounds up to the next \
+             millisecond); asyncio's sleep was not timed.",
+            format::duration(t_want),
+            format::duration(t_took),
+        )),
+        _ => {}
+    }
+    out
 }

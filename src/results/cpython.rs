@@ -62,6 +62,16 @@ pub struct CpythonRecord {
     /// Wall time of the whole measurement, seconds.
     #[serde(default)]
     pub elapsed_s: f64,
+    /// Seconds of overhead per empty task through a one-worker multiprocessing Pool (map,
+    /// chunksize 1): what every Pool task pays in pickling, queues and the result thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_task_overhead_s: Option<f64>,
+    /// The sleep the peer timed under asyncio, seconds (with `asyncio_sleep_actual_s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asyncio_sleep_requested_s: Option<f64>,
+    /// What one such `asyncio.sleep` took, seconds (mean of 16 in a row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asyncio_sleep_actual_s: Option<f64>,
     /// Every case, in run order.
     pub cases: Vec<PeerCase>,
     /// The convoy shape, when measured.

@@ -3,8 +3,10 @@
 //! (CPU-bound threads gain nothing, IO-bound threads scale). Pure: nothing here runs a
 //! process or prints; `plot` and `report` draw and say what it returns.
 
+mod costs;
 mod shape;
 
+pub use costs::{PythonCosts, python_costs};
 pub use shape::{Character, Claim, ShapeCheck, check_shape};
 
 use std::collections::BTreeMap;

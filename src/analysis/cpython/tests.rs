@@ -102,6 +102,9 @@ fn peer(cases: Vec<PeerCase>) -> CpythonRecord {
         hash_bytes_per_s: None,
         warmup: 1,
         elapsed_s: 1.0,
+        pool_task_overhead_s: None,
+        asyncio_sleep_requested_s: None,
+        asyncio_sleep_actual_s: None,
         cases,
         convoy: Vec::new(),
     }
@@ -285,4 +288,26 @@ fn cpu_work_that_releases_the_gil_makes_no_cpu_bound_claim() {
     assert_eq!(cpu("0.5"), Character::Mixed);
     assert_eq!(cpu("1"), Character::Mixed);
     assert_eq!(Character::of("cpu", &params(&[])), Character::CpuBound);
+}
+
+#[test]
+fn python_costs_pair_the_pool_with_a_fork_unit_and_asyncio_sleep_with_tokio() {
+    let (mut r, mut p) = cpu_fixture([1.0, 1.0, 1.0]);
+    // Neither side measured anything: nothing to say.
+    assert_eq!(python_costs(&r, &p), PythonCosts::default());
+    p.pool_task_overhead_s = Some(40e-6);
+    p.asyncio_sleep_requested_s = Some(0.002);
+    p.asyncio_sleep_actual_s = Some(0.00205);
+    r.overhead.empty_task_ns.insert("processes:fork".into(), 4000.0);
+    let mut sleep = ours("async:current", "io-sleep", 1, None);
+    sleep.params.insert("sleep".into(), "2ms".into());
+    sleep.tasks = 16;
+    sleep.summary = crate::stats::summarize(&[0.0496, 0.0497, 0.0498]);
+    r.cases.push(sleep);
+    let c = python_costs(&r, &p);
+    assert_eq!(c.pool_task_s, Some(40e-6));
+    assert!((c.fork_task_s.unwrap() - 4e-6).abs() < 1e-12);
+    assert_eq!(c.asyncio_sleep, Some((0.002, 0.00205)));
+    let (want, took) = c.tokio_sleep.unwrap();
+    assert!((want - 0.002).abs() < 1e-12 && (took - 0.0497 / 16.0).abs() < 1e-9, "{took}");
 }
