@@ -1,12 +1,14 @@
 //! Derived views of a run for the GIL question: each model's best case in a comparison group,
 //! the GIL penalty grids over CPU fraction × workers, the task-size × payload crossover with its
-//! break-even points, and Amdahl fits of each model's scaling.
+//! break-even points, Amdahl fits of each model's scaling, and the answer table (each shape of
+//! work's best model family).
 //!
 //! Pure functions of a [`RunRecord`](crate::results::RunRecord): it reads what the results
 //! carry, compares medians and intervals, and takes every statistic from `stats`. `plot` draws
 //! these views and `report` words them; neither recomputes them.
 
 mod amdahl;
+mod answer;
 mod crossover;
 mod penalty;
 mod shape;
@@ -16,6 +18,7 @@ use std::collections::BTreeMap;
 use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
 
 pub use amdahl::{SerialFraction, serial_fractions};
+pub use answer::{AVOID, AnswerRow, Choice, Family, TIE, answer_rows, choose};
 pub use crossover::{BreakEven, CrossoverCell, CrossoverMap, crossover_maps};
 pub use penalty::{PenaltyCell, PenaltyMap, penalty_maps};
 pub use shape::{GilPoint, gil_points};
