@@ -195,6 +195,24 @@ fn one_chart_per_group_with_drawable_cases() {
             assert!(has(model), "legend lacks {model}: {texts:?}");
         }
     }
+    // Every drawn point has a hover title with its median and interval.
+    for chart in &charts {
+        let svg = std::fs::read_to_string(dir.path().join(&chart.path)).expect("svg");
+        let points = run
+            .cases
+            .iter()
+            .filter(|c| c.group == chart.group && c.status == CaseStatus::Ok && c.speedup.is_some())
+            .collect::<Vec<_>>();
+        assert_eq!(svg.matches("<title>").count(), points.len(), "{}", chart.title);
+        for c in points {
+            let s = c.speedup.expect("speedup");
+            let hover = format!(
+                "{}, {} workers: {:.3}× [{:.3}, {:.3}]",
+                c.model, c.workers, s.median, s.ci_low, s.ci_high
+            );
+            assert!(svg.contains(&hover), "no hover {hover}");
+        }
+    }
     // The x axis is labelled with the worker counts; failed and timed-out models are not drawn.
     let io = svg_texts(&std::fs::read_to_string(dir.path().join(&charts[1].path)).expect("svg"));
     for w in ["1", "2", "4"] {
