@@ -19,6 +19,7 @@ mod models;
 mod probes;
 mod processes;
 mod report;
+mod report_page;
 mod scenario;
 mod support;
 mod switch;
