@@ -16,6 +16,7 @@ mod layout;
 mod leftovers;
 mod locks;
 mod models;
+mod plan;
 mod probes;
 mod processes;
 mod report;
