@@ -1,5 +1,5 @@
 //! Renders runner events: an indicatif bar with the current case and an ETA on a terminal
-//! (none with `-q`); where standard error is not a terminal (CI logs), a plain line per
+//! (none with `-q`), moved by every sampling round so the ETA moves smoothly; where standard error is not a terminal (CI logs), a plain line per
 //! comparison group with the time spent and an estimate of the time left; one line per failed
 //! case, and with `-v` one line per finished case.
 
@@ -13,6 +13,9 @@ use gilbench::runner::Event;
 
 use super::Verbosity;
 
+/// Bar steps per case: a group's rounds move the bar within its cases.
+const STEPS: u64 = 100;
+
 /// Turns events into terminal output on stderr.
 pub(crate) struct Progress {
     bar: ProgressBar,
@@ -22,6 +25,8 @@ pub(crate) struct Progress {
     started: Instant,
     done: usize,
     total: usize,
+    /// Cases in the running group.
+    group: usize,
 }
 
 impl Progress {
@@ -33,11 +38,11 @@ impl Progress {
         };
         let bar = ProgressBar::with_draw_target(Some(0), target);
         bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} cases  eta {eta}  {msg}")
+            ProgressStyle::with_template("{bar:30} {prefix} cases  eta {eta}  {msg}")
                 .expect("invariant: the template is valid"),
         );
         let plain = verbosity != Verbosity::Quiet && !std::io::stderr().is_terminal();
-        Progress { bar, verbosity, plain, started: Instant::now(), done: 0, total: 0 }
+        Progress { bar, verbosity, plain, started: Instant::now(), done: 0, total: 0, group: 0 }
     }
 
     /// `[12/576 cases, 8s spent, about 1m 20s left] key (n cases)`: the estimate scales the
@@ -65,9 +70,11 @@ impl Progress {
             Event::Started { total } => {
                 self.total = *total;
                 self.started = Instant::now();
-                self.bar.set_length(*total as u64)
+                self.bar.set_length(*total as u64 * STEPS);
+                self.bar.set_prefix(format!("0/{total}"));
             }
             Event::GroupStarted { key, cases } => {
+                self.group = *cases;
                 if self.plain {
                     eprintln!("{}", self.plain_line(key, *cases));
                 }
@@ -76,9 +83,15 @@ impl Progress {
             Event::Waiting { load_cpus, waited_s } => self.bar.set_message(format!(
                 "waiting for a quiet machine: other processes use {load_cpus:.1} CPUs ({waited_s:.0} s)"
             )),
+            Event::RoundFinished { fraction, .. } => {
+                // Never the whole group: it ends when its cases are recorded.
+                let within = (self.group as f64 * STEPS as f64 * fraction.min(0.95)) as u64;
+                self.bar.set_position(self.done as u64 * STEPS + within);
+            }
             Event::CaseFinished { key, status, reason, median_s, .. } => {
                 self.done += 1;
-                self.bar.inc(1);
+                self.bar.set_position(self.done as u64 * STEPS);
+                self.bar.set_prefix(format!("{}/{}", self.done, self.total));
                 if *status != CaseStatus::Ok {
                     let why = reason.as_deref().unwrap_or("");
                     self.bar.suspend(|| eprintln!("{status:?}: {key}: {why}"));

@@ -301,8 +301,10 @@ fn amdahl_section(run: &RunRecord) -> Markup {
             @for scenario in scenarios(run) {
                 @let mine: Vec<&String> = sentences.iter().filter(|(s, _)| *s == scenario).map(|(_, t)| t).collect();
                 @if !mine.is_empty() {
-                    h3 { (scenario) }
-                    ul.verdicts { @for t in mine { li { (t) } } }
+                    details {
+                        summary { (scenario) ": " (mine.len()) " comparison groups" }
+                        ul.verdicts { @for t in mine { li { (t) } } }
+                    }
                 }
             }
         }
