@@ -67,3 +67,39 @@ fn cases_whose_samples_fall_in_two_clusters_are_named() {
             .expect("index.html");
     assert!(!html.contains("two clusters"));
 }
+
+#[test]
+fn the_summary_stays_short_enough_to_paste_for_a_run_four_times_the_default_set() {
+    // 100 groups × (sequential + 6 models × 3 worker counts): 1,900 cases.
+    let template = fixture().cases[1].clone();
+    let mut cases = Vec::new();
+    for g in 0..100 {
+        let group = format!(
+            "big/mixed/task_duration=2ms/cpu_fraction=0.{g:02}/tasks=16/payload_bytes=1024"
+        );
+        for (model, workers) in std::iter::once(("sequential", 1)).chain(
+            ["threads", "gil", "processes:fork", "gil:processes", "async:multi", "async:blocking"]
+                .into_iter()
+                .flat_map(|m| [1, 2, 4].map(|w| (m, w))),
+        ) {
+            let mut c = template.clone();
+            c.scenario = "big".into();
+            c.group = group.clone();
+            c.workload = "mixed".into();
+            c.model = model.into();
+            c.workers = workers;
+            c.case = format!("big/{model}/mixed/cpu_fraction=0.{g:02}/workers={workers}");
+            c.params.insert("cpu_fraction".into(), format!("0.{g:02}"));
+            c.params.insert("task_duration".into(), "2ms".into());
+            c.status = CaseStatus::Ok;
+            if model == "sequential" {
+                c.speedup = None;
+            }
+            cases.push(c);
+        }
+    }
+    let run = gilbench::results::RunRecord { cases, ..fixture() };
+    let md = summary_markdown(&run);
+    assert!(md.len() < 60_000, "summary.md is {} characters", md.len());
+    assert!(md.contains("## The answer") && md.contains("### big"));
+}
