@@ -156,12 +156,38 @@ fn resolve_auto(
     out
 }
 
-/// Everything a scenario plans: its workload cases, then its probe cases.
+/// A combination the scenario's axes name that cannot run anywhere (see
+/// [`crate::probe::not_applicable`]): left out of the plan, counted apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotApplicable {
+    /// The case key it would have had.
+    pub key: String,
+    /// Why it cannot run.
+    pub reason: String,
+}
+
+/// Everything a scenario plans: its workload cases, then its probe cases, without the
+/// combinations that cannot run anywhere ([`not_applicable`] lists those).
 pub fn plan(scenario: &Scenario, usable_cpus: usize) -> Vec<Planned> {
+    plan_split(scenario, usable_cpus).0
+}
+
+/// The combinations of a scenario's axes that [`plan`] leaves out, in plan order.
+pub fn not_applicable(scenario: &Scenario, usable_cpus: usize) -> Vec<NotApplicable> {
+    plan_split(scenario, usable_cpus).1
+}
+
+fn plan_split(scenario: &Scenario, usable_cpus: usize) -> (Vec<Planned>, Vec<NotApplicable>) {
     let mut all: Vec<Planned> =
         expand(scenario, usable_cpus).into_iter().map(Planned::Work).collect();
-    all.extend(expand_probes(scenario, usable_cpus).into_iter().map(Planned::Probe));
-    all
+    let mut pruned = Vec::new();
+    for p in expand_probes(scenario, usable_cpus) {
+        match crate::probe::not_applicable(&p.kind, &p.variant, &p.probe) {
+            Some(reason) => pruned.push(NotApplicable { key: p.key, reason }),
+            None => all.push(Planned::Probe(p)),
+        }
+    }
+    (all, pruned)
 }
 
 /// The planned cases whose key `filter` matches (all of them without a filter), in plan order.

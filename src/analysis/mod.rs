@@ -1,13 +1,15 @@
 //! Derived views of a run for the GIL question: each model's best case in a comparison group,
 //! the GIL penalty grids over CPU fraction × workers, CPU fraction × the share of CPU work done
-//! with the lock released, the task-size × payload crossover with its break-even points, and
-//! Amdahl fits of each model's scaling.
+//! with the lock released, the task-size × payload crossover with its break-even points,
+//! Amdahl fits of each model's scaling, and the answer table (each shape of work's best model
+//! family).
 //!
 //! Pure functions of a [`RunRecord`](crate::results::RunRecord): it reads what the results
 //! carry, compares medians and intervals, and takes every statistic from `stats`. `plot` draws
 //! these views and `report` words them; neither recomputes them.
 
 mod amdahl;
+mod answer;
 pub mod cpython;
 mod crossover;
 mod penalty;
@@ -19,6 +21,7 @@ use std::collections::BTreeMap;
 use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
 
 pub use amdahl::{SerialFraction, serial_fractions};
+pub use answer::{AVOID, AnswerRow, Choice, Family, TIE, answer_rows, choose};
 pub use crossover::{BreakEven, CrossoverCell, CrossoverMap, crossover_maps};
 pub use penalty::{PenaltyCell, PenaltyMap, penalty_maps};
 pub use released::{GIL_PROCESSES, ReleasedCell, ReleasedMap, released_fraction, released_maps};

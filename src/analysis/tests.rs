@@ -304,3 +304,117 @@ fn released_maps_join_the_unreleased_groups_and_take_each_model_at_its_best() {
     assert_eq!(m.cell(0.5, 0.0).map(|c| c.gil.speedup.median), Some(1.0));
     assert!(!m.title.contains("released_fraction") && !m.title.contains("cpu_fraction"));
 }
+
+/// One CPU-bound group: sequential plus each (model, workers, speedup).
+fn cpu_group(models: &[(&str, usize, (f64, f64, f64))]) -> RunRecord {
+    let mut cases = vec![case("cpu", &[("task_duration", "2ms")], SEQUENTIAL, 1, (1.0, 1.0, 1.0))];
+    for &(model, workers, s) in models {
+        cases.push(case("cpu", &[("task_duration", "2ms")], model, workers, s));
+    }
+    run_of(cases, 2)
+}
+
+fn picked(row: &AnswerRow) -> Vec<&str> {
+    row.choice.as_ref().expect("a choice").pick.iter().map(|b| b.model.as_str()).collect()
+}
+
+fn avoided(row: &AnswerRow) -> Vec<&str> {
+    row.choice.as_ref().expect("a choice").avoid.iter().map(|b| b.model.as_str()).collect()
+}
+
+#[test]
+fn a_clear_winner_is_picked_alone_and_the_slow_families_are_avoided() {
+    let run = cpu_group(&[
+        ("threads", 2, (1.9, 1.8, 2.0)),
+        ("threads", 4, (1.7, 1.6, 1.8)),
+        (GIL, 2, (0.98, 0.96, 0.99)),
+        ("processes:fork", 2, (1.6, 1.5, 1.7)),
+        ("async:multi", 2, (1.2, 1.1, 1.3)),
+    ]);
+    let rows = answer_rows(&run);
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.shape, "CPU-bound, 2ms tasks");
+    assert_eq!(row.best(Family::FreeThreads).map(|b| b.workers), Some(2));
+    assert_eq!(picked(row), ["threads"]);
+    // Slowest first; processes are 1.19× slower: not worth avoiding.
+    assert_eq!(avoided(row), [GIL, "async:multi"]);
+    assert!((row.gil_cost.unwrap() - 1.9 / 0.98).abs() < 1e-12);
+}
+
+#[test]
+fn families_within_five_percent_tie() {
+    let run = cpu_group(&[
+        ("threads", 2, (1.97, 1.80, 2.10)),
+        (GIL, 2, (0.98, 0.96, 0.99)),
+        ("processes:fork", 2, (1.90, 1.80, 2.00)),
+        ("processes:spawn", 2, (1.70, 1.60, 1.80)),
+        ("async:multi", 2, (1.96, 1.70, 2.20)),
+    ]);
+    let row = &answer_rows(&run)[0];
+    // Fastest first; processes:fork stands for its family.
+    assert_eq!(picked(row), ["threads", "async:multi", "processes:fork"]);
+    assert!(row.choice.as_ref().unwrap().is_tie());
+    assert_eq!(avoided(row), [GIL]);
+    // Just outside the tie: 1.97 / 1.87 > 1.05.
+    let run =
+        cpu_group(&[("threads", 2, (1.97, 1.9, 2.0)), ("processes:fork", 2, (1.87, 1.8, 1.9))]);
+    assert_eq!(picked(&answer_rows(&run)[0]), ["threads"]);
+}
+
+#[test]
+fn a_run_without_the_gil_model_has_no_gil_cost_and_still_picks() {
+    let run = cpu_group(&[("threads", 2, (1.9, 1.8, 2.0)), ("processes:fork", 2, (1.3, 1.2, 1.4))]);
+    let row = &answer_rows(&run)[0];
+    assert!(row.best(Family::GilThreads).is_none());
+    assert!(row.best(Family::Async).is_none());
+    assert_eq!(row.gil_cost, None);
+    assert_eq!(picked(row), ["threads"]);
+    assert_eq!(avoided(row), ["processes:fork"]);
+}
+
+#[test]
+fn sequential_is_the_pick_when_nothing_beats_it() {
+    let run =
+        cpu_group(&[("threads", 2, (0.6, 0.5, 0.7)), ("processes:fork", 2, (0.98, 0.9, 1.1))]);
+    let row = &answer_rows(&run)[0];
+    // processes at 0.98× ties with running sequentially; threads are avoided.
+    assert_eq!(picked(row), [SEQUENTIAL, "processes:fork"]);
+    assert_eq!(avoided(row), ["threads"]);
+}
+
+#[test]
+fn shapes_are_ordered_and_merged_across_scenarios() {
+    let mut cases = Vec::new();
+    for (workload, params) in [
+        ("io-sleep", vec![("sleep", "2ms")]),
+        ("mixed", vec![("task_duration", "2ms"), ("cpu_fraction", "0.5")]),
+        ("mixed", vec![("task_duration", "2ms"), ("cpu_fraction", "0.9")]),
+        ("cpu", vec![("task_duration", "2ms")]),
+    ] {
+        cases.push(case(workload, &params, SEQUENTIAL, 1, (1.0, 1.0, 1.0)));
+        cases.push(case(workload, &params, "threads", 2, (1.5, 1.4, 1.6)));
+    }
+    // The CPU-bound shape again in another scenario, with another model.
+    let mut other = case("cpu", &[("task_duration", "2ms")], SEQUENTIAL, 1, (1.0, 1.0, 1.0));
+    other.scenario = "t".into();
+    other.group = format!("t{}", &other.group[1..]);
+    let mut gil = case("cpu", &[("task_duration", "2ms")], GIL, 2, (0.9, 0.8, 1.0));
+    gil.scenario = "t".into();
+    gil.group = other.group.clone();
+    cases.extend([other, gil]);
+    let rows = answer_rows(&run_of(cases, 2));
+    let shapes: Vec<&str> = rows.iter().map(|r| r.shape.as_str()).collect();
+    assert_eq!(
+        shapes,
+        [
+            "CPU-bound, 2ms tasks",
+            "mixed, 90 % CPU of 2ms",
+            "mixed, 50 % CPU of 2ms",
+            "IO sleep (2ms)"
+        ]
+    );
+    assert_eq!(rows[0].groups.len(), 2);
+    assert_eq!(rows[0].scenarios, ["s", "t"]);
+    assert!(rows[0].best(Family::GilThreads).is_some());
+}

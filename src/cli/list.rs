@@ -1,5 +1,6 @@
-//! `gilbench list`: the shipped (or named) scenarios and their case counts; with `--cases`,
-//! the case keys a run would measure and how long each should take.
+//! `gilbench list`: the shipped (or named) scenarios, their case counts and the combinations
+//! left out as not applicable; with `--cases`, the case keys a run would measure and how long
+//! each should take.
 
 use std::path::Path;
 
@@ -33,17 +34,30 @@ pub(crate) fn list(args: ListArgs, verbosity: Verbosity) -> Result<u8> {
         let scenarios = args.select.scenarios(default_set)?;
         let planned: Vec<Planned> = scenarios.iter().flat_map(|s| sweep::plan(s, cpus)).collect();
         print_cases(&sweep::select(planned, filter.as_ref()), &profile, cpus, verbosity);
+        if verbosity > Verbosity::Quiet {
+            let left_out = scenarios
+                .iter()
+                .flat_map(|s| sweep::not_applicable(s, cpus))
+                .filter(|n| filter.as_ref().is_none_or(|re| re.is_match(&n.key)))
+                .count();
+            eprintln!("{left_out} not applicable (combinations that cannot run anywhere) left out");
+        }
         return Ok(EXIT_OK);
     }
     let all_shipped = || scenario::shipped().iter().map(|s| s.load()).collect();
     let scenarios = args.select.scenarios(all_shipped)?;
-    println!("{:<20} {:>6}  {:<8} description", "scenario", "cases", "default");
+    println!("{:<20} {:>6} {:>5}  {:<8} description", "scenario", "cases", "n/a", "default");
     for sc in scenarios {
         let default = scenario::shipped().iter().any(|s| s.default && sc.path == Path::new(s.file));
+        let not_applicable = sweep::not_applicable(&sc, cpus)
+            .into_iter()
+            .filter(|n| filter.as_ref().is_none_or(|re| re.is_match(&n.key)))
+            .count();
         println!(
-            "{:<20} {:>6}  {:<8} {}",
+            "{:<20} {:>6} {:>5}  {:<8} {}",
             sc.name,
             sweep::select(sweep::plan(&sc, cpus), filter.as_ref()).len(),
+            not_applicable,
             if default { "yes" } else { "" },
             sc.description
         );

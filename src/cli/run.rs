@@ -87,6 +87,11 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
             .into());
         }
     }
+    let not_applicable = scenarios
+        .iter()
+        .flat_map(|s| sweep::not_applicable(s, machine.usable_cpus))
+        .filter(|n| filter.as_ref().is_none_or(|re| re.is_match(&n.key)))
+        .count();
     let dir = run_dir(args.out.as_deref(), &machine.hostname)?;
     let cancel = interrupt_flag()?;
     let config = RunConfig {
@@ -116,10 +121,8 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
         .count();
     if verbosity > Verbosity::Quiet {
         eprintln!(
-            "{} cases, {} ok, {} failed or timed out ({})",
-            record.cases.len(),
-            record.cases.iter().filter(|c| c.status == CaseStatus::Ok).count(),
-            failed,
+            "{} ({})",
+            totals(&record.cases, not_applicable),
             match record.status {
                 RunStatus::Interrupted => "interrupted",
                 _ => "complete",
@@ -199,4 +202,29 @@ pub(crate) fn interrupt_flag() -> Result<Arc<AtomicBool>> {
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .context("installing the SIGINT/SIGTERM handler")?;
     Ok(cancel)
+}
+
+/// The closing tally, adding up: `576 cases: 559 ok, 0 failed, 0 timed out, 17 not
+/// applicable`, then any other outcome that occurred (deadlocked, unsupported here,
+/// interrupted).
+fn totals(cases: &[gilbench::results::CaseRecord], not_applicable: usize) -> String {
+    let count = |status: CaseStatus| cases.iter().filter(|c| c.status == status).count();
+    let mut out = format!(
+        "{} cases: {} ok, {} failed, {} timed out, {not_applicable} not applicable",
+        cases.len() + not_applicable,
+        count(CaseStatus::Ok),
+        count(CaseStatus::Failed),
+        count(CaseStatus::Timeout),
+    );
+    for (status, name) in [
+        (CaseStatus::Deadlock, "deadlocked"),
+        (CaseStatus::Unsupported, "unsupported here"),
+        (CaseStatus::Interrupted, "interrupted"),
+    ] {
+        let n = count(status);
+        if n > 0 {
+            out.push_str(&format!(", {n} {name}"));
+        }
+    }
+    out
 }

@@ -1,5 +1,6 @@
 //! `gilbench validate FILE...`: parse and check scenario files (or shipped scenarios by name),
-//! print their case counts.
+//! print their case counts and how many combinations of their axes cannot run anywhere (left
+//! out of the plan).
 
 use std::path::PathBuf;
 
@@ -13,10 +14,11 @@ pub(crate) fn validate(files: &[PathBuf]) -> Result<u8> {
     for file in files {
         let sc = scenario::load_file_or_shipped(file)?;
         println!(
-            "{}: ok, scenario `{}`, {} cases",
+            "{}: ok, scenario `{}`, {} cases, {} not applicable",
             file.display(),
             sc.name,
-            sweep::plan(&sc, cpus).len()
+            sweep::plan(&sc, cpus).len(),
+            sweep::not_applicable(&sc, cpus).len()
         );
     }
     Ok(EXIT_OK)

@@ -71,6 +71,7 @@ fn draw(title: &str, series: &[Series]) -> Result<String, String> {
     let top = series.iter().flat_map(|(_, p)| p.iter().map(|x| x.3.max(x.1))).fold(0.0, f64::max);
     let top = if top > 0.0 { top * 1.15 } else { 1.0 };
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -123,6 +124,10 @@ fn draw(title: &str, series: &[Series]) -> Result<String, String> {
                 chart
                     .draw_series(std::iter::once(Circle::new((x, m), 4, colour.filled())))
                     .map_err(err)?;
+                hovers.point(
+                    chart.backend_coord(&(x, m)),
+                    format!("{label}, {x} hogs: {m:.3} ms [{lo:.3}, {hi:.3}]"),
+                );
             }
         }
         chart
@@ -135,5 +140,5 @@ fn draw(title: &str, series: &[Series]) -> Result<String, String> {
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }

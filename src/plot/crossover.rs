@@ -64,6 +64,7 @@ pub(super) fn draw(map: &CrossoverMap) -> Result<String, String> {
     let rows = map.payloads.len().max(1);
     let height = height_for(rows) + 10;
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -99,6 +100,20 @@ pub(super) fn draw(map: &CrossoverMap) -> Result<String, String> {
                 root.draw(&Text::new(first, (cx, cy - 8), top_line)).map_err(err)?;
                 let bottom = text(11.0).color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
                 root.draw(&Text::new(second, (cx, cy + 9), bottom)).map_err(err)?;
+                let ranking: Vec<String> = cell
+                    .ranking
+                    .iter()
+                    .map(|b| {
+                        let s = &b.speedup;
+                        format!(
+                            "{} ({}w) {}",
+                            b.model,
+                            b.workers,
+                            super::hover::speedup_text(s.median, s.ci_low, s.ci_high)
+                        )
+                    })
+                    .collect();
+                hovers.rect(corners, ranking.join("; "));
             }
         }
         let cols_text: Vec<String> = map.tasks.iter().map(|t| task_label(*t)).collect();
@@ -108,7 +123,7 @@ pub(super) fn draw(map: &CrossoverMap) -> Result<String, String> {
         legend(&root, grid.top, map).map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }
 
 /// The winners' colours, beside the grid.

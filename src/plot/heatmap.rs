@@ -149,6 +149,7 @@ pub(super) fn draw(map: &PenaltyMap) -> Result<String, String> {
     let rows = map.workers.len();
     let height = height_for(rows);
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -175,6 +176,24 @@ pub(super) fn draw(map: &PenaltyMap) -> Result<String, String> {
                 let ink = ink_on(fill);
                 let style = text(14.0).color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
                 root.draw(&Text::new(label, grid.centre(i, j), style)).map_err(err)?;
+                if let Some(c) = cell {
+                    let (n, d) = (&c.numerator, &c.denominator);
+                    hovers.rect(
+                        grid.cell(i, j),
+                        format!(
+                            "{} / {} = {:.3} at CPU fraction {}, {} workers: {} {}, {} {}",
+                            map.numerator,
+                            map.denominator,
+                            c.ratio,
+                            fraction_label(map.fractions[i]),
+                            map.workers[j],
+                            map.numerator,
+                            super::hover::speedup_text(n.median, n.ci_low, n.ci_high),
+                            map.denominator,
+                            super::hover::speedup_text(d.median, d.ci_low, d.ci_high),
+                        ),
+                    );
+                }
             }
         }
         let cols_text: Vec<String> = map.fractions.iter().map(|f| fraction_label(*f)).collect();
@@ -184,7 +203,7 @@ pub(super) fn draw(map: &PenaltyMap) -> Result<String, String> {
         legend(&root, grid, extent, map).map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }
 
 /// A vertical colour bar right of the grid, labelled at powers of two.

@@ -173,6 +173,7 @@ fn draw_loglog(title: &str, y_desc: &str, series: &[Series]) -> Result<String, S
     let (x0, x1) = bounds(series, |p| p.0);
     let (y0, y1) = bounds(series, |p| p.1);
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -196,11 +197,17 @@ fn draw_loglog(title: &str, y_desc: &str, series: &[Series]) -> Result<String, S
             chart
                 .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
                 .map_err(err)?;
+            for &(x, y) in points {
+                hovers.point(
+                    chart.backend_coord(&(x, y)),
+                    format!("{label}, {}: {y:.4} — {y_desc}", size_label(x)),
+                );
+            }
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }
 
 fn mesh<'a, X, Y>(
@@ -287,6 +294,7 @@ fn draw_bars(
     let width = 0.8 / variants.len() as f64;
     let keys: Vec<u64> = clusters.keys().copied().collect();
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -317,6 +325,17 @@ fn draw_bars(
             .draw()
             .map_err(err)?;
         for (vi, variant) in variants.iter().enumerate() {
+            for (ci, k) in keys.iter().enumerate() {
+                let Some(v) = clusters.get(k).and_then(|m| m.get(*variant)) else { continue };
+                let x = ci as f64 - 0.4 + width * vi as f64;
+                hovers.rect(
+                    [
+                        chart.backend_coord(&(x, lo.max(1e-3))),
+                        chart.backend_coord(&(x + width * 0.9, *v)),
+                    ],
+                    format!("{variant}, {k} client processes: {} operations/s", compact(*v)),
+                );
+            }
             let colour = colour(variant);
             let bars: Vec<_> = keys
                 .iter()
@@ -337,5 +356,5 @@ fn draw_bars(
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }

@@ -197,6 +197,7 @@ fn lines_chart(
     let pad = ((hi - lo) * 0.05).max(0.2);
     let y_desc = if log_y { format!("{y_desc}, log scale") } else { y_desc.to_string() };
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -229,7 +230,7 @@ fn lines_chart(
             .house()
             .draw()
             .map_err(err)?;
-        for (i, (_, points)) in series.iter().enumerate() {
+        for (i, (label, points)) in series.iter().enumerate() {
             let (c, marker) = style(i);
             chart
                 .draw_series(LineSeries::new(
@@ -247,6 +248,10 @@ fn lines_chart(
                         .map_err(err)?;
                 }
                 draw_marker(chart.plotting_area(), (fx(x), fy(m)), marker, c).map_err(err)?;
+                hovers.point(
+                    chart.backend_coord(&(fx(x), fy(m))),
+                    format!("{label}, {x_desc} {x}: {} [{}, {}]", si(m), si(l), si(h)),
+                );
             }
         }
         let row = 22;
@@ -261,7 +266,7 @@ fn lines_chart(
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }
 
 /// Horizontal bars, one per label, top to bottom in the given order.
@@ -281,6 +286,7 @@ fn hbars(
     let max = if max > min { max + (max - min) * 0.05 } else { min + 1.0 };
     let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -313,6 +319,13 @@ fn hbars(
         for (i, (label, v)) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             let (c, _) = kinds.style(label);
+            hovers.rect(
+                [
+                    chart.backend_coord(&(min, y - 0.35)),
+                    chart.backend_coord(&(fx(*v).max(min), y + 0.35)),
+                ],
+                format!("{label}: {} — {x_desc}", si(*v)),
+            );
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(min, y - 0.35), (fx(*v).max(min), y + 0.35)],
@@ -322,7 +335,7 @@ fn hbars(
         }
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }
 
 /// A number with an SI prefix and three significant digits: `1.23 M`, `456 k`, `7.5`.

@@ -6,6 +6,7 @@ mod convoy;
 mod cpython;
 mod crossover;
 mod heatmap;
+mod hover;
 mod ipc;
 mod locks;
 mod scaling;

@@ -13,6 +13,7 @@ use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, Value
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
+use super::hover::{Hovers, speedup_text};
 use super::style::{
     HouseMesh, draw_marker, legend_row, model_colour, model_marker, model_rank, text,
 };
@@ -197,6 +198,7 @@ impl ValueFormatter<f64> for WorkerAxis {
 fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
     let err = |e: DrawingAreaErrorKind<std::io::Error>| e.to_string();
     let mut svg = String::new();
+    let mut hovers = Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -264,13 +266,20 @@ fn draw(group: &Group<'_>, title: &str) -> Result<String, String> {
                 }
                 draw_marker(chart.plotting_area(), (x, s.median), model_marker(model), colour)
                     .map_err(err)?;
+                hovers.point(
+                    chart.backend_coord(&(x, s.median)),
+                    format!(
+                        "{model}, {w} workers: {}",
+                        speedup_text(s.median, s.ci_low, s.ci_high)
+                    ),
+                );
             }
         }
 
         draw_legend(&legend_area, group).map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }
 
 /// A y tick label: at most two decimals, no trailing zeros.

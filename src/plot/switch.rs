@@ -193,6 +193,7 @@ impl DotChart {
             values().map(|p| p.2.min(p.1)).filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
         let n = self.categories.len().max(1);
         let mut svg = String::new();
+        let mut hovers = super::hover::Hovers::default();
         {
             let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
             root.fill(&WHITE).map_err(err)?;
@@ -244,6 +245,16 @@ impl DotChart {
                             .map_err(err)?
                             .label(label.clone())
                             .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+                        for (p, xy) in points.iter().zip(&xy) {
+                            let at = self.categories.get(p.0).cloned().unwrap_or_default();
+                            hovers.point(
+                                chart.backend_coord(xy),
+                                format!(
+                                    "{label}, {at}: {:.4} [{:.4}, {:.4}] — {}",
+                                    p.1, p.2, p.3, self.y_desc
+                                ),
+                            );
+                        }
                         for p in points.iter().filter(|p| p.3 > p.2 && p.2 > 0.0) {
                             let x = p.0 as f64 + dx;
                             chart
@@ -274,6 +285,6 @@ impl DotChart {
             }
             root.present().map_err(err)?;
         }
-        Ok(svg)
+        Ok(hovers.add_to(&svg))
     }
 }

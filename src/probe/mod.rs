@@ -109,6 +109,18 @@ pub trait Probe: Send {
     }
 }
 
+/// Why the probe `kind` in `variant` with `params` cannot run on any machine this build
+/// targets (an in-process channel between two processes, a datagram above the largest one,
+/// a single-thread runtime pinned across cores), so the run plan leaves it out; `None` when it
+/// may run. Checks that depend on the machine it runs on stay in [`build`].
+pub fn not_applicable(kind: &str, variant: &str, params: &ProbeParams) -> Option<String> {
+    match kind {
+        "ipc" => ipc::IpcConfig::from_params(variant, params).ok()?.unsupported(),
+        "switch" => switch::not_applicable(variant, params),
+        _ => None,
+    }
+}
+
 /// Builds the probe `kind` in `variant` with `params`.
 pub fn build(
     kind: &str,

@@ -81,3 +81,45 @@ pub(super) fn convoy_list(run: &RunRecord, scenario: &str) -> Markup {
         }
     }
 }
+
+/// The convoy in one sentence, for the top of the page: how long one IO call takes behind one
+/// CPU-bound thread under the GIL (at a 5 ms switch interval, CPython's default, where it was
+/// measured; else the longest measured), against free threads. `None` without those cases.
+pub(super) fn convoy_headline(run: &RunRecord) -> Option<String> {
+    let ok = |c: &&crate::results::CaseRecord| {
+        c.workload == "probe:convoy" && c.status == CaseStatus::Ok && c.summary.is_some()
+    };
+    fn hogs(c: &crate::results::CaseRecord) -> Option<&str> {
+        c.params.get("hogs").map(String::as_str)
+    }
+    let interval = |c: &crate::results::CaseRecord| {
+        c.params.get("switch_interval").and_then(|s| humantime::parse_duration(s).ok())
+    };
+    let gil: Vec<&crate::results::CaseRecord> =
+        run.cases.iter().filter(ok).filter(|c| c.model == "gil" && hogs(c) == Some("1")).collect();
+    let cpython = std::time::Duration::from_millis(5);
+    let under = gil
+        .iter()
+        .find(|c| interval(c) == Some(cpython))
+        .or_else(|| gil.iter().max_by_key(|c| interval(c)))?;
+    let free = run.cases.iter().filter(ok).find(|c| {
+        c.model == "threads"
+            && hogs(c) == Some("1")
+            && c.params.get("io_time") == under.params.get("io_time")
+    });
+    let s = under.summary?;
+    let io_time = under.params.get("io_time").cloned().unwrap_or_default();
+    let io = under.params.get("io").cloned().unwrap_or_else(|| "IO".into());
+    let si = under.params.get("switch_interval").cloned().unwrap_or_default();
+    let default = if interval(under) == Some(cpython) { " (CPython's default)" } else { "" };
+    let mut out = format!(
+        "The convoy: a {io_time} {io} takes {} behind one CPU-bound thread under the GIL at a \
+         {si} switch interval{default}",
+        format::duration(s.median)
+    );
+    if let Some(f) = free.and_then(|c| c.summary) {
+        out.push_str(&format!(", {} with free threads", format::duration(f.median)));
+    }
+    out.push('.');
+    Some(out)
+}

@@ -1,34 +1,103 @@
-//! The markup of `index.html` (maud, so every value from the results is escaped): verdicts, the
-//! machine card, run information, each scenario's charts and table. The charts' SVG text is
-//! inlined so the page stands alone.
+//! The markup of `index.html` (maud, so every value from the results is escaped). The answer
+//! comes first (the answer table, the GIL penalty map, the convoy in one sentence); a table of
+//! contents links every section and scenario; the rest (GIL details, Amdahl fits, each
+//! scenario's charts and cases, the Machine, Run, Noise and Sampling cards) sits below, its
+//! long tables folded in `<details>`. The charts' SVG text is inlined so the page stands alone.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::analysis::{GIL, title_without};
-use crate::plot::{ChartFile, GilChart, GilChartKind, group_title, model_colour_hex, model_rank};
-use crate::results::{CaseRecord, CaseStatus, Machine, RunRecord, RunStatus};
+use crate::analysis::{GIL, THREADS, title_without};
+use crate::plot::{ChartFile, GilChart, GilChartKind};
+use crate::results::cpython::CpythonRecord;
+use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
-use super::convoy::convoy_list;
+use super::answer::answer_section;
+use super::cards::{banners, machine_card, run_card, status_name};
+use super::cases::case_table;
+use super::convoy::{convoy_headline, convoy_list};
 use super::format;
-use super::gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
+use super::gil::{amdahl_sentences, break_even_sentences};
 use super::ipc::ipc_list;
 use super::noise::noise_section;
 use super::sampling::sampling_section;
-use super::verdict::{Outcome, Verdict};
 
 const CSS: &str = include_str!("style.css");
 
-/// The whole page. `charts` and `gil_charts` pair each chart with its SVG text; `cpython` is
-/// the "Model vs real CPython" section, when there is one.
+/// Sorts a `table.sortable` by the column whose header is clicked (numbers by value).
+const SORT_JS: &str = "document.querySelectorAll('table.sortable thead th').forEach((th,i)=>{\
+th.title='click to sort';th.addEventListener('click',()=>{const b=th.closest('table').tBodies[0];\
+const d=th.dataset.d=th.dataset.d==='a'?'d':'a';const k=r=>{const t=(r.cells[i]||{}).textContent||'';\
+const n=parseFloat(t);return isNaN(n)?t.trim():n};[...b.rows].sort((x,y)=>{const a=k(x),c=k(y);\
+const o=typeof a==='number'&&typeof c==='number'?a-c:String(a).localeCompare(String(c));\
+return d==='a'?o:-o}).forEach(r=>b.appendChild(r))})});";
+
+/// Tables with more rows than this are folded in `<details>`.
+pub(super) const FOLD_ROWS: usize = 20;
+
+/// The id of a scenario's section: `scenario-` and the name with anything but letters,
+/// digits, `-` and `_` replaced.
+pub(super) fn scenario_id(name: &str) -> String {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    format!("scenario-{safe}")
+}
+
+/// `table` as it is when it has at most [`FOLD_ROWS`] rows, else folded under `summary`.
+pub(super) fn fold(rows: usize, summary: &str, table: Markup) -> Markup {
+    html! {
+        @if rows > FOLD_ROWS {
+            details { summary { (summary) } (table) }
+        } @else {
+            (table)
+        }
+    }
+}
+
+/// The whole page. `charts` and `gil_charts` pair each chart with its SVG text; `peer` is the
+/// CPython peer's record and `cpython` its "Model vs real CPython" section, when there is one.
 pub(crate) fn page(
     run: &RunRecord,
-    verdicts: &[Verdict],
     charts: &[(&ChartFile, String)],
     gil_charts: &[(&GilChart, String)],
+    peer: Option<&CpythonRecord>,
     cpython: Option<Markup>,
 ) -> String {
     let scenarios = scenarios(run);
     let title = format!("gilbench report: {} · {}", run.machine.hostname, run.started_at);
+    // The headline map: what the lock costs (GIL threads over free threads), under the table.
+    let headline = gil_charts.iter().position(|(c, _)| {
+        matches!(&c.kind, GilChartKind::Penalty { numerator, denominator }
+            if numerator == GIL && denominator == THREADS)
+    });
+    let rest: Vec<&(&GilChart, String)> = gil_charts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != headline)
+        .map(|(_, c)| c)
+        .collect();
+    let below = html! {
+        @if let Some(i) = headline { (gil_figure(&gil_charts[i])) }
+        @if let Some(s) = convoy_headline(run) { p.convoy { (s) } }
+    };
+    let answer = answer_section(run, peer, below);
+    let gil = gil_section(run, &rest);
+    let amdahl = amdahl_section(run);
+    let noise = noise_section(run);
+    let sampling = sampling_section(run);
+    let mut toc: Vec<(String, String)> = Vec::new();
+    let mut add = |present: bool, id: &str, label: &str| {
+        if present {
+            toc.push((id.to_string(), label.to_string()));
+        }
+    };
+    add(!answer.0.is_empty(), "answer", "The answer");
+    add(!gil.0.is_empty(), "gil", "Where a GIL hurts");
+    add(!amdahl.0.is_empty(), "amdahl", "Serial fraction");
+    add(cpython.is_some(), "cpython", "Model vs CPython");
+    add(true, "machine", "Machine");
+    add(true, "run", "Run");
+    add(!noise.0.is_empty(), "noise", "Noise");
+    add(!sampling.0.is_empty(), "sampling", "Sampling");
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -43,33 +112,30 @@ pub(crate) fn page(
                     h1 { "gilbench report" }
                     p.sub {
                         (run.machine.hostname) " · " (run.machine.cpu_brand) " · "
+                        (run.machine.usable_cpus) " usable CPUs · "
                         (run.started_at) " · profile " (run.profile) " · " (status_name(run.status))
                     }
                     (banners(run))
+                    nav.toc #contents {
+                        @for (id, label) in &toc { a href=(format!("#{id}")) { (label) } " " }
+                        span.scenarios {
+                            "Scenarios: "
+                            @for s in &scenarios { a href=(format!("#{}", scenario_id(s))) { (s) } " " }
+                        }
+                    }
                 }
-                section #verdicts {
-                    h2 { "Verdicts" }
-                    @for scenario in &scenarios {
-                        h3 { (scenario) }
-                        (verdict_list(verdicts.iter().filter(|v| v.scenario == *scenario)))
+                @if answer.0.is_empty() { p { "No workload case was run: the scenarios below hold probes only." } }
+                (answer)
+                (gil)
+                (amdahl)
+                @for scenario in &scenarios {
+                    @let cases = run.cases.iter().filter(|c| c.scenario == *scenario).count();
+                    section.scenario id=(scenario_id(scenario)) {
+                        h2 { "Scenario " (scenario) }
                         (convoy_list(run, scenario))
                         (super::switch::switch_list(run, scenario))
                         (super::locks::locks_list(run, scenario))
                         (ipc_list(run, scenario))
-                    }
-                    @if verdicts.is_empty() { p { "No case was run." } }
-                }
-                div.cards {
-                    section.card #machine { h2 { "Machine" } (machine_card(&run.machine)) }
-                    section.card #run { h2 { "Run" } (run_card(run)) }
-                }
-                (noise_section(run))
-                (sampling_section(run))
-                (gil_section(run, gil_charts))
-                (amdahl_section(run))
-                @for scenario in &scenarios {
-                    section.scenario {
-                        h2 { "Scenario " (scenario) }
                         @for (chart, svg) in charts.iter().filter(|(c, _)| chart_scenario(run, c) == Some(scenario.as_str())) {
                             figure {
                                 (PreEscaped(svg_body(svg)))
@@ -79,18 +145,38 @@ pub(crate) fn page(
                                 }
                             }
                         }
-                        (case_table(run, scenario))
+                        (fold(cases, &format!("All {cases} cases of {scenario}: medians, speedups, CPU, context switches, memory, status"), case_table(run, scenario)))
                     }
                 }
                 @if let Some(section) = cpython { (section) }
+                section #about {
+                    h2 { "Machine, run and noise" }
+                    details.card #machine { summary { "Machine: " (run.machine.cpu_brand) ", " (run.machine.usable_cpus) " usable CPUs, " (run.machine.os) } (machine_card(&run.machine)) }
+                    details.card #run { summary { "Run: profile " (run.profile) ", " (run.cases.len()) " cases, started " (run.started_at) "; harness overhead" } (run_card(run)) }
+                    (noise)
+                    (sampling)
+                }
                 footer {
                     "Written by gilbench " (run.gilbench_version) " (schema "
                     (run.schema_version) "). Speedup = sequential median / median. " (format::intervals_note(run))
                 }
+                script { (PreEscaped(SORT_JS)) }
             }
         }
     };
     markup.into_string()
+}
+
+fn gil_figure((chart, svg): &(&GilChart, String)) -> Markup {
+    html! {
+        figure {
+            (PreEscaped(svg_body(svg)))
+            figcaption {
+                (gil_caption(chart)) " "
+                a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
+            }
+        }
+    }
 }
 
 /// Scenario names in run order.
@@ -113,250 +199,10 @@ fn svg_body(svg: &str) -> &str {
     svg.find("<svg").map(|i| &svg[i..]).unwrap_or(svg)
 }
 
-fn status_name(status: RunStatus) -> &'static str {
-    match status {
-        RunStatus::Running => "running (incomplete)",
-        RunStatus::Complete => "complete",
-        RunStatus::Interrupted => "interrupted",
-    }
-}
-
-fn case_status_name(status: CaseStatus) -> &'static str {
-    match status {
-        CaseStatus::Ok => "ok",
-        CaseStatus::Failed => "failed",
-        CaseStatus::Timeout => "timeout",
-        CaseStatus::Unsupported => "unsupported",
-        CaseStatus::Interrupted => "interrupted",
-        CaseStatus::Deadlock => "deadlock",
-    }
-}
-
-fn banners(run: &RunRecord) -> Markup {
-    let failed = run
-        .cases
-        .iter()
-        .filter(|c| {
-            matches!(c.status, CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock)
-        })
-        .count();
-    let busy = run.machine.load_avg[0] > 0.5 * run.machine.usable_cpus.max(1) as f64;
-    html! {
-        @match run.status {
-            RunStatus::Interrupted => div.banner.warn {
-                "This run was interrupted: the report holds the " (run.cases.len())
-                " cases that finished before it stopped."
-            },
-            RunStatus::Running => div.banner.warn {
-                "This run had not finished when the report was written."
-            },
-            RunStatus::Complete => {},
-        }
-        @if failed > 0 {
-            div.banner.bad { (failed) " case(s) failed or timed out; see the tables for the reasons." }
-        }
-        @if busy {
-            div.banner.warn {
-                "The machine was busy at the start (1-minute load "
-                (format!("{:.2}", run.machine.load_avg[0])) " on " (run.machine.usable_cpus)
-                " usable CPUs): timings may be disturbed."
-            }
-        }
-    }
-}
-
-fn verdict_list<'a>(verdicts: impl Iterator<Item = &'a Verdict>) -> Markup {
-    html! {
-        ul.verdicts {
-            @for v in verdicts {
-                @let class = match v.outcome {
-                    Outcome::NoResult | Outcome::NoBaseline => "none",
-                    _ if v.is_clear() => "clear",
-                    _ => "unclear",
-                };
-                li class=(class) { (v.sentence()) }
-            }
-        }
-    }
-}
-
-fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
-    v.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "unknown".into())
-}
-
-fn machine_card(m: &Machine) -> Markup {
-    html! {
-        dl {
-            dt { "host" } dd { (m.hostname) }
-            dt { "CPU" } dd { (m.cpu_brand) }
-            dt { "architecture" } dd { (m.arch) }
-            @for (k, v) in &m.environment { dt { (k.replace('_', " ")) } dd { (v) } }
-            dt { "physical cores" } dd { (opt(&m.physical_cores)) }
-            dt { "logical CPUs" } dd { (m.logical_cpus) }
-            dt { "usable CPUs" } dd { (m.usable_cpus) " (affinity and quota applied)" }
-            dt { "CPU clock" } dd { (m.cpu_mhz.map(|f| format!("{f} MHz")).unwrap_or_else(|| "unknown".into())) }
-            dt { "memory" } dd { (format::bytes(m.memory_bytes)) }
-            dt { "OS" } dd { (m.os) }
-            dt { "kernel" } dd { (m.kernel) }
-            dt { "virtualisation" } dd { (m.virtualization.as_deref().unwrap_or("none detected")) }
-            dt { "load at start" } dd {
-                (format!("{:.2} / {:.2} / {:.2}", m.load_avg[0], m.load_avg[1], m.load_avg[2]))
-                " (1 / 5 / 15 min)"
-            }
-            dt { "rustc" } dd { (m.rustc) }
-            dt { "gilbench" } dd { (m.gilbench_version) }
-            dt { "git revision" } dd { code { (opt(&m.git_rev)) } }
-        }
-    }
-}
-
-fn run_card(run: &RunRecord) -> Markup {
-    html! {
-        dl {
-            dt { "profile" } dd { (run.profile) }
-            dt { "status" } dd { (status_name(run.status)) }
-            dt { "started" } dd { (run.started_at) }
-            dt { "finished" } dd { (run.finished_at.as_deref().unwrap_or("not finished")) }
-            dt { "command" } dd { code { (run.command.join(" ")) } }
-            dt { "scenario files" } dd {
-                @for (i, f) in run.scenario_files.iter().enumerate() {
-                    @if i > 0 { ", " } code { (f) }
-                }
-            }
-            dt { "cases" } dd {
-                (run.cases.len()) " (" (run.cases.iter().filter(|c| c.status == CaseStatus::Ok).count()) " ok)"
-            }
-            dt { "clock read" } dd { (format::duration(run.overhead.clock_read_ns * 1e-9)) }
-            dt { "empty task" } dd {
-                @if run.overhead.empty_task_ns.is_empty() { "not measured" }
-                @for (model, ns) in empty_tasks(run) {
-                    span.nowrap { (swatch(model)) (model) ": " (format::duration(ns * 1e-9)) }
-                    br;
-                }
-            }
-            dt { "CPU calibration" } dd {
-                (format::si(run.calibration.cpu_iterations_per_s)) " iterations/s of the CPU kernel on one core"
-            }
-        }
-    }
-}
-
-/// Empty-task costs in report order.
-fn empty_tasks(run: &RunRecord) -> Vec<(&String, f64)> {
-    let mut out: Vec<(&String, f64)> =
-        run.overhead.empty_task_ns.iter().map(|(m, ns)| (m, *ns)).collect();
-    out.sort_by(|a, b| model_rank(a.0).cmp(&model_rank(b.0)));
-    out
-}
-
-fn swatch(model: &str) -> Markup {
-    html! { span.swatch style=(format!("background:{}", model_colour_hex(model))) {} }
-}
-
-fn case_table(run: &RunRecord, scenario: &str) -> Markup {
-    let cases: Vec<&CaseRecord> = run.cases.iter().filter(|c| c.scenario == scenario).collect();
-    let mut groups: Vec<&str> = Vec::new();
-    for c in &cases {
-        if !groups.contains(&c.group.as_str()) {
-            groups.push(&c.group);
-        }
-    }
-    let note = format::intervals_note(run);
-    html! {
-        table {
-            colgroup {
-                col style="width:24%"; col style="width:10%"; col style="width:5%";
-                col style="width:15%"; col style="width:13%"; col style="width:7%";
-                col style="width:8%"; col style="width:9%"; col style="width:9%";
-            }
-            thead {
-                tr {
-                    th { "case" } th { "model" } th { "workers" }
-                    th title=(note) { "median [interval]" }
-                    th title=(note) { "speedup [interval]" } th { "CPU" } th { "ctx switches vol + invol" }
-                    th title="peak resident memory during the case's samples: gilbench's own process, then the largest worker process" {
-                        "peak memory: gilbench / largest worker"
-                    }
-                    th { "status" }
-                }
-            }
-            tbody {
-                @for g in groups {
-                    @let members: Vec<&&CaseRecord> = cases.iter().filter(|c| c.group == g).collect();
-                    tr.group { th colspan="9" { (group_title(members[0])) } }
-                    @for c in members { (case_row(c, run.machine.usable_cpus)) }
-                }
-            }
-        }
-    }
-}
-
-/// A sanity note on a speedup that exceeds what the units could give: above the worker count
-/// (impossible without a measurement problem) or above the usable CPUs (fine for IO-bound
-/// work, suspicious for CPU-bound work).
-fn speedup_sanity(c: &CaseRecord, usable_cpus: usize) -> Option<String> {
-    let s = c.speedup?;
-    if s.ci_low > c.workers as f64 * 1.05 {
-        Some(format!("above {} workers: check the measurement", c.workers))
-    } else if s.ci_low > usable_cpus as f64 * 1.05 && c.workload == "cpu" {
-        Some(format!("CPU-bound work above the {usable_cpus} usable CPUs: check the measurement"))
-    } else {
-        None
-    }
-}
-
-fn case_row(c: &CaseRecord, usable_cpus: usize) -> Markup {
-    let class = match c.status {
-        CaseStatus::Ok => "",
-        CaseStatus::Failed | CaseStatus::Timeout | CaseStatus::Deadlock => "bad",
-        CaseStatus::Unsupported | CaseStatus::Interrupted => "skip",
-    };
-    let speedup = match (&c.speedup, c.model.as_str(), c.status) {
-        (Some(s), _, _) => format::speedup(s),
-        (None, "sequential", CaseStatus::Ok) => "baseline".into(),
-        _ => "–".into(),
-    };
-    let ctx = match (c.voluntary_cs, c.involuntary_cs) {
-        (Some(v), Some(i)) => format!("{} + {}", format::count(v), format::count(i)),
-        _ => "–".into(),
-    };
-    let memory = match (c.peak_rss_bytes, c.worker_peak_rss_bytes) {
-        (Some(own), Some(worker)) => format!("{} / {}", format::bytes(own), format::bytes(worker)),
-        (Some(own), None) => format::bytes(own),
-        (None, Some(worker)) => format!("– / {}", format::bytes(worker)),
-        (None, None) => "–".into(),
-    };
-    html! {
-        tr class=(class) {
-            td.key { (c.case) }
-            td { (swatch(&c.model)) (c.model) }
-            td.num { (c.workers) }
-            td.num {
-                @if let Some(s) = &c.summary {
-                    (format::value_interval(&c.unit, s.median, s.ci_low, s.ci_high))
-                    @if s.noisy { span.flag title="robust coefficient of variation above the noise threshold" {
-                        "noisy, CV " (format!("{:.0}%", s.cv * 100.0))
-                    } }
-                } @else { "–" }
-            }
-            td.num {
-                (speedup)
-                @if let Some(note) = speedup_sanity(c, usable_cpus) { " " span.flag { (note) } }
-            }
-            td.num { (c.cpu_s.map(format::duration).unwrap_or_else(|| "–".into())) }
-            td.num { (ctx) }
-            td.num { (memory) }
-            td.status.ok[c.status == CaseStatus::Ok] {
-                (case_status_name(c.status))
-                @if let Some(r) = &c.reason { ": " (r) }
-            }
-        }
-    }
-}
-
-/// "Where a GIL hurts": the verdict per workload shape, the break-even task sizes, the penalty
-/// and crossover maps, and the GIL counters. Absent when the run measured no `gil` case.
-fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
+/// "Where a GIL hurts": the break-even task sizes, the penalty and crossover maps not shown
+/// with the answer, and the GIL counters (the answer table already says, per shape, what the
+/// lock costs). Absent when the run measured no `gil` case.
+fn gil_section(run: &RunRecord, charts: &[&(&GilChart, String)]) -> Markup {
     let gil_cases: Vec<&CaseRecord> = run
         .cases
         .iter()
@@ -365,37 +211,25 @@ fn gil_section(run: &RunRecord, charts: &[(&GilChart, String)]) -> Markup {
     if gil_cases.is_empty() && charts.is_empty() {
         return html! {};
     }
-    let verdicts = gil_verdicts(run);
     let break_even = break_even_sentences(run);
     html! {
         section #gil {
             h2 { "Where a GIL hurts" }
             p.lead {
                 "GIL threads are threads that must hold one global lock to run CPU work, as in "
-                "CPython; free threads do not. Each model is taken at its best worker count; a "
-                "winner is named only when its interval clears the other's and it is at "
-                "least 10 % faster."
-            }
-            @if !verdicts.is_empty() {
-                ul.verdicts { @for v in &verdicts { li { (v) } } }
+                "CPython; free threads do not. The answer table above gives, per shape of "
+                "work, what the lock costs; here are the task sizes where processes overtake "
+                "GIL threads and the maps behind it."
             }
             (super::released::section(run))
             @if !break_even.is_empty() {
                 h3 { "Break-even task size" }
                 ul.verdicts { @for s in &break_even { li { (s) } } }
             }
-            @for (chart, svg) in charts {
-                figure {
-                    (PreEscaped(svg_body(svg)))
-                    figcaption {
-                        (gil_caption(chart)) " "
-                        a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
-                    }
-                }
-            }
+            @for chart in charts { (gil_figure(chart)) }
             @if gil_cases.iter().any(|c| !c.counters.is_empty()) {
                 h3 { "GIL counters (median per sample)" }
-                (gil_counters(&gil_cases))
+                (fold(gil_cases.len(), &format!("{} GIL cases: switches, drop requests and lock wait", gil_cases.len()), gil_counters(&gil_cases)))
             }
         }
     }
@@ -420,7 +254,7 @@ fn gil_caption(chart: &GilChart) -> String {
 fn gil_counters(cases: &[&CaseRecord]) -> Markup {
     let counter = |c: &CaseRecord, k: &str| c.counters.get(k).copied();
     html! {
-        table {
+        table.sortable {
             colgroup {
                 col style="width:46%"; col style="width:8%"; col style="width:14%";
                 col style="width:10%"; col style="width:10%"; col style="width:12%";
@@ -466,8 +300,10 @@ fn amdahl_section(run: &RunRecord) -> Markup {
             @for scenario in scenarios(run) {
                 @let mine: Vec<&String> = sentences.iter().filter(|(s, _)| *s == scenario).map(|(_, t)| t).collect();
                 @if !mine.is_empty() {
-                    h3 { (scenario) }
-                    ul.verdicts { @for t in mine { li { (t) } } }
+                    details {
+                        summary { (scenario) ": " (mine.len()) " comparison groups" }
+                        ul.verdicts { @for t in mine { li { (t) } } }
+                    }
                 }
             }
         }

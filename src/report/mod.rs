@@ -2,6 +2,9 @@
 //! from the run record and its charts. Computes nothing: it shows what the results model
 //! carries, and its verdicts only compare the medians and intervals already there.
 
+mod answer;
+mod cards;
+mod cases;
 mod compare;
 mod convoy;
 mod cpython;
@@ -69,6 +72,7 @@ pub fn write_report_with(
         .iter()
         .map(|c| read(dir.join(&c.path)).map(|svg| (c, svg)))
         .collect::<Result<_, _>>()?;
+    let peer = cpython.map(|(peer, _)| peer);
     let cpython = match cpython {
         Some((peer, peer_charts)) => Some(cpython::section(run, peer, &inline(peer_charts, dir)?)),
         None => None,
@@ -80,7 +84,7 @@ pub fn write_report_with(
             Some(maud::html! { @if let Some(s) = section { (s) } (criterion::section(&found)) })
         }
     };
-    let page = html::page(run, &verdicts(run), &inlined, &gil_inlined, cpython);
+    let page = html::page(run, &inlined, &gil_inlined, peer, cpython);
     let index = dir.join("index.html");
     write_atomic(&index, page.as_bytes())?;
     write_atomic(&dir.join("summary.md"), summary_markdown(run).as_bytes())?;

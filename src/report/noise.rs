@@ -97,8 +97,11 @@ pub(super) fn noise_section(run: &RunRecord) -> Markup {
         return html! {};
     }
     html! {
-        section #noise {
-            h2 { "Noise" }
+        details.card #noise {
+            summary {
+                "Noise: " (flagged_groups(run).len()) " comparison groups flagged, "
+                (clusters.len()) " cases in two clusters"
+            }
             @if !run.sentinel.is_empty() { (sentinel_part(run)) }
             (clusters_part(&clusters))
         }
@@ -114,7 +117,9 @@ fn clusters_part(clusters: &[(&str, Clusters)]) -> Markup {
                 "spread, so their median stands for one of two behaviours (often some "
                 "samples had two workers sharing a CPU and others did not):"
             }
-            table {
+            details {
+            summary { (clusters.len()) " two-cluster cases" }
+            table.sortable {
                 thead { tr { th { "case" } th { "fast cluster" } th { "slow cluster" } } }
                 tbody {
                     @for (case, k) in clusters.iter().take(CLUSTER_ROWS) {
@@ -128,6 +133,7 @@ fn clusters_part(clusters: &[(&str, Clusters)]) -> Markup {
             }
             @if clusters.len() > CLUSTER_ROWS {
                 p { "… and " (clusters.len() - CLUSTER_ROWS) " more; every sample is in run.json and samples.csv." }
+            }
             }
         }
     }
@@ -207,8 +213,9 @@ fn sentinel_part(run: &RunRecord) -> Markup {
                     (format!("{:.0} %", threshold.pipe * 100.0))
                     ") or other processes were busy (more than half a CPU before it, a quarter of one while it ran)." }
             } @else {
-                p.banner.warn { (flagged.len()) " comparison groups were measured on a moving or busy machine; treat their differences with care:" }
-                table {
+                details #flagged {
+                summary.banner.warn { (flagged.len()) " comparison groups were measured on a moving or busy machine; treat their differences with care (click for the list)" }
+                table.sortable {
                     thead { tr { th { "group" } th { "sentinel moved" } th { "other processes before (CPUs)" } th { "other processes during (CPUs)" } } }
                     tbody {
                         @for c in &flagged {
@@ -223,6 +230,7 @@ fn sentinel_part(run: &RunRecord) -> Markup {
                             }
                         }
                     }
+                }
                 }
             }
     }

@@ -59,14 +59,14 @@ pub(super) fn sampling_section(run: &RunRecord) -> Markup {
     let open: Vec<&GroupSampling> =
         run.groups.iter().filter(|g| g.stop != StopReason::Converged).collect();
     html! {
-        section #sampling {
-            h2 { "Sampling" }
+        details.card #sampling {
+            summary { "Sampling: " (tally(run)) }
             p { (rule_sentence(rule)) " " (tally(run)) }
             @if !open.is_empty() {
                 details {
                     summary { (open.len()) " groups stopped before every comparison was known to ±"
                         (format::percent(rule.half_width)) }
-                    table {
+                    table.sortable {
                         thead { tr { th { "group" } th { "rounds" } th { "stopped" } th { "widest interval" } th { "cases not known" } } }
                         tbody {
                             @for g in open.iter().take(ROWS) {

@@ -141,3 +141,45 @@ fn released_sentences_name_the_share_the_workers_and_each_speedup() {
           threads reach 2.1×; 4 processes (gil:processes) 3.0×"]
     );
 }
+
+fn best(model: &str, workers: usize, s: (f64, f64, f64)) -> crate::analysis::Best {
+    crate::analysis::Best { model: model.into(), workers, speedup: Speedup::paired(s.0, s.1, s.2) }
+}
+
+#[test]
+fn the_pick_names_a_tie_as_a_tie_and_says_what_to_avoid() {
+    use super::answer::{avoid_words, pick_words};
+    let tie = crate::analysis::choose(&[
+        best("threads", 4, (1.97, 1.8, 2.1)),
+        best("gil", 2, (0.98, 0.96, 0.99)),
+        best("processes:fork", 2, (1.95, 1.85, 2.05)),
+        best("async:multi", 4, (1.97, 1.7, 2.2)),
+    ])
+    .unwrap();
+    assert_eq!(
+        pick_words(&tie),
+        "free threads, async:multi or processes:fork — within 5 % of each other"
+    );
+    assert_eq!(avoid_words(&tie), "avoid GIL threads: 0.980×, 2.0× slower");
+
+    let clear = crate::analysis::choose(&[
+        best("gil", 2, (0.98, 0.96, 0.99)),
+        best("processes:fork", 2, (1.9, 1.8, 2.0)),
+    ])
+    .unwrap();
+    assert_eq!(pick_words(&clear), "processes:fork, 1.90×");
+    assert_eq!(avoid_words(&clear), "avoid GIL threads: 0.980×, 1.9× slower");
+
+    // No GIL model, nothing clearly slower: no avoid clause.
+    let close = crate::analysis::choose(&[
+        best("threads", 2, (1.9, 1.6, 2.2)),
+        best("async:multi", 2, (1.5, 1.2, 1.8)),
+    ])
+    .unwrap();
+    assert_eq!(pick_words(&close), "free threads, 1.90×");
+    assert_eq!(avoid_words(&close), "");
+
+    let slower = crate::analysis::choose(&[best("threads", 2, (0.5, 0.45, 0.55))]).unwrap();
+    assert_eq!(pick_words(&slower), "sequential: no model beats it");
+    assert_eq!(avoid_words(&slower), "avoid free threads: 0.500×, 2.0× slower");
+}

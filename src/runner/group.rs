@@ -120,6 +120,7 @@ pub(super) fn run_group(
     cases: &[&Planned],
     group_index: usize,
     shared: &mut Shared<'_>,
+    on_event: &mut dyn FnMut(&super::Event),
 ) -> (Vec<CaseRecord>, GroupSampling) {
     let config = shared.config;
     let profile = &config.profile;
@@ -205,6 +206,9 @@ pub(super) fn run_group(
             take_one(&mut slots[active[k]], shared);
         }
         round += 1;
+        let by_rounds = round as f64 / profile.max_rounds.max(1) as f64;
+        let by_time = rounds_start.elapsed().as_secs_f64() / budget.as_secs_f64().max(1e-9);
+        on_event(&super::Event::RoundFinished { round, fraction: by_rounds.max(by_time).min(1.0) });
         if cancelled() {
             for slot in slots.iter_mut().filter(|s| s.rec.status == CaseStatus::Ok) {
                 let why = Stop {

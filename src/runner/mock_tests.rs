@@ -81,7 +81,7 @@ fn run_mocked(
         build: &build,
     };
     let members: Vec<&crate::sweep::Planned> = cases.iter().collect();
-    run_group(&members, 0, &mut shared)
+    run_group(&members, 0, &mut shared, &mut |_| {})
 }
 
 fn ms(x: f64) -> Duration {

@@ -185,6 +185,14 @@ pub enum Event {
         /// Number of cases in it.
         cases: usize,
     },
+    /// A round of the running group ended: `fraction` is how far the group has come toward its
+    /// round limit or time budget, whichever is nearer (it may stop sooner, once settled).
+    RoundFinished {
+        /// Rounds taken so far.
+        round: usize,
+        /// Between 0 and 1.
+        fraction: f64,
+    },
     /// A case ended.
     CaseFinished {
         /// 0-based position.
@@ -422,7 +430,7 @@ pub fn run(
         });
         on_event(&Event::GroupStarted { key: key.to_string(), cases: members.len() });
         let others = OthersWindow::open();
-        let (records, sampled) = group::run_group(members, group_index, &mut shared);
+        let (records, sampled) = group::run_group(members, group_index, &mut shared, on_event);
         record.groups.push(sampled);
         let busy_others = others.and_then(|w| w.close());
         last_busy = busy_others;

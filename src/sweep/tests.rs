@@ -60,3 +60,36 @@ fn every_shown_parameter_has_a_typed_value() {
     let json = serde_json::to_string(&file).unwrap();
     assert!(json.contains("\"bytes\":65536") && json.contains("\"fsync\":true"), "{json}");
 }
+
+#[test]
+fn combinations_that_cannot_run_anywhere_are_left_out_and_counted() {
+    let load = |name: &str| crate::scenario::find_shipped(name).unwrap().load().unwrap();
+    for (name, expected) in [("ipc", 16), ("switch", 1), ("gil", 0), ("locks", 0)] {
+        let sc = load(name);
+        let planned = plan(&sc, 2);
+        let left_out = not_applicable(&sc, 2);
+        assert_eq!(left_out.len(), expected, "{name}: {left_out:?}");
+        // Together they are the whole cartesian product, and no planned case is one of them.
+        assert_eq!(
+            planned.len() + left_out.len(),
+            expand(&sc, 2).len() + expand_probes(&sc, 2).len()
+        );
+        for n in &left_out {
+            assert!(planned.iter().all(|p| p.key() != n.key), "{} planned", n.key);
+        }
+        for p in &planned {
+            if let Planned::Probe(p) = p {
+                assert_eq!(crate::probe::not_applicable(&p.kind, &p.variant, &p.probe), None);
+            }
+        }
+    }
+    let ipc = not_applicable(&load("ipc"), 2);
+    let channels = ipc.iter().filter(|n| n.reason.contains("in-process channel")).count();
+    let datagrams = ipc.iter().filter(|n| n.reason.contains("64 KiB per datagram")).count();
+    assert_eq!((channels, datagrams), (12, 4), "{ipc:?}");
+    assert!(ipc.iter().all(|n| n.key.starts_with("ipc/")));
+    let switch = not_applicable(&load("switch"), 2);
+    assert!(
+        switch[0].key.starts_with("switch/async-current/") && switch[0].key.contains("cross-core")
+    );
+}

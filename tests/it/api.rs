@@ -24,6 +24,7 @@ fn registry() -> Registry {
 fn closure_workload_runs_through_threads_and_async_with_equal_checksums() {
     let _machine = shared();
     let out = tempfile::tempdir().unwrap();
+    let mut events = Vec::new();
     let run = Bench::new(&registry(), "xor")
         .param("key", 5)
         .setting("scratch", "/tmp/any path")
@@ -38,10 +39,26 @@ fn closure_workload_runs_through_threads_and_async_with_equal_checksums() {
         .tasks(10)
         .payload_bytes(100)
         .out(out.path())
-        .run()
+        .run_with_events(&mut |e| events.push(e.clone()))
         .unwrap();
     assert!(run.failures().is_empty(), "{:?}", run.failures());
     assert_eq!(run.record.cases.len(), 9);
+    // Progress comes round by round, each round further into its group, before the cases end.
+    let fractions: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            gilbench::api::Event::RoundFinished { fraction, .. } => Some(*fraction),
+            _ => None,
+        })
+        .collect();
+    assert!(fractions.len() >= 3, "{events:?}");
+    assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)), "{fractions:?}");
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    let first_case =
+        events.iter().position(|e| matches!(e, gilbench::api::Event::CaseFinished { .. }));
+    let first_round =
+        events.iter().position(|e| matches!(e, gilbench::api::Event::RoundFinished { .. }));
+    assert!(first_round < first_case, "{events:?}");
     let sums: std::collections::BTreeSet<_> =
         run.record.cases.iter().map(|c| c.checksum.clone().unwrap()).collect();
     assert_eq!(sums.len(), 1, "{sums:?}");

@@ -1,5 +1,7 @@
 //! The report as a person sees it: rendered by headless Chromium, screenshotted (not blank),
-//! and laid out without anything wider than its column. Skips, saying why, where Chromium is
+//! laid out without anything wider than its column, the answer table first and in the first
+//! 1366×768 viewport, a table of contents whose links all land, folded sections, a hover
+//! title on every chart point, and nothing fetched from the network. Skips, saying why, where Chromium is
 //! not installed (`.ci/run` installs Debian's `chromium`).
 
 use std::path::{Path, PathBuf};
@@ -27,7 +29,7 @@ fn headless(browser: &Path, profile: &Path) -> Command {
         "--disable-sync",
         "--hide-scrollbars",
         "--allow-file-access-from-files",
-        "--window-size=1280,2400",
+        "--window-size=1366,768",
     ]);
     cmd.arg(format!("--user-data-dir={}", profile.display()));
     cmd
@@ -73,7 +75,7 @@ fn the_report_renders_and_nothing_overflows_its_column() {
     std::fs::write(
         &probe,
         format!(
-            r#"<!doctype html><body><iframe id="r" src="file://{}" style="width:1200px;height:2000px"></iframe>
+            r#"<!doctype html><body><iframe id="r" src="file://{}" style="width:1366px;height:768px"></iframe>
 <pre id="out">pending</pre>
 <script>
 document.getElementById('r').onload = () => {{
@@ -86,7 +88,19 @@ document.getElementById('r').onload = () => {{
     const over = el.getBoundingClientRect().right - parent.getBoundingClientRect().right;
     if (over > 2) bad.push(el.tagName + (el.id ? '#' + el.id : '') + ' +' + Math.round(over) + 'px');
   }}
-  document.getElementById('out').textContent = 'overflow:' + JSON.stringify(bad) + ':sections:' + d.querySelectorAll('section').length;
+  const first = d.querySelector('table');
+  const rows = first ? first.tBodies[0].rows : [];
+  const answer = !!first && first.classList.contains('answer') && rows.length > 0
+    && rows[0].getBoundingClientRect().bottom <= 768;
+  const links = [...d.querySelectorAll('nav.toc a')];
+  const dead = links.filter(a => !d.getElementById(a.getAttribute('href').slice(1))).map(a => a.getAttribute('href'));
+  const svgs = [...d.querySelectorAll('figure svg')];
+  const bare = svgs.filter(g => !g.querySelector('title')).length;
+  const remote = performance.getEntriesByType('resource').length + d.defaultView.performance.getEntriesByType('resource').length;
+  document.getElementById('out').textContent = 'overflow:' + JSON.stringify(bad)
+    + ':answer-first-in-view:' + answer + ':details:' + d.querySelectorAll('details').length
+    + ':toc:' + links.length + ':dead:' + JSON.stringify(dead) + ':charts:' + svgs.length
+    + ':bare-charts:' + bare + ':fetches:' + remote + ':sections:' + d.querySelectorAll('section').length;
 }};
 </script></body>"#,
             index.display()
@@ -106,6 +120,16 @@ document.getElementById('r').onload = () => {{
         .unwrap_or("")
         .to_string();
     assert!(verdict.starts_with("overflow:[]"), "layout problems: {verdict}");
+    let field = |name: &str| {
+        verdict.split(&format!(":{name}:")).nth(1).and_then(|s| s.split(':').next()).unwrap_or("")
+    };
+    assert_eq!(field("answer-first-in-view"), "true", "answer table not first in view: {verdict}");
+    assert!(field("details").parse::<usize>().unwrap_or(0) >= 1, "nothing folded: {verdict}");
+    assert!(field("toc").parse::<usize>().unwrap_or(0) >= 3, "no table of contents: {verdict}");
+    assert_eq!(field("dead"), "[]", "contents links without a target: {verdict}");
+    assert!(field("charts").parse::<usize>().unwrap_or(0) >= 2, "charts missing: {verdict}");
+    assert_eq!(field("bare-charts"), "0", "charts without hover titles: {verdict}");
+    assert_eq!(field("fetches"), "0", "the report fetched something: {verdict}");
     let sections: usize =
         verdict.rsplit(":sections:").next().and_then(|n| n.parse().ok()).unwrap_or(0);
     assert!(sections >= 3, "too few sections rendered: {verdict}");

@@ -219,6 +219,10 @@ fn calibrate_end_to_end_and_report_redraws_the_comparison() {
     let html = std::fs::read_to_string(dir.path().join("index.html")).expect("index.html");
     assert!(html.contains("Model vs real CPython"), "no section");
     assert!(html.contains("Shape checks"));
+    // Real CPython's speedups stand beside the model's in the answer table.
+    let answer = html.split("<table class=\"answer\">").nth(1).expect("an answer table");
+    let answer = answer.split("</table>").next().unwrap_or_default();
+    assert!(answer.contains(">CPython</th>") && answer.contains("processes "), "{answer}");
     let charts: Vec<String> = std::fs::read_dir(dir.path().join("plots"))
         .expect("plots")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

@@ -90,7 +90,7 @@ const CPU: (&str, &str, &str) = ("cpu", "task_duration", "2ms");
 const IO: (&str, &str, &str) = ("io-sleep", "sleep", "2ms");
 const NET: (&str, &str, &str) = ("io-net", "delay", "2ms");
 
-fn fixture() -> RunRecord {
+pub(crate) fn fixture() -> RunRecord {
     use CaseStatus::{Failed, Ok, Timeout};
     let cases = vec![
         // cpu: threads at 2 workers clearly ahead; one fork case failed; async noisy.
@@ -227,13 +227,16 @@ fn report_is_self_contained_and_escaped() {
     assert_eq!(index, dir.path().join("index.html"));
     let html = std::fs::read_to_string(&index).expect("index.html");
 
-    assert!(html.contains("threads with 2 workers is fastest, 1.90× [1.80, 2.00] faster"));
-    assert!(html.contains("no clear winner"));
+    // The answer table comes first: a clear pick, a tie named as a tie, what to avoid.
+    let first_table = html.find("<table").expect("a table");
+    assert_eq!(html.find("<table class=\"answer\">"), Some(first_table));
+    assert!(html.contains("free threads, 1.90×; avoid async:current: 0.970×, 2.0× slower"));
+    assert!(html.contains("free threads or async:multi — within 5 % of each other"));
     for c in &run.cases {
         assert!(html.contains(&c.case), "case {} missing", c.case);
     }
     assert!(html.contains("worker 3 died: &lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(!html.contains("<script"), "raw script tag in the report");
+    assert_eq!(html.matches("<script").count(), 1, "a raw script tag besides the sorter");
     assert!(html.contains("timed out after 120 s"));
     assert!(html.contains("noisy"));
     assert!(html.contains("interrupted"));
@@ -249,17 +252,32 @@ fn report_is_self_contained_and_escaped() {
     }
     assert!(html.contains("21.5 ns") && html.contains("4.20 µs") && html.contains("38.0 µs"));
     assert!(html.contains("32.0 ms [31.4, 32.6]"), "median with interval");
-    // No network and no scripts.
+    // No network.
     let without_svg_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
     assert!(!without_svg_ns.contains("http") && !html.contains("src=") && !html.contains("<link"));
 
     let md = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary.md");
     assert_eq!(md, summary_markdown(&run));
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
-    assert!(rows[0].contains("group") && rows[0].contains("speedup"), "{}", rows[0]);
+    assert!(
+        rows[0].starts_with("| work | free threads |") && rows[0].contains("pick"),
+        "{}",
+        rows[0]
+    );
     assert!(rows[1].starts_with("|---"));
-    let ok = run.cases.iter().filter(|c| c.status == CaseStatus::Ok).count();
-    assert_eq!(rows.len() - 2, ok);
+    assert!(md.contains("| group | threads |"), "a compact table per scenario: {md}");
+    // A row per answer shape and one per comparison group, each with two header lines.
+    let mut groups: Vec<&str> = run.cases.iter().map(|c| c.group.as_str()).collect();
+    groups.dedup();
+    let shapes = md
+        .split("## Each scenario")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .count()
+        - 1;
+    assert_eq!(rows.len() - 4, shapes + groups.len(), "{md}");
     assert!(!md.contains(SCRIPT_REASON));
 }
 
@@ -339,7 +357,7 @@ fn gil_case(fraction: &str, model: &str, workers: usize, speedup: (f64, f64, f64
 }
 
 /// gil, threads and processes:fork over CPU fractions 0, 0.5, 1 at 1 and 2 workers.
-fn gil_fixture() -> RunRecord {
+pub(crate) fn gil_fixture() -> RunRecord {
     gil_fixture_of(&[
         ("0", (1.96, 1.9, 2.0), (1.96, 1.9, 2.02), (1.96, 1.9, 2.0)),
         ("0.5", (1.9, 1.8, 2.0), (1.2, 1.1, 1.3), (1.9, 1.8, 2.0)),
@@ -431,7 +449,9 @@ fn report_answers_the_gil_question() {
                     (processes:fork, 2.0×) and GIL threads (2.0×); GIL threads scale like free \
                     threads, 2.0× vs 2.0×";
     assert_eq!(gil_verdicts(&run), [io_bound, cpu_bound]);
-    assert!(html.contains(cpu_bound) && html.contains(io_bound));
+    // The answer table says per shape what the lock costs; the prose is not repeated.
+    assert!(html.contains("GIL cost") && !html.contains(cpu_bound));
+    assert!(html.contains("avoid GIL threads"));
     // Amdahl: pure CPU work under the GIL is all serial, with a bootstrap interval.
     assert!(html.contains("Serial fraction (Amdahl"));
     assert!(
@@ -453,42 +473,6 @@ fn report_answers_the_gil_question() {
     assert!(html.contains("4.20 ms"), "lock wait per sample");
 
     let md = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary.md");
-    assert!(md.contains("## Where a GIL hurts") && md.contains(cpu_bound), "{md}");
-    assert!(md.contains("under the GIL this workload is 100% serial"));
-}
-
-#[test]
-fn a_run_without_gil_cases_has_no_gil_section() {
-    let run = fixture();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let charts = scaling_charts(&run, dir.path()).expect("charts");
-    let html = std::fs::read_to_string(write_report(&run, &charts, dir.path()).expect("report"))
-        .expect("index.html");
-    assert!(!html.contains("Where a GIL hurts"));
-    assert!(!summary_markdown(&run).contains("GIL"));
-}
-
-#[test]
-fn cases_whose_samples_fall_in_two_clusters_are_named() {
-    let mut run = gil_fixture();
-    // 16 workers on 16 CPUs: 4 samples ran every task at once, 11 ran two on one CPU.
-    let split = &mut run.cases[3];
-    split.samples = (0..15)
-        .map(|i| gilbench::measure::Sample {
-            wall_s: if i % 4 == 0 { 0.0024 } else { 0.0046 },
-            ..Default::default()
-        })
-        .collect();
-    let key = split.case.clone();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let index = write_report(&run, &[], dir.path()).expect("report");
-    let html = std::fs::read_to_string(index).expect("index.html");
-    assert!(html.contains("1 cases took their samples in two clusters"), "no cluster note");
-    let row = html.split(&key).nth(1).expect("the case is named");
-    assert!(row.contains("2.40 ms × 4") && row.contains("4.60 ms × 11"), "{}", &row[..300]);
-    // The even samples of the fixture form no clusters.
-    let html =
-        std::fs::read_to_string(write_report(&gil_fixture(), &[], dir.path()).expect("report"))
-            .expect("index.html");
-    assert!(!html.contains("two clusters"));
+    assert!(md.contains("## The answer") && md.contains("GIL cost"), "{md}");
+    assert!(md.contains("avoid GIL threads"), "{md}");
 }

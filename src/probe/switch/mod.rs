@@ -103,6 +103,16 @@ fn counts(threads: &[(u32, i32)]) -> Option<(u64, u64)> {
     })
 }
 
+/// Why `variant` cannot run at the case's placement anywhere: `async-current` runs both
+/// tasks on one thread, so only placements that keep both ends on one CPU apply.
+pub(crate) fn not_applicable(variant: &str, params: &ProbeParams) -> Option<String> {
+    let name = params.choice("placement");
+    let placement = Placement::from_name(name)?;
+    (pair::Kind::from_name(variant)? == pair::Kind::AsyncCurrent
+        && !matches!(placement, Placement::SameCpu | Placement::Free))
+    .then(|| format!("async-current runs both tasks on one thread, so it has no {name} placement"))
+}
+
 impl Switch {
     /// Checks the placement against this machine, starts the driver thread and the peer.
     pub fn new(variant: &str, params: &ProbeParams, env: &ProbeEnv) -> Result<Switch, ProbeError> {
