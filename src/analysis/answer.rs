@@ -110,8 +110,9 @@ impl AnswerRow {
     }
 }
 
-/// Ordering and identity of a shape: (rank, CPU fraction, task seconds, workload, label).
-type ShapeKey = (u8, i64, i64, String, String);
+/// Ordering and identity of a shape: (rank, CPU fraction, released share, task seconds,
+/// workload, label).
+type ShapeKey = (u8, i64, i64, i64, String, String);
 
 /// Comparison groups with their cases.
 type Members<'a> = Vec<(&'a str, Vec<&'a CaseRecord>)>;
@@ -121,7 +122,7 @@ fn shape_of(case: &CaseRecord, run: &RunRecord) -> Option<ShapeKey> {
     let task_ns = task.map_or(0, |s| (s * 1e9).round() as i64);
     let shown_task = || case.params.get("task_duration").cloned();
     let (rank, fraction, label) = match case.workload.as_str() {
-        w if w.starts_with("probe:") => return None,
+        _ if case.is_probe() => return None,
         "cpu" => (
             0,
             0,
@@ -145,7 +146,14 @@ fn shape_of(case: &CaseRecord, run: &RunRecord) -> Option<ShapeKey> {
         "io-file" => (4, 0, "IO file".to_string()),
         other => (5, 0, other.to_string()),
     };
-    Some((rank, fraction, task_ns, case.workload.clone(), label))
+    // CPU work partly done with the GIL released (a C extension's share) is a shape of its own.
+    let released = super::released_fraction(case).filter(|r| *r > 0.0);
+    let label = match released {
+        Some(r) => format!("{label}, {:.0} % of it releasing the GIL", r * 100.0),
+        None => label,
+    };
+    let released_permille = released.map_or(0, |r| (r * 1000.0).round() as i64);
+    Some((rank, fraction, released_permille, task_ns, case.workload.clone(), label))
 }
 
 fn with_param(name: &str, case: &CaseRecord, key: &str) -> String {
@@ -169,7 +177,7 @@ pub fn answer_rows(run: &RunRecord) -> Vec<AnswerRow> {
         }
     }
     shapes.sort_by(|a, b| a.0.cmp(&b.0));
-    shapes.into_iter().map(|(key, members)| row(key.4, nearest_payload(members, common))).collect()
+    shapes.into_iter().map(|(key, members)| row(key.5, nearest_payload(members, common))).collect()
 }
 
 /// The payload most groups of the run carry.

@@ -50,7 +50,7 @@ impl ReleasedMap {
 /// workload that could take it (`cpu`, `mixed`); `None` for other workloads.
 pub fn released_fraction(case: &CaseRecord) -> Option<f64> {
     match case.params.get("released_fraction") {
-        Some(v) => v.parse::<f64>().ok().filter(|f| f.is_finite()),
+        Some(_) => case.param_number("released_fraction").filter(|f| f.is_finite()),
         None if matches!(case.workload.as_str(), "cpu" | "mixed") => Some(0.0),
         None => None,
     }

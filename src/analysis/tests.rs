@@ -418,3 +418,26 @@ fn shapes_are_ordered_and_merged_across_scenarios() {
     assert_eq!(rows[0].scenarios, ["s", "t"]);
     assert!(rows[0].best(Family::GilThreads).is_some());
 }
+
+#[test]
+fn work_that_releases_the_gil_is_a_row_of_its_own() {
+    let mut cases = Vec::new();
+    for released in [None, Some("0.9")] {
+        let mut p = vec![("task_duration", "2ms"), ("cpu_fraction", "1")];
+        if let Some(r) = released {
+            p.push(("released_fraction", r));
+        }
+        let gil = if released.is_some() { (1.9, 1.8, 2.0) } else { (1.0, 0.99, 1.01) };
+        cases.push(case("mixed", &p, SEQUENTIAL, 1, (1.0, 1.0, 1.0)));
+        cases.push(case("mixed", &p, GIL, 2, gil));
+        cases.push(case("mixed", &p, "threads", 2, (1.95, 1.9, 2.0)));
+    }
+    let rows = answer_rows(&run_of(cases, 2));
+    let shapes: Vec<&str> = rows.iter().map(|r| r.shape.as_str()).collect();
+    assert_eq!(
+        shapes,
+        ["mixed, 100 % CPU of 2ms", "mixed, 100 % CPU of 2ms, 90 % of it releasing the GIL"]
+    );
+    // Held, the GIL costs about 2x; released, it costs next to nothing.
+    assert!(rows[0].gil_cost.unwrap() > 1.8 && rows[1].gil_cost.unwrap() < 1.1, "{rows:?}");
+}
