@@ -434,8 +434,7 @@ impl Bench {
             filter: None,
         };
         let record = runner::run(&config, &dir, on_event)?;
-        let charts = crate::plot::all_charts(&record, dir.path())?;
-        let index = crate::report::write_report(&record, &charts, dir.path())?;
+        let index = crate::report::publish(&record, dir.path(), None)?;
         Ok(BenchRun { dir: dir.path().to_path_buf(), index, record })
     }
 }

@@ -26,4 +26,6 @@ pub mod scenario;
 pub mod stats;
 pub mod sweep;
 mod sys;
+
+pub use sys::private_dir;
 pub mod work;

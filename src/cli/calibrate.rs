@@ -18,7 +18,7 @@ use gilbench::results::cpython::{CPYTHON_FILE, CpythonRecord, parse_cpython};
 use gilbench::results::{CaseStatus, RunStatus, write_atomic};
 use gilbench::runner::{self, Profile, RunConfig};
 use gilbench::scenario::show_duration;
-use gilbench::{plot, report, scenario};
+use gilbench::{report, scenario};
 
 use super::progress::Progress;
 use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, Verbosity};
@@ -211,9 +211,7 @@ fn run_peer(
     profile: &Profile,
     cancel: &AtomicBool,
 ) -> Result<String> {
-    let scratch = tempfile::Builder::new()
-        .prefix("gilbench-peer-")
-        .tempdir()
+    let scratch = gilbench::private_dir("peer")
         .context("creating a private directory for the CPython peer")?;
     let script = scratch.path().join("cpython_peer.py");
     std::fs::write(&script, PEER_SCRIPT).context("writing the CPython peer script")?;
@@ -366,17 +364,7 @@ pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8>
         }
     };
 
-    let charts = plot::scaling_charts(&record, dir.path())?;
-    let peer_charts = match &peer {
-        Some(p) => plot::cpython_charts(&record, p, dir.path())?,
-        None => Vec::new(),
-    };
-    let index = report::write_report_with(
-        &record,
-        &charts,
-        dir.path(),
-        peer.as_ref().map(|p| (p, peer_charts.as_slice())),
-    )?;
+    let index = report::publish(&record, dir.path(), peer.as_ref())?;
     if let Some(p) = &peer {
         let cmp = compare(&record, p);
         eprintln!(

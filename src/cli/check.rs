@@ -227,7 +227,7 @@ fn measure(
     if verbosity > Verbosity::Quiet {
         eprintln!("measuring {what}");
     }
-    let dir = tempfile::Builder::new().prefix("gilbench-check-").tempdir()?;
+    let dir = gilbench::private_dir("check")?;
     let config = RunConfig {
         scenarios,
         profile: Profile::named(profile).expect("invariant: clap checked the name"),

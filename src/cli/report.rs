@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use gilbench::{plot, report, results};
+use gilbench::{report, results};
 
 use super::{EXIT_OK, REPORTS};
 
@@ -27,16 +27,9 @@ pub(crate) fn report(run_dir: &Path, criterion: Option<&Path>, bmf: Option<&Path
         let n = results::criterion::import_criterion(from, dir)?;
         eprintln!("{n} criterion benchmarks from {}", from.display());
     }
-    let charts = plot::all_charts(&record, dir)
-        .with_context(|| format!("drawing charts in {}", dir.display()))?;
     let cpython = results::cpython::cpython_beside(dir)?;
-    let cpython_charts = match &cpython {
-        Some(peer) => plot::cpython_charts(&record, peer, dir)
-            .with_context(|| format!("drawing the CPython charts in {}", dir.display()))?,
-        None => Vec::new(),
-    };
-    let cpython = cpython.as_ref().map(|peer| (peer, cpython_charts.as_slice()));
-    let index = report::write_report_with(&record, &charts, dir, cpython)?;
+    let index = report::publish(&record, dir, cpython.as_ref())
+        .with_context(|| format!("writing the report in {}", dir.display()))?;
     println!("{}", index.display());
     Ok(EXIT_OK)
 }

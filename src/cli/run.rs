@@ -11,7 +11,7 @@ use clap::Args;
 use gilbench::measure::placement;
 use gilbench::results::{self, CaseStatus, RunDir, RunStatus};
 use gilbench::runner::{self, LoadGate, RunConfig};
-use gilbench::{plot, report, sweep};
+use gilbench::{report, sweep};
 
 use super::progress::Progress;
 use super::sampling::{SamplingArgs, parse_duration};
@@ -110,8 +110,7 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
         .with_context(|| format!("run in {}", dir.path().display()))?;
     progress.finish();
 
-    let charts = plot::all_charts(&record, dir.path())?;
-    let index = report::write_report(&record, &charts, dir.path())?;
+    let index = report::publish(&record, dir.path(), None)?;
     let failed = record
         .cases
         .iter()

@@ -40,9 +40,26 @@ pub enum ReportError {
     /// A chart could not be read or the page not written.
     #[error("cannot write the report")]
     Results(#[from] ResultsError),
-    /// A GIL chart could not be drawn.
-    #[error("cannot draw the GIL charts")]
+    /// A chart could not be drawn.
+    #[error("cannot draw the charts")]
     Plot(#[from] PlotError),
+}
+
+/// The one pipeline from a finished run to its pages, for the CLI's `run`, `report` and
+/// `calibrate` and for the library's `Bench`: draws every chart of `run` (and, with the CPython
+/// peer's record, the comparison charts) into `dir/plots/`, then writes `index.html` and
+/// `summary.md`; returns the path of `index.html`.
+pub fn publish(
+    run: &RunRecord,
+    dir: &Path,
+    cpython: Option<&CpythonRecord>,
+) -> Result<PathBuf, ReportError> {
+    let charts = crate::plot::all_charts(run, dir)?;
+    let peer_charts = match cpython {
+        Some(peer) => crate::plot::cpython_charts(run, peer, dir)?,
+        None => Vec::new(),
+    };
+    write_report_with(run, &charts, dir, cpython.map(|peer| (peer, peer_charts.as_slice())))
 }
 
 /// Writes `index.html` (with every chart's SVG inlined) and `summary.md` into `dir`, each

@@ -348,9 +348,7 @@ pub fn run(
             overhead.empty_task_ns.insert(m.name().to_string(), ns);
         }
     }
-    let scratch = tempfile::Builder::new()
-        .prefix("gilbench-")
-        .tempdir()
+    let scratch = crate::sys::private_dir("run")
         .map_err(|e| RunError::Setup(format!("scratch directory: {e}")))?;
     let mut res = Resources { scratch, server: None, iterations_per_s };
 

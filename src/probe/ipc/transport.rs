@@ -157,7 +157,7 @@ impl Drop for DgramEnd {
 
 fn private_dir() -> io::Result<tempfile::TempDir> {
     // tempfile creates the directory with mode 0700: only this user can reach the sockets.
-    tempfile::Builder::new().prefix("gilbench-ipc-").tempdir()
+    crate::sys::private_dir("ipc")
 }
 
 /// Creates the descriptors of both sides of an OS transport.

@@ -125,7 +125,7 @@ pub struct Manager {
 impl Manager {
     /// Starts the server (`exe __ipcpeer`) listening in a new private directory.
     pub fn start(exe: &Path) -> io::Result<Manager> {
-        let dir = tempfile::Builder::new().prefix("gilbench-mgr-").tempdir()?;
+        let dir = crate::sys::private_dir("mgr")?;
         let path = dir.path().join("manager.sock");
         let listener = UnixListener::bind(&path)?;
         let mut token = vec![0u8; TOKEN_LEN];
