@@ -75,22 +75,36 @@ fn a_blocked_holder_does_not_block_others() {
     let gil = Arc::new(Gil::new(Duration::from_secs(10)));
     let sleeper = GilUnit::new(Arc::clone(&gil), 0);
     sleeper.enter();
+    let blocking = Arc::new(AtomicBool::new(false));
+    let entered = Arc::new(AtomicBool::new(false));
     let t = std::thread::spawn({
-        let gil = Arc::clone(&gil);
+        let (gil, blocking, entered) =
+            (Arc::clone(&gil), Arc::clone(&blocking), Arc::clone(&entered));
         move || {
             let unit = GilUnit::new(gil, 1);
-            let start = Instant::now();
             unit.enter();
+            // Whether the lock came while its holder was still in its blocking call.
+            let during = blocking.load(Ordering::SeqCst);
+            entered.store(true, Ordering::SeqCst);
             unit.exit();
-            start.elapsed()
+            during
         }
     });
-    // The sleeper blocks with the lock released: the other thread must not wait the
-    // (huge) switch interval.
-    crate::work::blocking(&sleeper, || std::thread::sleep(Duration::from_millis(300)));
-    let other_waited = t.join().unwrap();
+    // The sleeper blocks with the lock released, and stays blocked until the other thread is
+    // in (5 s at most, half the switch interval): a lock kept through the call would let the
+    // other in only after it.
+    // The flag is set while the sleeper holds the lock, and cleared once it holds it again.
+    blocking.store(true, Ordering::SeqCst);
+    crate::work::blocking(&sleeper, || {
+        let start = Instant::now();
+        while !entered.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    blocking.store(false, Ordering::SeqCst);
+    let during = t.join().unwrap();
     sleeper.exit();
-    assert!(other_waited < Duration::from_millis(250), "{other_waited:?}");
+    assert!(during, "the other thread got the lock only after the blocking call ended");
 }
 
 #[test]
