@@ -155,8 +155,8 @@ pub(crate) fn costs_sentences(c: &PythonCosts) -> Vec<String> {
         out.push(format!(
             "An empty task through a multiprocessing Pool (map, chunksize 1) costs {} here, \
              against {} through one processes:fork unit: every CPython process task pays {} \
-             more in pickling, the pool's queues and its result thread, so on short tasks \
-             CPython's processes fall behind the model's.",
+             more in pickling, the pool's queues and its result thread (an empty task's cost; \
+             a real task's wake-ups and pickled payloads add to it).",
             format::duration(pool),
             format::duration(fork),
             format::duration((pool - fork).max(0.0)),
