@@ -82,6 +82,7 @@ fn draw(shape: &ShapeComparison, title: &str) -> Result<String, String> {
     let ideal_top = workers.last().copied().unwrap_or(1).min(shape.tasks.max(1)) as f64;
     let top = (data_top * 1.15).max(ideal_top.min(data_top * 2.0) * 1.05).max(1.25);
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -153,6 +154,12 @@ fn draw(shape: &ShapeComparison, title: &str) -> Result<String, String> {
                     ))
                     .map_err(err)?;
             }
+            for (w, s) in points {
+                if let Some(x) = at(*w) {
+                    let text = format!("{}, {w} workers: {s:.3}× (median)", label(model));
+                    hovers.point(chart.backend_coord(&(x, *s)), text);
+                }
+            }
         }
 
         // Legend, beside the plot so it never hides a line.
@@ -201,7 +208,7 @@ fn draw(shape: &ShapeComparison, title: &str) -> Result<String, String> {
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }
 
 #[cfg(test)]

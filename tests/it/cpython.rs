@@ -229,6 +229,11 @@ fn calibrate_end_to_end_and_report_redraws_the_comparison() {
         .filter(|n| n.starts_with("cpython-") && n.ends_with(".svg"))
         .collect();
     assert_eq!(charts.len(), 5, "{charts:?}");
+    // Every comparison chart names its points' figures on hover.
+    for name in charts.iter().filter(|n| !n.contains("convoy")) {
+        let svg = std::fs::read_to_string(dir.path().join("plots").join(name)).expect("svg");
+        assert!(svg.contains("workers: ") && svg.contains("</title>"), "{name} has no hovers");
+    }
 
     // `gilbench report` redraws it from the two files alone.
     std::fs::remove_file(dir.path().join("index.html")).expect("remove");
