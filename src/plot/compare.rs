@@ -107,6 +107,7 @@ fn draw(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
     let fx = |w: f64| w.max(1e-9).log2();
     let hi = fx(x_max);
     let mut svg = String::new();
+    let mut hovers = super::hover::Hovers::default();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
@@ -133,7 +134,11 @@ fn draw(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
             .house()
             .draw()
             .map_err(err)?;
-        for (_, model, run, pts) in lines {
+        for (label, model, run, pts) in lines {
+            for &(w, y) in pts {
+                let text = format!("{label}, {model}, {w} workers: {y:.3}");
+                hovers.point(chart.backend_coord(&(fx(w), y)), text);
+            }
             let colour = model_colour(model);
             let style = colour.stroke_width(2);
             let pts: Vec<(f64, f64)> = pts.iter().map(|&(w, y)| (fx(w), y)).collect();
@@ -187,5 +192,5 @@ fn draw(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, String> {
         }
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(hovers.add_to(&svg))
 }

@@ -62,6 +62,17 @@ fn a_cpu_set_restricts_the_run_and_compare_flags_a_slowed_copy() {
         assert!(html.contains(&c.case), "the comparison lists {}", c.case);
     }
     assert!(html.contains("Which model wins where"));
+    // Every line point of the comparison charts names its run, model and figure on hover.
+    let charts: Vec<PathBuf> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("compare-")))
+        .collect();
+    assert!(!charts.is_empty());
+    for chart in &charts {
+        let svg = std::fs::read_to_string(chart).unwrap();
+        assert!(svg.contains(" workers: ") && svg.contains("</title>"), "{}", chart.display());
+    }
 
     let o = Command::new(exe())
         .args(["compare", "--threshold", "20", "--baseline"])
