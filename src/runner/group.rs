@@ -156,19 +156,18 @@ pub(super) fn run_group(
     let mut sustained_stop = None;
     for slot in slots.iter_mut().filter(|s| s.sustained()) {
         while slot.live.is_some() && !cancelled() {
-            let col = &slot.col;
-            if !col.warm(profile) {
-                let kept = col.kept();
-                if stopping::settled(profile, kept, stopping::median_reach(col.values())) {
-                    slot.settled = true;
-                    break;
-                }
-                if kept >= profile.max_rounds {
-                    sustained_stop = Some(StopReason::MaxRounds);
-                    break;
-                }
-                if kept >= profile.min_rounds && col.timed() >= profile.case_budget {
-                    sustained_stop = Some(StopReason::Budget);
+            if !slot.col.warm(profile) {
+                // The group's rule, applied to this one case and its own share of the budget.
+                let (kept, timed) = (slot.col.kept(), slot.col.timed());
+                let reach = stopping::median_reach(slot.col.values());
+                slot.settled = stopping::settled(profile, kept, reach);
+                let open = usize::from(!slot.settled);
+                if let Some(why) =
+                    stopping::verdict(profile, kept, timed, profile.case_budget, open)
+                {
+                    if why != StopReason::Converged {
+                        sustained_stop = Some(why);
+                    }
                     break;
                 }
             }
@@ -293,15 +292,8 @@ pub(super) fn run_group(
         probes.push(slot.probe);
         records.push(rec);
     }
-    let baseline = cases
-        .iter()
-        .zip(&records)
-        .position(|(p, r)| {
-            matches!(p, Planned::Work(c) if c.model == Model::Sequential)
-                && r.status == CaseStatus::Ok
-        })
-        .map(|i| values[i].clone());
-    if let Some(base) = baseline {
+    // The baseline found for the sampling record: finishing a case never changes its status.
+    if let Some(base) = baseline.map(|i| values[i].clone()) {
         for ((rec, walls), probe) in records.iter_mut().zip(&values).zip(probes) {
             if rec.status == CaseStatus::Ok && !probe {
                 rec.speedup = Speedup::from_rounds(&base, walls);
