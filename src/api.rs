@@ -434,7 +434,7 @@ impl Bench {
             filter: None,
         };
         let record = runner::run(&config, &dir, on_event)?;
-        let index = crate::report::publish(&record, dir.path(), None)?;
+        let index = crate::report::publish(&record, dir.path(), &[])?;
         Ok(BenchRun { dir: dir.path().to_path_buf(), index, record })
     }
 }

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
-use gilbench::analysis::cpython::compare;
-use gilbench::results::cpython::{CPYTHON_FILE, CpythonRecord, parse_cpython};
+use gilbench::analysis::cpython::{compare, free_threading};
+use gilbench::results::cpython::{CpythonRecord, cpython_file_name, parse_cpython};
 use gilbench::results::{CaseStatus, RunStatus, write_atomic};
 use gilbench::runner::{self, Profile, RunConfig};
 use gilbench::scenario::show_duration;
@@ -31,9 +31,10 @@ const PEER_LIMIT: Duration = Duration::from_secs(900);
 
 #[derive(Debug, Args)]
 pub(crate) struct CalibrateArgs {
-    /// Python interpreter that runs the CPython peer (a name on PATH or a path).
-    #[arg(long, default_value = "python3", value_name = "PYTHON")]
-    python: String,
+    /// Python interpreter that runs the CPython peer (a name on PATH or a path); repeat it to
+    /// measure several side by side (e.g. a GIL build and a free-threaded one).
+    #[arg(long, default_value = "python3", value_name = "PYTHON", action = clap::ArgAction::Append)]
+    python: Vec<String>,
     /// Sampling profile (the peer takes the same warm-up and sample counts).
     #[arg(long, default_value = "quick", value_parser = ["quick", "default", "full"])]
     profile: String,
@@ -53,7 +54,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, value_delimiter = ',', default_value = "0.25,0.5,0.75", value_name = "LIST")]
     cpu_fractions: Vec<f64>,
     /// Shares of the cpu workload done with the GIL released (the peer hashes with hashlib,
-    /// which releases it; gilbench's `released_fraction`); empty for none.
+    /// which releases it; gilbench's `released_fraction`); 0 for none.
     #[arg(long, value_delimiter = ',', default_value = "0.5,1", value_name = "LIST")]
     released_fractions: Vec<f64>,
     /// Workload shapes to compare.
@@ -179,7 +180,8 @@ fn probe_python(python: &str) -> Python {
     let out = Command::new(python)
         .args([
             "-c",
-            "import sys; print(sys.getswitchinterval()); assert sys.version_info >= (3, 8)",
+            "import sys, platform; assert sys.version_info >= (3, 8); \
+             print(sys.getswitchinterval()); print(platform.python_implementation())",
         ])
         .stdin(Stdio::null())
         .output();
@@ -193,11 +195,18 @@ fn probe_python(python: &str) -> Python {
         )),
         Ok(o) => {
             let text = String::from_utf8_lossy(&o.stdout);
-            match text.trim().parse::<f64>() {
-                Ok(s) if s.is_finite() && s > 0.0 && s < 1.0 => {
+            let mut lines = text.lines().map(str::trim);
+            let interval = lines.next().unwrap_or_default();
+            match (interval.parse::<f64>(), lines.next().unwrap_or_default()) {
+                (_, implementation) if implementation != "CPython" => Python::Broken(format!(
+                    "`{python}` is {implementation}, not CPython: the peer measures CPython's GIL"
+                )),
+                (Ok(s), _) if s.is_finite() && s > 0.0 && s < 1.0 => {
                     Python::Ready(Duration::from_secs_f64(s))
                 }
-                _ => Python::Broken(format!("`{python}` reported an odd switch interval: {text}")),
+                _ => Python::Broken(format!(
+                    "`{python}` reported an odd switch interval: {interval}"
+                )),
             }
         }
     }
@@ -287,11 +296,16 @@ pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8>
     let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
     let machine = gilbench::results::fingerprint();
     let shapes = Shapes::from_args(&args, machine.usable_cpus)?;
-    let python = probe_python(&args.python);
-    let switch_interval = match python {
-        Python::Ready(si) => si,
-        _ => gilbench::exec::gil::DEFAULT_SWITCH_INTERVAL,
-    };
+    let pythons: Vec<(&str, Python)> =
+        args.python.iter().map(|p| (p.as_str(), probe_python(p))).collect();
+    // gilbench's GIL takes the first usable interpreter's switch interval.
+    let switch_interval = pythons
+        .iter()
+        .find_map(|(_, p)| match p {
+            Python::Ready(si) => Some(*si),
+            _ => None,
+        })
+        .unwrap_or(gilbench::exec::gil::DEFAULT_SWITCH_INTERVAL);
     let text = scenario_text(&args, &shapes, switch_interval);
     let sc =
         scenario::parse(&text, Path::new("<calibrate>")).map_err(|e| BadInput(e.to_string()))?;
@@ -320,57 +334,54 @@ pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8>
         .count();
     let interrupted = record.status == RunStatus::Interrupted;
 
-    // The peer, unless the interpreter is missing or the run was interrupted.
+    // The peer with each interpreter, unless it is missing or the run was interrupted.
     let mut peer_failed = false;
-    let peer: Option<CpythonRecord> = match python {
-        _ if interrupted => None,
-        Python::Missing => {
-            eprintln!(
-                "python interpreter `{}` not found: skipped the comparison with real CPython \
+    let mut peers: Vec<CpythonRecord> = Vec::new();
+    for (name, python) in &pythons {
+        if interrupted || cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        match python {
+            Python::Missing => eprintln!(
+                "python interpreter `{name}` not found: skipped the comparison with it \
                  (gilbench's cases are in {})",
-                args.python,
                 dir.path().display()
-            );
-            None
-        }
-        Python::Broken(why) => {
-            eprintln!("error: {why}; skipped the comparison with real CPython");
-            peer_failed = true;
-            None
-        }
-        Python::Ready(_) => {
-            eprintln!("running the CPython peer with `{}` ...", args.python);
-            match run_peer(&args.python, &args, &shapes, &profile, &cancel) {
-                Ok(json) => {
-                    let path = dir.path().join(CPYTHON_FILE);
-                    match parse_cpython(&json, &path) {
-                        Ok(peer) => {
-                            write_atomic(&path, json.as_bytes())?;
-                            Some(peer)
-                        }
-                        Err(e) => {
-                            eprintln!("error: {e}");
-                            peer_failed = true;
-                            None
+            ),
+            Python::Broken(why) => {
+                eprintln!("error: {why}; skipped the comparison with it");
+                peer_failed = true;
+            }
+            Python::Ready(_) => {
+                eprintln!("running the CPython peer with `{name}` ...");
+                match run_peer(name, &args, &shapes, &profile, &cancel) {
+                    Ok(json) => {
+                        let path = dir.path().join(cpython_file_name(peers.len()));
+                        match parse_cpython(&json, &path) {
+                            Ok(peer) => {
+                                write_atomic(&path, json.as_bytes())?;
+                                peers.push(peer);
+                            }
+                            Err(e) => {
+                                eprintln!("error: `{name}`: {e}");
+                                peer_failed = true;
+                            }
                         }
                     }
-                }
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    peer_failed = !cancel.load(Ordering::Relaxed);
-                    None
+                    Err(e) => {
+                        eprintln!("error: `{name}`: {e:#}");
+                        peer_failed |= !cancel.load(Ordering::Relaxed);
+                    }
                 }
             }
         }
-    };
+    }
 
-    let index = report::publish(&record, dir.path(), peer.as_ref())?;
-    if let Some(p) = &peer {
+    let index = report::publish(&record, dir.path(), &peers)?;
+    for p in &peers {
         let cmp = compare(&record, p);
         eprintln!(
-            "{} {} (switch interval {}) against gilbench's models:",
-            p.implementation,
-            p.python_version,
+            "{} (switch interval {}) against gilbench's models:",
+            p.label(),
             show_duration(Duration::from_secs_f64(p.switch_interval_s))
         );
         for s in cmp.summaries() {
@@ -385,6 +396,11 @@ pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8>
         eprintln!("shape checks: {holding} of {} hold", checks.len());
         for c in checks.iter().filter(|c| c.holds != Some(true)) {
             eprintln!("  {}", c.sentence);
+        }
+    }
+    if !peers.is_empty() {
+        for s in report::free_threading_sentences(&free_threading(&peers)) {
+            eprintln!("{s}");
         }
     }
     println!("{}", index.display());

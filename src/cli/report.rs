@@ -27,8 +27,8 @@ pub(crate) fn report(run_dir: &Path, criterion: Option<&Path>, bmf: Option<&Path
         let n = results::criterion::import_criterion(from, dir)?;
         eprintln!("{n} criterion benchmarks from {}", from.display());
     }
-    let cpython = results::cpython::cpython_beside(dir)?;
-    let index = report::publish(&record, dir, cpython.as_ref())
+    let cpython = results::cpython::cpythons_beside(dir)?;
+    let index = report::publish(&record, dir, &cpython)
         .with_context(|| format!("writing the report in {}", dir.display()))?;
     println!("{}", index.display());
     Ok(EXIT_OK)

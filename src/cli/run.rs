@@ -110,7 +110,7 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
         .with_context(|| format!("run in {}", dir.path().display()))?;
     progress.finish();
 
-    let index = report::publish(&record, dir.path(), None)?;
+    let index = report::publish(&record, dir.path(), &[])?;
     let failed = record
         .cases
         .iter()

@@ -14,13 +14,15 @@ use crate::results::cpython::CpythonRecord;
 
 use super::format;
 
-/// The section for `run` against the peer's record; `charts` pairs each CPython chart (from
-/// [`crate::plot::cpython_charts`]) with its SVG text.
+/// The section for `run` against the peers' records (one per interpreter, at least one: the
+/// first is shown in full, every one side by side); `charts` pairs each of the first one's
+/// CPython charts (from [`crate::plot::cpython_charts`]) with its SVG text.
 pub(crate) fn section(
     run: &RunRecord,
-    peer: &CpythonRecord,
+    peers: &[CpythonRecord],
     charts: &[(&ChartFile, String)],
 ) -> Markup {
+    let peer = &peers[0];
     let cmp = compare(run, peer);
     let gil = match peer.gil_enabled {
         Some(true) => "enabled",
@@ -31,8 +33,10 @@ pub(crate) fn section(
         section.scenario #cpython {
             h2 { "Model vs real CPython" }
             p {
-                "The same workload shapes, measured by " (peer.implementation) " "
-                (peer.python_version) " (" code { (peer.executable) } ") with real "
+                "The same workload shapes, measured by " (peer.label())
+                " (" code { (peer.executable) } ")"
+                @if peers.len() > 1 { ", the first of " (peers.len()) " interpreters (all side by side below)," }
+                " with real "
                 code { "threading" } ", " code { "multiprocessing" } " ("
                 (peer.start_method) " start method, payloads pickled) and " code { "asyncio" }
                 ": switch interval " (format::duration(peer.switch_interval_s)) ", GIL " (gil)
@@ -53,6 +57,7 @@ pub(crate) fn section(
                     li class=(class) { (s.sentence()) "." }
                 }
             }
+            (super::interpreters::part(run, peers))
             h3 { "Shape checks" }
             @if cmp.checks().next().is_none() {
                 p { "No CPU-bound or IO-bound shape was measured on both sides." }

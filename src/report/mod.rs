@@ -12,6 +12,7 @@ mod criterion;
 mod format;
 mod gil;
 mod html;
+mod interpreters;
 mod ipc;
 mod locks;
 mod markdown;
@@ -29,6 +30,7 @@ use crate::results::{ResultsError, RunRecord, write_atomic};
 
 pub use compare::write_compare_report;
 pub use gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
+pub use interpreters::free_threading_sentences;
 pub use markdown::summary_markdown;
 pub use noise::{SentinelFigures, drift_threshold, flagged_groups, sentinel_spread};
 pub use released::{cell_sentence, released_sentences};
@@ -47,19 +49,20 @@ pub enum ReportError {
 
 /// The one pipeline from a finished run to its pages, for the CLI's `run`, `report` and
 /// `calibrate` and for the library's `Bench`: draws every chart of `run` (and, with the CPython
-/// peer's record, the comparison charts) into `dir/plots/`, then writes `index.html` and
-/// `summary.md`; returns the path of `index.html`.
+/// peer's records — one per interpreter, the first one's charted — the comparison charts) into
+/// `dir/plots/`, then writes `index.html` and `summary.md`; returns the path of `index.html`.
 pub fn publish(
     run: &RunRecord,
     dir: &Path,
-    cpython: Option<&CpythonRecord>,
+    cpython: &[CpythonRecord],
 ) -> Result<PathBuf, ReportError> {
     let charts = crate::plot::all_charts(run, dir)?;
-    let peer_charts = match cpython {
+    let peer_charts = match cpython.first() {
         Some(peer) => crate::plot::cpython_charts(run, peer, dir)?,
         None => Vec::new(),
     };
-    write_report_with(run, &charts, dir, cpython.map(|peer| (peer, peer_charts.as_slice())))
+    let peers = (!cpython.is_empty()).then_some((cpython, peer_charts.as_slice()));
+    write_report_with(run, &charts, dir, peers)
 }
 
 /// Writes `index.html` (with every chart's SVG inlined) and `summary.md` into `dir`, each
@@ -76,12 +79,13 @@ pub fn write_report(
 }
 
 /// [`write_report`], plus the "Model vs real CPython" section when `cpython` holds the CPython
-/// peer's record and its charts (from [`crate::plot::cpython_charts`]).
+/// peer's records (one per interpreter, at least one) and the first one's charts (from
+/// [`crate::plot::cpython_charts`]).
 pub fn write_report_with(
     run: &RunRecord,
     charts: &[ChartFile],
     dir: &Path,
-    cpython: Option<(&CpythonRecord, &[ChartFile])>,
+    cpython: Option<(&[CpythonRecord], &[ChartFile])>,
 ) -> Result<PathBuf, ReportError> {
     let inlined = inline(charts, dir)?;
     let gil = gil_charts(run, dir)?;
@@ -89,10 +93,12 @@ pub fn write_report_with(
         .iter()
         .map(|c| read(dir.join(&c.path)).map(|svg| (c, svg)))
         .collect::<Result<_, _>>()?;
-    let peer = cpython.map(|(peer, _)| peer);
+    let peer = cpython.and_then(|(peers, _)| peers.first());
     let cpython = match cpython {
-        Some((peer, peer_charts)) => Some(cpython::section(run, peer, &inline(peer_charts, dir)?)),
-        None => None,
+        Some((peers, peer_charts)) if !peers.is_empty() => {
+            Some(cpython::section(run, peers, &inline(peer_charts, dir)?))
+        }
+        _ => None,
     };
     let criterion = crate::results::criterion::criterion_beside(dir)?;
     let cpython = match (cpython, criterion) {

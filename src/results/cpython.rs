@@ -145,6 +145,41 @@ pub struct ConvoyPoint {
     pub max_oversleep_s: f64,
 }
 
+impl CpythonRecord {
+    /// Whether the interpreter ran without a GIL (a free-threaded build with the GIL off): its
+    /// threads are compared with gilbench's `threads`, not `gil`.
+    pub fn free_threaded(&self) -> bool {
+        self.gil_enabled == Some(false)
+    }
+
+    /// `major.minor` of the version (`3.13` of `3.13.0`).
+    pub fn minor_version(&self) -> &str {
+        let v = self.python_version.as_str();
+        match v.match_indices('.').nth(1) {
+            Some((i, _)) => &v[..i],
+            None => v,
+        }
+    }
+
+    /// How the interpreter is named beside others: `CPython 3.13.0`, with a `t` for a
+    /// free-threaded build (`CPython 3.13.0t`) and the GIL's state where it differs from the
+    /// build's default.
+    pub fn label(&self) -> String {
+        let t = if self.gil_disabled_build == Some(true) { "t" } else { "" };
+        let state = match (self.gil_disabled_build, self.gil_enabled) {
+            (Some(true), Some(true)) => " (GIL re-enabled)",
+            _ => "",
+        };
+        format!("{} {}{t}{state}", self.implementation, self.python_version)
+    }
+}
+
+/// The file of the `n`-th interpreter (from 0) of one calibrate call: `cpython.json` for the
+/// first, `cpython-2.json`, `cpython-3.json`, … for the next ones.
+pub fn cpython_file_name(n: usize) -> String {
+    if n == 0 { CPYTHON_FILE.to_string() } else { format!("cpython-{}.json", n + 1) }
+}
+
 /// Parses the peer's JSON output; `path` names it in errors.
 pub fn parse_cpython(text: &str, path: &Path) -> Result<CpythonRecord, ResultsError> {
     let invalid = |message: String| ResultsError::Invalid { path: path.to_path_buf(), message };
@@ -176,6 +211,19 @@ pub fn load_cpython(path: &Path) -> Result<CpythonRecord, ResultsError> {
 pub fn cpython_beside(run_dir: &Path) -> Result<Option<CpythonRecord>, ResultsError> {
     let file: PathBuf = run_dir.join(CPYTHON_FILE);
     if file.is_file() { load_cpython(&file).map(Some) } else { Ok(None) }
+}
+
+/// Every interpreter's record beside a run, in the order calibrate measured them
+/// (`cpython.json`, then `cpython-2.json`, … while they exist).
+pub fn cpythons_beside(run_dir: &Path) -> Result<Vec<CpythonRecord>, ResultsError> {
+    let mut out = Vec::new();
+    loop {
+        let file = run_dir.join(cpython_file_name(out.len()));
+        if !file.is_file() {
+            return Ok(out);
+        }
+        out.push(load_cpython(&file)?);
+    }
 }
 
 /// The shape of a case: its workload and parameters without `workers` and `switch_interval`,

@@ -243,3 +243,68 @@ fn calibrate_end_to_end_and_report_redraws_the_comparison() {
     assert!(html.contains("Model vs real CPython"), "report lost the section");
     assert!(html.contains("Convoy effect in CPython"));
 }
+
+/// A script at `dir/name` that answers calibrate's interpreter check as `python3` would, with
+/// `implementation` in place of CPython's name, then fails when asked to run the peer.
+fn fake_python(dir: &Path, name: &str, implementation: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = -c ]; then\n  python3 -c 'import sys; print(sys.getswitchinterval())' \
+         && echo {implementation}\n  exit $?\nfi\necho 'Fatal Python error: the peer crashed' >&2\nexit 3\n"
+    );
+    std::fs::write(&path, script).expect("write the script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+#[test]
+fn calibrate_puts_interpreters_side_by_side_and_names_each_bad_one() {
+    let Some(python) = python3("calibrate_puts_interpreters_side_by_side_and_names_each_bad_one")
+    else {
+        return;
+    };
+    let _machine = crate::support::exclusive();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fakes = tempfile::tempdir().expect("temp dir");
+    let crashing = fake_python(fakes.path(), "crashing-python", "CPython");
+    let pypy = fake_python(fakes.path(), "pypy3", "PyPy");
+    let out = Command::new(exe())
+        .args(["calibrate", "--python", python, "--python", "/nonexistent/python", "--python"])
+        .arg(&crashing)
+        .arg("--python")
+        .arg(&pypy)
+        .args(["--python", python, "--out"])
+        .arg(dir.path())
+        .args(TINY)
+        .args(["--workloads", "cpu", "--released-fractions", "0", "--convoy-iterations", "0"])
+        .output()
+        .expect("gilbench runs");
+    let all = text(&out);
+    // A crashing interpreter is a failure (exit 1); the others are still measured.
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let about = |what: &str| all.lines().filter(|l| l.contains(what)).count();
+    assert!(about("/nonexistent/python") == 1 && all.contains("not found"), "{all}");
+    assert!(about("crashing-python") >= 1 && all.contains("the peer crashed"), "{all}");
+    assert_eq!(about("is PyPy, not CPython"), 1, "{all}");
+    // The two good ones, in order, each in its own file.
+    assert!(
+        dir.path().join("cpython.json").is_file() && dir.path().join("cpython-2.json").is_file()
+    );
+    assert!(!dir.path().join("cpython-3.json").exists());
+    let peers = gilbench::results::cpython::cpythons_beside(dir.path()).expect("read back");
+    assert_eq!(peers.len(), 2);
+    assert!(peers.iter().all(|p| !p.free_threaded()), "python3 is a GIL build here");
+    let check = |html: &str| {
+        assert!(html.contains("Interpreters side by side"), "no side-by-side part");
+        assert!(html.contains("No free-threaded build"), "free-threaded builds not mentioned");
+        let head = html.split("Interpreters side by side").nth(1).unwrap_or_default();
+        assert_eq!(head.matches(" threads</th>").count(), 3, "gilbench threads + 2 interpreters");
+    };
+    check(&std::fs::read_to_string(dir.path().join("index.html")).expect("index.html"));
+    // `gilbench report` finds both again.
+    std::fs::remove_file(dir.path().join("index.html")).expect("remove");
+    let out = Command::new(exe()).arg("report").arg(dir.path()).output().expect("report runs");
+    assert!(out.status.success(), "{}", text(&out));
+    check(&std::fs::read_to_string(dir.path().join("index.html")).expect("index.html"));
+}

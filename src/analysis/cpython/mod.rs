@@ -4,9 +4,13 @@
 //! process or prints; `plot` and `report` draw and say what it returns.
 
 mod costs;
+mod interpreters;
 mod shape;
 
 pub use costs::{PythonCosts, python_costs};
+pub use interpreters::{
+    FreeThreading, SideBySide, SideRow, SingleThreadCost, free_threading, side_by_side,
+};
 pub use shape::{Character, Claim, ShapeCheck, check_shape};
 
 use std::collections::BTreeMap;
@@ -42,6 +46,21 @@ pub const PAIRS: [Pair; 4] = [
     Pair { model: "processes:fork", cpython: "cpython:processes" },
     Pair { model: "async:current", cpython: "cpython:asyncio" },
 ];
+
+/// The comparisons made for a free-threaded build (the GIL off): its threads run in parallel,
+/// so they stand beside gilbench's free `threads`, not the GIL model.
+pub const FREE_THREADED_PAIRS: [Pair; 4] = [
+    Pair { model: "threads", cpython: "cpython:threads" },
+    Pair { model: "threads", cpython: "cpython:processes" },
+    Pair { model: "processes:fork", cpython: "cpython:processes" },
+    Pair { model: "async:current", cpython: "cpython:asyncio" },
+];
+
+/// The pairs that fit the interpreter: [`FREE_THREADED_PAIRS`] when it ran without a GIL,
+/// else [`PAIRS`].
+pub fn pairs_for(peer: &CpythonRecord) -> &'static [Pair; 4] {
+    if peer.free_threaded() { &FREE_THREADED_PAIRS } else { &PAIRS }
+}
 
 /// How a CPython model is named in sentences (`CPython threads`).
 pub fn cpython_label(model: &str) -> String {
@@ -193,7 +212,7 @@ pub struct ShapeComparison {
     pub character: Character,
     /// Worker counts of either side, ascending.
     pub workers: Vec<usize>,
-    /// One comparison per [`PAIRS`] entry.
+    /// One comparison per entry of [`Comparison::pairs`].
     pub pairs: Vec<PairComparison>,
     /// The shape checks that apply (none for a mixed shape).
     pub checks: Vec<ShapeCheck>,
@@ -217,7 +236,7 @@ impl ShapeComparison {
     }
 
     /// Distinct speedup series (model, points ascending by workers) in drawing order: each
-    /// gilbench model of [`PAIRS`] followed by the CPython model it is compared with.
+    /// gilbench model of the pairs followed by the CPython model it is compared with.
     pub fn series(&self) -> Vec<(&'static str, Vec<(usize, f64)>)> {
         let mut out: Vec<(&'static str, Vec<(usize, f64)>)> = Vec::new();
         for pc in &self.pairs {
@@ -245,6 +264,8 @@ impl ShapeComparison {
 /// A run compared with the peer, shape by shape.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
+    /// The pairs compared ([`pairs_for`] the interpreter).
+    pub pairs: &'static [Pair; 4],
     /// Shapes the peer measured, in its order.
     pub shapes: Vec<ShapeComparison>,
 }
@@ -291,7 +312,7 @@ impl PairSummary {
 impl Comparison {
     /// Per pair, agreement over every shape.
     pub fn summaries(&self) -> Vec<PairSummary> {
-        PAIRS
+        self.pairs
             .iter()
             .map(|&pair| {
                 let mut compared = 0;
@@ -356,14 +377,10 @@ impl Comparison {
     }
 }
 
-/// Compares `run` with the peer's `cpython` record.
-///
-/// Shapes are matched by [`shape_key`]; gilbench's speedups are the run's own (against its
-/// sequential baseline), CPython's are `cpython:sequential`'s median over each model's median
-/// for the same shape. When a run holds a shape in several scenarios, the first case wins.
-pub fn compare(run: &RunRecord, cpython: &CpythonRecord) -> Comparison {
-    // gilbench: (shape, model, workers) -> speedup.
-    let mut ours: BTreeMap<(String, String, usize), f64> = BTreeMap::new();
+/// gilbench's speedups by (shape key, model, workers): each ok case's against its own
+/// sequential baseline; when a run holds a shape in several scenarios, the first case wins.
+pub fn model_speedups(run: &RunRecord) -> BTreeMap<(String, String, usize), f64> {
+    let mut ours = BTreeMap::new();
     for c in &run.cases {
         let Some(s) = c.speedup else { continue };
         if c.status != CaseStatus::Ok || !(s.median.is_finite() && s.median > 0.0) {
@@ -372,6 +389,18 @@ pub fn compare(run: &RunRecord, cpython: &CpythonRecord) -> Comparison {
         ours.entry((shape_key(&c.workload, &c.params), c.model.clone(), c.workers))
             .or_insert(s.median);
     }
+    ours
+}
+
+/// Compares `run` with the peer's `cpython` record (with the pairs that fit it, see
+/// [`pairs_for`]).
+///
+/// Shapes are matched by [`shape_key`]; gilbench's speedups are the run's own (against its
+/// sequential baseline), CPython's are `cpython:sequential`'s median over each model's median
+/// for the same shape. When a run holds a shape in several scenarios, the first case wins.
+pub fn compare(run: &RunRecord, cpython: &CpythonRecord) -> Comparison {
+    let pairs = pairs_for(cpython);
+    let ours = model_speedups(run);
     // CPython: medians by (shape, model, workers).
     let mut medians: BTreeMap<(String, String, usize), f64> = BTreeMap::new();
     let mut order: Vec<(String, &PeerCase)> = Vec::new();
@@ -406,7 +435,7 @@ pub fn compare(run: &RunRecord, cpython: &CpythonRecord) -> Comparison {
                 .collect();
             workers.sort_unstable();
             workers.dedup();
-            let pairs: Vec<PairComparison> = PAIRS
+            let pairs: Vec<PairComparison> = pairs
                 .iter()
                 .map(|&pair| PairComparison {
                     pair,
@@ -429,8 +458,12 @@ pub fn compare(run: &RunRecord, cpython: &CpythonRecord) -> Comparison {
             };
             let checks = claim
                 .map(|claim| {
+                    // A free-threaded build's threads are meant to gain on CPU-bound work:
+                    // the "no gain" claim is the GIL's alone.
+                    let free = cpython.free_threaded() && claim == Claim::NoGain;
                     ["cpython:threads", "gil"]
                         .iter()
+                        .filter(|&&model| !(free && model == "cpython:threads"))
                         .map(|&model| {
                             let pts: Vec<(usize, f64)> = workers
                                 .iter()
@@ -460,7 +493,7 @@ pub fn compare(run: &RunRecord, cpython: &CpythonRecord) -> Comparison {
             }
         })
         .collect();
-    Comparison { shapes }
+    Comparison { pairs, shapes }
 }
 
 #[cfg(test)]

@@ -311,3 +311,94 @@ fn python_costs_pair_the_pool_with_a_fork_unit_and_asyncio_sleep_with_tokio() {
     let (want, took) = c.tokio_sleep.unwrap();
     assert!((want - 0.002).abs() < 1e-12 && (took - 0.0497 / 16.0).abs() < 1e-9, "{took}");
 }
+
+/// A free-threaded build's record: the GIL off, the kernel `rate` iterations per second, the
+/// plain cpu shape's threads measured at 1, 2 and 4 workers (speedups 1, 1.9, 1.9).
+fn free_threaded(version: &str, rate: f64) -> CpythonRecord {
+    let mut p = peer(Vec::new());
+    p.python_version = version.into();
+    p.gil_enabled = Some(false);
+    p.gil_disabled_build = Some(true);
+    p.cpu_iterations_per_s = rate;
+    p.cases.push(theirs("cpython:sequential", "cpu", 1, 0.032));
+    for (w, s) in [(1, 1.0), (2, 1.9), (4, 1.9)] {
+        let mut c = theirs("cpython:threads", "cpu", w, 0.032 / s);
+        c.iterations = 1000;
+        p.cases.push(c);
+    }
+    p
+}
+
+#[test]
+fn a_free_threaded_build_is_compared_with_free_threads_and_not_held_to_no_gain() {
+    let (mut run, _) = cpu_fixture([1.0, 0.97, 0.95]);
+    for (w, s) in [(1, 1.0), (2, 1.95), (4, 1.9)] {
+        run.cases.push(ours("threads", "cpu", w, Some(s)));
+    }
+    let ft = free_threaded("3.13.0", 3e6);
+    let cmp = compare(&run, &ft);
+    assert_eq!(cmp.pairs, &FREE_THREADED_PAIRS);
+    let threads = &cmp.shapes[0].pairs[0];
+    assert_eq!((threads.pair.model, threads.pair.cpython), ("threads", "cpython:threads"));
+    assert_eq!(threads.compared().count(), 3);
+    assert!(threads.max_error().is_some_and(|e| e < 0.05), "{threads:?}");
+    // CPU-bound threads that scale are what a free-threaded build is for: only the model's
+    // own GIL is held to "no gain".
+    let models: Vec<&str> = cmp.checks().map(|c| c.model.as_str()).collect();
+    assert_eq!(models, ["gil"]);
+    // A GIL build is still compared with the GIL model.
+    let (run, gil_build) = cpu_fixture([1.0, 0.97, 0.95]);
+    assert_eq!(compare(&run, &gil_build).pairs, &PAIRS);
+}
+
+#[test]
+fn a_free_threaded_build_costs_one_thread_against_the_gil_build_of_its_version() {
+    let mut gil_build = peer(Vec::new());
+    gil_build.python_version = "3.13.0".into();
+    gil_build.cases.push(theirs("cpython:sequential", "cpu", 1, 0.032));
+    let mut one = theirs("cpython:threads", "cpu", 1, 0.032);
+    one.iterations = 1250;
+    gil_build.cases.push(one);
+    let ft = free_threaded("3.13.0", 3e6);
+    // 32 ms / (1000 × 16) against 32 ms / (1250 × 16): 1.25× slower per iteration.
+    match free_threading(&[gil_build.clone(), ft.clone()]) {
+        FreeThreading::Measured { costs, unpaired } => {
+            assert!(unpaired.is_empty());
+            assert_eq!(costs.len(), 1);
+            assert!((costs[0].slowdown() - 1.25).abs() < 1e-9, "{costs:?}");
+            assert_eq!(costs[0].free, "CPython 3.13.0t");
+            assert_eq!(costs[0].gil, "CPython 3.13.0");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another version's GIL build is no reference; no free-threaded build: none measured.
+    let mut other = gil_build.clone();
+    other.python_version = "3.12.1".into();
+    match free_threading(&[other.clone(), ft]) {
+        FreeThreading::Measured { costs, unpaired } => {
+            assert!(costs.is_empty());
+            assert_eq!(unpaired, ["CPython 3.13.0t"]);
+        }
+        f => panic!("{f:?}"),
+    }
+    assert_eq!(free_threading(&[other, gil_build]), FreeThreading::NoneMeasured);
+}
+
+#[test]
+fn interpreters_stand_side_by_side_at_every_shared_point() {
+    let (mut run, gil_build) = cpu_fixture([1.0, 0.97, 0.95]);
+    for (w, s) in [(1, 1.0), (2, 1.95), (4, 1.9)] {
+        run.cases.push(ours("threads", "cpu", w, Some(s)));
+    }
+    let ft = free_threaded("3.13.0", 3e6);
+    let side = side_by_side(&run, &[gil_build, ft]);
+    assert_eq!(side.labels, ["CPython 3.11.7", "CPython 3.13.0t"]);
+    assert_eq!(side.free, [false, true]);
+    // 1 worker left out; 2 and 4 workers with every side's figure.
+    let at: Vec<usize> = side.rows.iter().map(|r| r.workers).collect();
+    assert_eq!(at, [2, 4]);
+    let two = &side.rows[0];
+    assert_eq!((two.gil, two.threads), (Some(0.97), Some(1.95)));
+    let c: Vec<f64> = two.cpython.iter().map(|c| c.expect("both measured")).collect();
+    assert!((c[0] - 0.95).abs() < 1e-9 && (c[1] - 1.9).abs() < 1e-9, "{c:?}");
+}
