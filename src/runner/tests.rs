@@ -104,3 +104,30 @@ fn the_estimate_follows_the_profiles_counts_and_budget() {
     let full = Profile::named("full").unwrap(); // 3 warm-up, 10 to 200 rounds, 5 s
     assert_eq!(estimate(&one("10ms")[0], &full, 2), Some(ms(2030)));
 }
+
+/// The calibrated rate is the rate tasks run at: a task sized for 1 ms by it takes 1 ms (best
+/// of nine on either side, so a busy machine shifts both alike). A calibration whose loop the
+/// compiler could specialise read about 10 % fast here, and every "2ms" task took 2.2 ms.
+#[test]
+fn a_task_sized_by_the_calibration_lasts_its_duration() {
+    let best = |n: u64| {
+        (0..9)
+            .map(|r| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(crate::work::cpu_kernel(r, std::hint::black_box(n)));
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut ratios = Vec::new();
+    for _ in 0..3 {
+        let rate = super::calibrate_cpu();
+        let took = best((rate * 1e-3) as u64);
+        let ratio = took / 1e-3;
+        if (ratio - 1.0).abs() <= 0.06 {
+            return;
+        }
+        ratios.push(ratio);
+    }
+    panic!("a calibrated 1 ms task took {ratios:?} × 1 ms in three tries");
+}
