@@ -12,27 +12,32 @@ use crate::sweep::Planned;
 
 /// Expected wall time of one batch (one sample) of `case` on `usable_cpus` CPUs: the tasks'
 /// sleeps overlap across the units, their CPU work across at most one unit per CPU (one in
-/// all under `gil` and `async:current`). `None` when the scenario states no task time.
+/// all under `sequential` and `async:current`); under `gil` only the share done with the lock
+/// released (`released_fraction`) overlaps, the rest is serial. `None` when the scenario
+/// states no task time.
 pub fn batch_time(case: &Planned, usable_cpus: usize) -> Option<Duration> {
     let Planned::Work(case) = case else { return None };
-    let (cpu, sleep) = match case.workload {
-        WorkloadParams::Cpu { size: CpuSize::Duration(d), .. } => (d, Duration::ZERO),
-        WorkloadParams::IoSleep { sleep } => (Duration::ZERO, sleep),
-        WorkloadParams::IoNet { delay, .. } => (Duration::ZERO, delay),
-        WorkloadParams::Mixed { task_duration, cpu_fraction, .. } => {
+    let (cpu, sleep, released) = match case.workload {
+        WorkloadParams::Cpu { size: CpuSize::Duration(d), released_fraction } => {
+            (d, Duration::ZERO, released_fraction)
+        }
+        WorkloadParams::IoSleep { sleep } => (Duration::ZERO, sleep, 0.0),
+        WorkloadParams::IoNet { delay, .. } => (Duration::ZERO, delay, 0.0),
+        WorkloadParams::Mixed { task_duration, cpu_fraction, released_fraction } => {
             let cpu = task_duration.mul_f64(cpu_fraction);
-            (cpu, task_duration.saturating_sub(cpu))
+            (cpu, task_duration.saturating_sub(cpu), released_fraction)
         }
         _ => return None,
     };
     let units = if case.model.takes_workers() { case.workers.max(1) } else { 1 };
-    let cpu_parallel = match case.model {
-        Model::Sequential | Model::Gil | Model::AsyncCurrent => 1,
-        _ => units.min(usable_cpus.max(1)),
+    let (cpu_parallel, held) = match case.model {
+        Model::Sequential | Model::AsyncCurrent => (1, cpu),
+        Model::Gil => (units.min(usable_cpus.max(1)), cpu.mul_f64(1.0 - released)),
+        _ => (units.min(usable_cpus.max(1)), Duration::ZERO),
     };
     let tasks = case.tasks as u32;
     let rounds = case.tasks.div_ceil(units) as u32;
-    Some(((cpu + sleep) * rounds).max(cpu * tasks / cpu_parallel as u32))
+    Some(((cpu + sleep) * rounds).max(cpu * tasks / cpu_parallel as u32).max(held * tasks))
 }
 
 /// Longest expected time of `case` under `profile`: its warm-up batches, then timed batches

@@ -77,6 +77,23 @@ fn batch_time_overlaps_sleeps_and_spreads_cpu_work_over_the_cpus() {
     // Sleeps overlap across the 4 units, GIL or not: 2 rounds.
     assert_eq!(batch_time(case_of(&sleep, "threads"), 2), Some(ms(20)));
     assert_eq!(batch_time(case_of(&sleep, "gil"), 2), Some(ms(20)));
+    // Under the GIL, work done with the lock released overlaps like free threads' work.
+    let released = planned(
+        "models = [\"gil\"]\nworkers = [4]\ntasks = 8\n\n\
+         [[workload]]\nkind = \"cpu\"\ntask_duration = \"10ms\"\nreleased_fraction = [0.5, 1]\n",
+    );
+    let at = |f: &str| {
+        released.iter().find(|c| c.key().contains(&format!("released_fraction={f}/"))).unwrap()
+    };
+    // Half held: 8 × 5 ms serial; all released: 80 ms over 2 CPUs.
+    assert_eq!(batch_time(at("0.5"), 2), Some(ms(40)));
+    assert_eq!(batch_time(at("1"), 2), Some(ms(40)));
+    let mixed = planned(
+        "models = [\"gil\"]\nworkers = [2]\ntasks = 8\n\n[[workload]]\nkind = \"mixed\"\n\
+         task_duration = \"10ms\"\ncpu_fraction = 0.8\nreleased_fraction = 0.25\n",
+    );
+    // 8 × 6 ms held against 4 rounds of 10 ms: the lock decides.
+    assert_eq!(batch_time(&mixed[0], 2), Some(ms(48)));
     let unknown = planned(
         "models = [\"sequential\"]\ntasks = 8\n\n[[workload]]\nkind = \"cpu\"\niterations = 5\n",
     );
