@@ -1,5 +1,5 @@
 //! `summary.md`: short enough to paste into an issue or a comment. The machine in one line,
-//! the answer table, the convoy and break-even sentences, the sampling tally, then one compact
+//! the answer table, the convoy, break-even and released-GIL sentences, the sampling tally, then one compact
 //! table per scenario (a row per comparison group, a column per model or variant, each cell
 //! the model's best speedup or the variant's median). Every case and sample stays in
 //! `run.json` and `samples.csv`.
@@ -30,6 +30,7 @@ pub fn summary_markdown(run: &RunRecord) -> String {
     let mut sentences: Vec<String> = Vec::new();
     sentences.extend(super::convoy::convoy_headline(run));
     sentences.extend(break_even_sentences(run));
+    sentences.extend(super::released::released_sentences(run));
     for s in &sentences {
         out.push_str(&format!("- {}\n", line(s)));
     }
