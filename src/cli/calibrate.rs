@@ -385,17 +385,17 @@ pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8>
             show_duration(Duration::from_secs_f64(p.switch_interval_s))
         );
         for s in cmp.summaries() {
-            eprintln!("  {}", s.sentence());
+            eprintln!("  {}", report::summary_sentence(&s));
         }
         eprintln!("every point, gilbench's speedup / CPython's:");
-        for line in cmp.point_lines() {
+        for line in report::point_lines(&cmp) {
             eprintln!("  {line}");
         }
         let checks: Vec<_> = cmp.checks().collect();
         let holding = checks.iter().filter(|c| c.holds == Some(true)).count();
         eprintln!("shape checks: {holding} of {} hold", checks.len());
         for c in checks.iter().filter(|c| c.holds != Some(true)) {
-            eprintln!("  {}", c.sentence);
+            eprintln!("  {}", report::check_sentence(c));
         }
     }
     if !peers.is_empty() {

@@ -54,7 +54,7 @@ pub(crate) fn section(
             ul.verdicts {
                 @for s in cmp.summaries() {
                     @let class = if s.compared == 0 { "none" } else if s.agreeing == s.compared { "clear" } else { "unclear" };
-                    li class=(class) { (s.sentence()) "." }
+                    li class=(class) { (super::summary_sentence(&s)) "." }
                 }
             }
             (super::interpreters::part(run, peers))
@@ -69,7 +69,7 @@ pub(crate) fn section(
                         Some(false) => ("none", "does not hold"),
                         None => ("unclear", "not checked"),
                     };
-                    li class=(class) { (c.sentence) ": " (word) "." }
+                    li class=(class) { (super::check_sentence(c)) ": " (word) "." }
                 }
             }
             @for shape in &cmp.shapes {
@@ -122,7 +122,7 @@ fn shape_part(shape: &ShapeComparison, charts: &[(&ChartFile, String)]) -> Marku
             ul.verdicts {
                 @for pc in &compared {
                     @let class = if pc.max_error().is_some_and(|e| e <= AGREEMENT + 1e-12) { "clear" } else { "unclear" };
-                    li class=(class) { (pc.sentence()) "." }
+                    li class=(class) { (super::pair_sentence(pc)) "." }
                 }
             }
             table {

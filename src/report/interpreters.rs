@@ -24,7 +24,7 @@ pub(crate) fn part(run: &RunRecord, peers: &[CpythonRecord]) -> Markup {
                     @let threads = cmp.summaries().into_iter().find(|s| s.pair.cpython == "cpython:threads");
                     @if let Some(s) = threads {
                         @let class = if s.compared == 0 { "none" } else if s.agreeing == s.compared { "clear" } else { "unclear" };
-                        li class=(class) { (peer.label()) ": " (s.sentence()) "." }
+                        li class=(class) { (peer.label()) ": " (super::summary_sentence(&s)) "." }
                     }
                 }
             }

@@ -8,6 +8,7 @@ mod cases;
 mod compare;
 mod convoy;
 mod cpython;
+mod cpython_sentences;
 mod criterion;
 mod format;
 mod gil;
@@ -29,6 +30,7 @@ use crate::results::cpython::CpythonRecord;
 use crate::results::{ResultsError, RunRecord, write_atomic};
 
 pub use compare::write_compare_report;
+pub use cpython_sentences::{check_sentence, pair_sentence, point_lines, summary_sentence};
 pub use gil::{amdahl_sentences, break_even_sentences, gil_verdicts};
 pub use interpreters::free_threading_sentences;
 pub use markdown::summary_markdown;

@@ -11,7 +11,7 @@ pub use costs::{PythonCosts, python_costs};
 pub use interpreters::{
     FreeThreading, SideBySide, SideRow, SingleThreadCost, free_threading, side_by_side,
 };
-pub use shape::{Character, Claim, ShapeCheck, check_shape};
+pub use shape::{Character, Claim, Reference, ShapeCheck, check_shape};
 
 use std::collections::BTreeMap;
 
@@ -70,15 +70,6 @@ pub fn cpython_label(model: &str) -> String {
     }
 }
 
-/// How a gilbench model's speedup is named in sentences.
-fn model_subject(model: &str) -> String {
-    if model == "gil" {
-        "the model's gil speedup".into()
-    } else {
-        format!("gilbench's {model} speedup")
-    }
-}
-
 /// How far a ratio of speedups is from 1, the same either way: 1.1 and 1/1.1 are both 10% off.
 pub fn ratio_error(ratio: f64) -> f64 {
     if ratio >= 1.0 { ratio - 1.0 } else { 1.0 / ratio - 1.0 }
@@ -133,67 +124,6 @@ impl PairComparison {
     /// The largest [`ratio_error`] over the compared points.
     pub fn max_error(&self) -> Option<f64> {
         self.compared().filter_map(Point::error).reduce(f64::max)
-    }
-
-    /// In words: "the model's gil speedup is within 8% of CPython threads on every point (1,
-    /// 2, 4 workers)", or where it is not.
-    pub fn sentence(&self) -> String {
-        let subject = model_subject(self.pair.model);
-        let other = cpython_label(self.pair.cpython);
-        let compared: Vec<&Point> = self.compared().collect();
-        if compared.is_empty() {
-            return format!("{subject}: no point to compare with {other} (one side has no result)");
-        }
-        let (good, bad): (Vec<&Point>, Vec<&Point>) =
-            compared.iter().partition(|p| p.agrees() == Some(true));
-        let within = |pts: &[&Point]| {
-            let worst = pts.iter().filter_map(|p| p.error()).fold(0.0, f64::max);
-            (worst * 100.0).ceil().max(1.0) as u32
-        };
-        if bad.is_empty() {
-            let counts = worker_list(&compared);
-            return format!(
-                "{subject} is within {}% of {other} on every point ({counts})",
-                within(&good)
-            );
-        }
-        let misses: Vec<String> = bad
-            .iter()
-            .map(|p| {
-                format!(
-                    "at {} {} it is {:.2}× the {other} speedup ({:.2}× against {:.2}×)",
-                    p.workers,
-                    if p.workers == 1 { "worker" } else { "workers" },
-                    p.ratio().unwrap_or(f64::NAN),
-                    p.model.unwrap_or(f64::NAN),
-                    p.cpython.unwrap_or(f64::NAN)
-                )
-            })
-            .collect();
-        if good.is_empty() {
-            format!(
-                "{subject} is not within {:.0}% of {other} on any point: {}",
-                AGREEMENT * 100.0,
-                misses.join("; ")
-            )
-        } else {
-            format!(
-                "{subject} is within {}% of {other} at {}, but {}",
-                within(&good),
-                worker_list(&good),
-                misses.join("; ")
-            )
-        }
-    }
-}
-
-fn worker_list(points: &[&Point]) -> String {
-    let n: Vec<String> = points.iter().map(|p| p.workers.to_string()).collect();
-    match n.len() {
-        0 => String::new(),
-        1 if n[0] == "1" => "1 worker".into(),
-        1 => format!("{} workers", n[0]),
-        _ => format!("{} and {} workers", n[..n.len() - 1].join(", "), n[n.len() - 1]),
     }
 }
 
@@ -283,32 +213,6 @@ pub struct PairSummary {
     pub worst: Option<(String, usize, f64)>,
 }
 
-impl PairSummary {
-    /// In words: "over 5 shapes, the model's gil speedup is within 15% of CPython threads on 12
-    /// of 15 points; the worst is ...".
-    pub fn sentence(&self) -> String {
-        let subject = model_subject(self.pair.model);
-        let other = cpython_label(self.pair.cpython);
-        if self.compared == 0 {
-            return format!("{subject}: no point to compare with {other}");
-        }
-        let mut s = format!(
-            "{subject} is within {:.0}% of {other} on {} of {} points",
-            AGREEMENT * 100.0,
-            self.agreeing,
-            self.compared
-        );
-        if let Some((title, w, r)) = &self.worst {
-            s.push_str(&format!(
-                "; the worst is {title} at {w} {}, {r:.2}× the {other} speedup ({:.0}% off)",
-                if *w == 1 { "worker" } else { "workers" },
-                ratio_error(*r) * 100.0
-            ));
-        }
-        s
-    }
-}
-
 impl Comparison {
     /// Per pair, agreement over every shape.
     pub fn summaries(&self) -> Vec<PairSummary> {
@@ -335,40 +239,6 @@ impl Comparison {
                 PairSummary { pair, compared, agreeing, worst }
             })
             .collect()
-    }
-
-    /// Every compared point, side by side, one line per shape and pair: "cpu (task_duration=2ms,
-    /// …): gil against CPython threads: 1 worker 1.02× / 1.00×, 2 workers 1.52× / 1.83× (17%
-    /// off)" (gilbench's speedup first; the error shown where it exceeds [`AGREEMENT`]).
-    pub fn point_lines(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for shape in &self.shapes {
-            for pc in &shape.pairs {
-                let points: Vec<String> = pc
-                    .compared()
-                    .filter_map(|p| {
-                        let (m, c, e) = (p.model?, p.cpython?, p.error()?);
-                        let unit = if p.workers == 1 { "worker" } else { "workers" };
-                        let off = if p.agrees() == Some(true) {
-                            String::new()
-                        } else {
-                            format!(" ({:.0}% off)", e * 100.0)
-                        };
-                        Some(format!("{} {unit} {m:.2}× / {c:.2}×{off}", p.workers))
-                    })
-                    .collect();
-                if !points.is_empty() {
-                    out.push(format!(
-                        "{}: {} against {}: {}",
-                        shape.title(),
-                        pc.pair.model,
-                        cpython_label(pc.pair.cpython),
-                        points.join(", ")
-                    ));
-                }
-            }
-        }
-        out
     }
 
     /// Every shape check of every shape.

@@ -1,10 +1,11 @@
 //! The GIL's shape checks against CPython: whether a shape is CPU-bound, IO-bound or mixed,
 //! and whether threads behave as that character demands (CPU-bound threads gain nothing,
-//! IO-bound threads scale), each with its sentence.
+//! IO-bound threads scale), each with the figures it was judged on (its words are the
+//! report's).
 
 use std::collections::BTreeMap;
 
-use super::{NO_GAIN_MAX, SCALING_SHARE, cpython_label};
+use super::{NO_GAIN_MAX, SCALING_SHARE};
 
 /// Whether a shape's work is CPU-bound, IO-bound or in between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +49,15 @@ pub enum Claim {
     Scales,
 }
 
+/// What a shape check's speedups are taken against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// The model's own one-worker point.
+    OneThread,
+    /// The sequential baseline (the model has no one-worker point).
+    Sequential,
+}
+
 /// One shape check on one model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShapeCheck {
@@ -57,8 +67,13 @@ pub struct ShapeCheck {
     pub claim: Claim,
     /// Whether it holds; `None` when there is nothing to check.
     pub holds: Option<bool>,
-    /// The check in words, with its figures.
-    pub sentence: String,
+    /// The point it was judged at: workers and speedup against [`ShapeCheck::against`] (the
+    /// best point for [`Claim::NoGain`], the largest worker count for [`Claim::Scales`]).
+    pub at: Option<(usize, f64)>,
+    /// What the speedups are taken against.
+    pub against: Reference,
+    /// The speedup [`Claim::Scales`] needed at that point.
+    pub need: Option<f64>,
 }
 
 /// Checks `claim` on `points` (workers, speedup against sequential) of `model`, with `tasks`
@@ -68,52 +83,23 @@ pub struct ShapeCheck {
 /// each speedup is taken relative to it (the sequential baseline's own noise then cancels out);
 /// without one, against the sequential baseline.
 pub fn check_shape(model: &str, claim: Claim, points: &[(usize, f64)], tasks: usize) -> ShapeCheck {
-    let who = if model.starts_with("cpython:") {
-        cpython_label(model)
-    } else {
-        format!("threads under the {model} model")
-    };
     let one = points.iter().find(|(w, _)| *w == 1).map(|p| p.1).filter(|s| *s > 0.0);
     let (base, against) = match one {
-        Some(s) => (s, "one thread"),
-        None => (1.0, "sequential"),
+        Some(s) => (s, Reference::OneThread),
+        None => (1.0, Reference::Sequential),
     };
     let multi: Vec<(usize, f64)> =
         points.iter().filter(|(w, _)| *w > 1).map(|&(w, s)| (w, s / base)).collect();
-    let (holds, sentence) = match claim {
-        Claim::NoGain => match multi.iter().copied().reduce(|a, b| if b.1 > a.1 { b } else { a }) {
-            None => (None, format!("CPU-bound: {who} have no point with more than one worker")),
-            Some((w, best)) => {
-                let holds = best <= NO_GAIN_MAX;
-                (
-                    Some(holds),
-                    format!(
-                        "CPU-bound: {who} {} (best {best:.2}× {against} at {w} workers; limit \
-                         {NO_GAIN_MAX:.2}×)",
-                        if holds {
-                            "gain nothing over one thread"
-                        } else {
-                            "gain over one thread, against the GIL's shape"
-                        }
-                    ),
-                )
-            }
-        },
-        Claim::Scales => match multi.iter().copied().max_by_key(|(w, _)| *w) {
-            None => (None, format!("IO-bound: {who} have no point with more than one worker")),
-            Some((w, s)) => {
-                let need = (SCALING_SHARE * w.min(tasks.max(1)) as f64).max(1.5);
-                let holds = s >= need;
-                (
-                    Some(holds),
-                    format!(
-                        "IO-bound: {who} {} ({s:.2}× {against} at {w} workers; at least \
-                         {need:.2}× expected)",
-                        if holds { "scale" } else { "do not scale" }
-                    ),
-                )
-            }
-        },
+    let (at, need) = match claim {
+        Claim::NoGain => (multi.iter().copied().reduce(|a, b| if b.1 > a.1 { b } else { a }), None),
+        Claim::Scales => {
+            let at = multi.iter().copied().max_by_key(|(w, _)| *w);
+            (at, at.map(|(w, _)| (SCALING_SHARE * w.min(tasks.max(1)) as f64).max(1.5)))
+        }
     };
-    ShapeCheck { model: model.to_string(), claim, holds, sentence }
+    let holds = at.map(|(_, s)| match need {
+        Some(need) => s >= need,
+        None => s <= NO_GAIN_MAX,
+    });
+    ShapeCheck { model: model.to_string(), claim, holds, at, against, need }
 }

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::*;
+use crate::report::{check_sentence, pair_sentence, summary_sentence};
 use crate::results::cpython::parse_cpython;
 use crate::results::{CaseRecord, Machine, ResultsError, RunRecord, RunStatus, Speedup};
 
@@ -167,13 +168,13 @@ fn agreement_sentence_names_the_bound_or_the_misses() {
     let cmp = compare(&r, &p);
     let gil = &cmp.shapes[0].pairs[0];
     assert_eq!(
-        gil.sentence(),
+        pair_sentence(gil),
         "the model's gil speedup is within 3% of CPython threads on every point (1, 2 and 4 workers)"
     );
 
     let (r, p) = cpu_fixture([0.98, 1.9, 3.6]);
     let cmp = compare(&r, &p);
-    let s = cmp.shapes[0].pairs[0].sentence();
+    let s = pair_sentence(&cmp.shapes[0].pairs[0]);
     assert!(
         s.starts_with("the model's gil speedup is within 3% of CPython threads at 1 worker, but"),
         "{s}"
@@ -188,7 +189,11 @@ fn agreement_sentence_names_the_bound_or_the_misses() {
     assert_eq!((summary.compared, summary.agreeing), (3, 1));
     let worst = summary.worst.as_ref().expect("worst point");
     assert_eq!(worst.1, 4);
-    assert!(summary.sentence().contains("on 1 of 3 points"), "{}", summary.sentence());
+    assert!(
+        summary_sentence(summary).contains("on 1 of 3 points"),
+        "{}",
+        summary_sentence(summary)
+    );
 }
 
 #[test]
@@ -203,9 +208,13 @@ fn cpu_bound_checks_hold_for_a_flat_gil_and_fail_for_a_scaling_one() {
     let (r, p) = cpu_fixture([0.98, 1.9, 3.6]);
     let cmp = compare(&r, &p);
     let gil = cmp.checks().find(|c| c.model == "gil").expect("gil check");
-    assert_eq!(gil.holds, Some(false), "{}", gil.sentence);
+    assert_eq!(gil.holds, Some(false), "{}", check_sentence(gil));
     // Relative to one thread: 3.6 / 0.98.
-    assert!(gil.sentence.contains("best 3.67× one thread at 4 workers"), "{}", gil.sentence);
+    assert!(
+        check_sentence(gil).contains("best 3.67× one thread at 4 workers"),
+        "{}",
+        check_sentence(gil)
+    );
     let real = cmp.checks().find(|c| c.model == "cpython:threads").expect("check");
     assert_eq!(real.holds, Some(true));
 }
@@ -214,18 +223,18 @@ fn cpu_bound_checks_hold_for_a_flat_gil_and_fail_for_a_scaling_one() {
 fn io_bound_threads_must_scale() {
     let held =
         check_shape("cpython:threads", Claim::Scales, &[(1, 0.97), (2, 1.93), (4, 3.65)], 16);
-    assert_eq!(held.holds, Some(true), "{}", held.sentence);
+    assert_eq!(held.holds, Some(true), "{}", check_sentence(&held));
     let flat = check_shape("gil", Claim::Scales, &[(1, 1.0), (2, 1.0), (4, 1.05)], 16);
-    assert_eq!(flat.holds, Some(false), "{}", flat.sentence);
-    assert!(flat.sentence.contains("at least 2.00× expected"), "{}", flat.sentence);
+    assert_eq!(flat.holds, Some(false), "{}", check_sentence(&flat));
+    assert!(check_sentence(&flat).contains("at least 2.00× expected"), "{}", check_sentence(&flat));
     // Few tasks cap the ideal: 2 tasks on 4 workers can reach 2× at best. Without a one-worker
     // point the speedup against sequential is used.
     let capped = check_shape("gil", Claim::Scales, &[(4, 1.6)], 2);
-    assert_eq!(capped.holds, Some(true), "{}", capped.sentence);
-    assert!(capped.sentence.contains("1.60× sequential"), "{}", capped.sentence);
+    assert_eq!(capped.holds, Some(true), "{}", check_sentence(&capped));
+    assert!(check_sentence(&capped).contains("1.60× sequential"), "{}", check_sentence(&capped));
     // A slow sequential baseline (every speedup 1.3×) does not make flat threads "gain".
     let noisy = check_shape("gil", Claim::NoGain, &[(1, 1.3), (2, 1.31), (4, 1.28)], 16);
-    assert_eq!(noisy.holds, Some(true), "{}", noisy.sentence);
+    assert_eq!(noisy.holds, Some(true), "{}", check_sentence(&noisy));
     let none = check_shape("gil", Claim::NoGain, &[(1, 1.0)], 16);
     assert_eq!(none.holds, None);
 }
@@ -253,7 +262,7 @@ fn failed_peer_cases_and_missing_baselines_give_no_point() {
     p.cases.remove(0); // no cpython:sequential: no CPython speedup at all
     let cmp = compare(&r, &p);
     assert_eq!(cmp.shapes[0].pairs[0].compared().count(), 0);
-    assert!(cmp.shapes[0].pairs[0].sentence().contains("no point to compare"));
+    assert!(pair_sentence(&cmp.shapes[0].pairs[0]).contains("no point to compare"));
 }
 
 #[test]
