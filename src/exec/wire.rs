@@ -174,6 +174,16 @@ pub fn encode<T: Serialize>(msg: &T) -> Result<Vec<u8>, WireError> {
     Ok(frame)
 }
 
+/// Encodes `msg` as a payload without its length prefix, as [`decode`] reads it (a message
+/// carried inside another).
+pub fn encode_payload<T: Serialize>(msg: &T) -> Result<Vec<u8>, WireError> {
+    let payload = postcard::to_allocvec(msg)?;
+    if payload.len() > MAX_FRAME {
+        return Err(WireError::TooLarge(payload.len()));
+    }
+    Ok(payload)
+}
+
 /// Decodes one frame's payload (without its length prefix).
 pub fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, WireError> {
     Ok(postcard::from_bytes(payload)?)

@@ -4,6 +4,9 @@
 use std::io;
 use std::time::Instant;
 
+/// Largest framed message any transport accepts (a longer length prefix is corruption).
+pub(crate) const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
 /// One side of a duplex message transport.
 pub(crate) trait Endpoint: Send {
     /// Sends one message; an empty message marks the end of a sample.

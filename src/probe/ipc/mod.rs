@@ -9,6 +9,7 @@
 //! fails the case.
 
 mod channel;
+mod child;
 mod config;
 mod endpoint;
 pub mod message;
@@ -23,7 +24,7 @@ pub use config::{Endpoints, IpcConfig, Mode, NAMES, Transport};
 pub use message::Payload;
 pub use sample::serde_cost;
 
-pub use peer::ipcpeer_main;
+pub use child::ipcpeer_main;
 use sample::{Measured, Reports, drive, figures};
 
 use std::sync::Arc;

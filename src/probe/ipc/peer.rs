@@ -3,6 +3,7 @@
 //! subcommand, its control socket on standard input. The control socket carries one spec
 //! frame with the transport's descriptors attached (SCM_RIGHTS), then the peer's reports.
 //! Nothing goes through a shell or a file name; the peer dies with the thread that started it.
+//! The helper's entry point, which picks its role, is [`super::child`].
 
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::mem::MaybeUninit;
@@ -17,11 +18,8 @@ use rustix::net::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::Transport;
 use super::endpoint::Endpoint;
 use super::message::Payload;
-use super::shm::Side;
-use super::transport::endpoint_from_fds;
 use crate::exec::wire;
 use crate::measure::Usage;
 use crate::sys as os;
@@ -40,8 +38,9 @@ pub(crate) enum PeerSpec {
         /// CPU to pin to.
         cpu: Option<usize>,
     },
-    /// A role in the multiprocessing analogues.
-    Mp(super::mp::Role),
+    /// A role in the multiprocessing analogues, as `mp` encodes it (`mp::Role::spec`): this
+    /// file carries it without knowing its kinds.
+    Mp(Vec<u8>),
 }
 
 /// What a peer says after each sample.
@@ -199,46 +198,5 @@ impl PeerProcess {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
         self.kill();
-    }
-}
-
-/// The hidden `__ipcpeer` subcommand: read the spec from the control socket on standard
-/// input, then serve until the transport or the control socket closes.
-pub fn ipcpeer_main() -> i32 {
-    os::die_with_parent();
-    let control = match std::io::stdin().as_fd().try_clone_to_owned() {
-        Ok(fd) => UnixStream::from(fd),
-        Err(_) => return 2,
-    };
-    let Ok((frame, fds)) = recv_with_fds(&control) else { return 2 };
-    let Ok(spec) = wire::decode::<PeerSpec>(&frame) else { return 2 };
-    match spec {
-        PeerSpec::Echo { transport, size, latency, cpu } => {
-            let mut out = &control;
-            let mut fail = |message: String| {
-                let _ = wire::send(
-                    &mut out,
-                    &PeerReport { error: Some(message), ..PeerReport::default() },
-                );
-                3
-            };
-            let Some(t) = Transport::from_name(&transport) else {
-                return fail(format!("unknown transport {transport}"));
-            };
-            if let Some(cpu) = cpu
-                && let Err(e) = crate::measure::placement::pin_current_thread(cpu)
-            {
-                return fail(format!("cannot pin to CPU {cpu}: {e}"));
-            }
-            let mut ep = match endpoint_from_fds(t, fds, Side::Peer) {
-                Ok(ep) => ep,
-                Err(e) => return fail(format!("cannot open the transport: {e}")),
-            };
-            let payload = Payload::new(size as usize);
-            let mut out = &control;
-            serve(ep.as_mut(), &payload, latency, true, &mut |r| wire::send(&mut out, r).is_ok());
-            0
-        }
-        PeerSpec::Mp(role) => super::mp::peer_main(role, control, fds),
     }
 }

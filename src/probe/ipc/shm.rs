@@ -330,7 +330,7 @@ impl Endpoint for ShmEnd {
         let mut head = [0u8; 4];
         self.read(&mut head)?;
         let len = u32::from_le_bytes(head) as usize;
-        if len > super::transport::MAX_MESSAGE {
+        if len > super::endpoint::MAX_MESSAGE {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt length prefix"));
         }
         buf.resize(len, 0);

@@ -12,8 +12,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
 use super::channel::{BOUND, Recycler};
+use super::endpoint::MAX_MESSAGE;
 use super::peer::PeerReport;
-use super::transport::{MAX_MESSAGE, fd_pair};
+use super::transport::fd_pair;
 use super::{IpcConfig, Measured, Mode, Payload, ProbeError, SampleResult, Transport};
 use super::{figures, serde_cost};
 use crate::sys as os;

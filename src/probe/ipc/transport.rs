@@ -14,12 +14,11 @@ use std::os::unix::net::{UnixDatagram, UnixListener, UnixStream};
 
 use super::Transport;
 use super::endpoint::Endpoint;
+use super::endpoint::MAX_MESSAGE;
 use super::shm::{AtomicEnd, ShmEnd, ShmRegion, Side, Wait};
 
 /// Largest message a datagram transport carries in one datagram.
 pub(crate) const MAX_DATAGRAM: usize = 64 * 1024;
-/// Largest framed message accepted (a longer length prefix is corruption).
-pub(crate) const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
 /// Descriptors of both sides of a transport: (driver's, peer's).
 pub(crate) type FdPair = (Vec<OwnedFd>, Vec<OwnedFd>);

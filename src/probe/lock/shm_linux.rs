@@ -11,7 +11,6 @@ use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
-use rustix::thread::futex;
 
 use super::procs::{Header, MAGIC, MAX_PEERS, PeerSlot, ProcKind};
 use crate::probe::ProbeError;
@@ -199,15 +198,12 @@ impl Drop for Region {
 
 /// Waits (at most `timeout`) while `word` still reads `seen`.
 pub(super) fn wait_while(word: &AtomicU32, seen: u32, timeout: Duration) {
-    let ts =
-        futex::Timespec { tv_sec: timeout.as_secs() as _, tv_nsec: timeout.subsec_nanos() as _ };
-    // Shared (not private) futex: the word is in a mapping other processes see.
-    let _ = futex::wait(word, futex::Flags::empty(), seen, Some(&ts));
+    crate::sys::futex_wait(word, seen, timeout);
 }
 
 /// Wakes every waiter on `word`.
 pub(super) fn wake_all(word: &AtomicU32) {
-    let _ = futex::wake(word, futex::Flags::empty(), i32::MAX as u32);
+    crate::sys::futex_wake(word, i32::MAX as u32);
 }
 
 /// Has the kernel kill this process when its parent dies; `false` if the parent

@@ -8,8 +8,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
-use rustix::thread::futex;
-
 use super::chan::{Channel, EMPTY, PingError, RECHECK};
 
 /// The kernel id of the calling thread.
@@ -119,20 +117,19 @@ impl Channel for FutexChannel {
     fn send(&mut self, msg: u32) -> Result<(), PingError> {
         let out = self.words.word(1 - self.inbox);
         out.store(msg, Ordering::Release);
-        futex::wake(out, futex::Flags::empty(), 1).map_err(|e| PingError::Broken(e.to_string()))?;
+        crate::sys::futex_wake(out, 1);
         Ok(())
     }
 
     fn recv(&mut self, deadline: Option<Instant>) -> Result<u32, PingError> {
         let inbox = self.words.word(self.inbox);
-        let recheck = rustix::thread::Timespec { tv_sec: 0, tv_nsec: RECHECK.as_nanos() as i64 };
         loop {
             let got = inbox.swap(EMPTY, Ordering::AcqRel);
             if got != EMPTY {
                 return Ok(got);
             }
             // Returns at once if the word is no longer EMPTY; timeouts and signals just loop.
-            let _ = futex::wait(inbox, futex::Flags::empty(), EMPTY, Some(&recheck));
+            crate::sys::futex_wait(inbox, EMPTY, RECHECK);
             if inbox.load(Ordering::Acquire) == EMPTY {
                 if deadline.is_some_and(|d| Instant::now() > d) {
                     return Err(PingError::Timeout);

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use super::super::peer::{PeerProcess, PeerSpec};
+use super::super::peer::PeerProcess;
 use super::Role;
 use crate::exec::wire;
 
@@ -130,7 +130,7 @@ impl Manager {
         let listener = UnixListener::bind(&path)?;
         let mut token = vec![0u8; TOKEN_LEN];
         rustix::rand::getrandom(&mut token, rustix::rand::GetRandomFlags::empty())?;
-        let spec = PeerSpec::Mp(Role::ManagerServer { token: token.clone() });
+        let spec = Role::ManagerServer { token: token.clone() }.spec()?;
         let process = PeerProcess::start(exe, &spec, &[OwnedFd::from(listener)])?;
         Ok(Manager { process: Some(process), dir: Some(dir), path, token })
     }

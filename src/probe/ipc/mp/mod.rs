@@ -79,6 +79,13 @@ pub enum Role {
     },
 }
 
+impl Role {
+    /// The spec that starts a helper process in this role.
+    pub(crate) fn spec(&self) -> std::io::Result<PeerSpec> {
+        Ok(PeerSpec::Mp(wire::encode_payload(self).map_err(std::io::Error::other)?))
+    }
+}
+
 /// The `mp` variants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Variant {
@@ -158,7 +165,7 @@ impl Mp {
                 for _ in 0..w {
                     let fd = array.fd().map_err(setup)?;
                     mp.clients.push(
-                        PeerProcess::start(exe, &PeerSpec::Mp(Role::Array), &[fd])
+                        PeerProcess::start(exe, &Role::Array.spec().map_err(setup)?, &[fd])
                             .map_err(setup)?,
                     );
                 }
@@ -168,7 +175,8 @@ impl Mp {
                 let q = Queue::new(QUEUE_MAXSIZE).map_err(setup)?;
                 for client in 0..w {
                     let (shared, tx) = q.producer_fds().map_err(setup)?;
-                    let spec = PeerSpec::Mp(Role::Producer { size: size as u64, client });
+                    let spec =
+                        Role::Producer { size: size as u64, client }.spec().map_err(setup)?;
                     mp.clients.push(PeerProcess::start(exe, &spec, &[shared, tx]).map_err(setup)?);
                 }
                 mp.queue = Some(q);
@@ -177,7 +185,8 @@ impl Mp {
                 let mut ends = Vec::with_capacity(w as usize);
                 for client in 0..w {
                     let (mine, theirs) = UnixStream::pair().map_err(setup)?;
-                    let spec = PeerSpec::Mp(Role::PipeClient { size: size as u64, client });
+                    let spec =
+                        Role::PipeClient { size: size as u64, client }.spec().map_err(setup)?;
                     mp.clients.push(
                         PeerProcess::start(exe, &spec, &[OwnedFd::from(theirs)]).map_err(setup)?,
                     );
@@ -194,11 +203,13 @@ impl Mp {
                 };
                 for client in 0..w {
                     let sock = connect(&m).map_err(setup)?;
-                    let spec = PeerSpec::Mp(Role::ManagerClient {
+                    let spec = Role::ManagerClient {
                         token: m.token().to_vec(),
                         size: size as u64,
                         client,
-                    });
+                    }
+                    .spec()
+                    .map_err(setup)?;
                     mp.clients.push(
                         PeerProcess::start(exe, &spec, &[OwnedFd::from(sock)]).map_err(setup)?,
                     );

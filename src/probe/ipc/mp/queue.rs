@@ -141,7 +141,7 @@ impl Queue {
             let mut head = [0u8; 4];
             (&*rx).read_exact(&mut head)?;
             let len = u32::from_le_bytes(head) as usize;
-            if len > super::super::transport::MAX_MESSAGE {
+            if len > super::super::endpoint::MAX_MESSAGE {
                 return Err(QueueError::Decode("corrupt length prefix".into()));
             }
             let mut body = vec![0u8; len];
