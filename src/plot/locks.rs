@@ -4,12 +4,11 @@
 //! against the share of reads. Draws what the results carry; computes nothing.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::style::{HouseMesh, Marker, draw_marker, legend_row, series_style, text};
-use super::{ChartFile, PlotError, write_svg};
+use super::{Chart, PlotError};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -36,8 +35,8 @@ fn contended(c: &CaseRecord) -> bool {
     c.params.get("mode").map(String::as_str) != Some("uncontended")
 }
 
-/// Draws every lock chart of the run into `dir/plots/`.
-pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+/// Draws every lock chart of the run.
+pub fn lock_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
     let mut out = Vec::new();
     let kinds = Kinds::of(run);
     // Throughput and fairness by (scenario, critical section), RwLock cases apart.
@@ -82,8 +81,7 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
     let mut write =
         |name: String, title: String, group: Option<&String>, svg: Result<String, String>| {
             let svg = svg.map_err(|message| PlotError { chart: title.clone(), message })?;
-            let path = write_svg(dir, &name, &svg)?;
-            out.push(ChartFile { group: group.cloned().unwrap_or_default(), title, path });
+            out.push(Chart::new(group.cloned().unwrap_or_default(), title, name, svg));
             Ok::<(), PlotError>(())
         };
     for (scenario, mut bars) in alone {
