@@ -32,9 +32,7 @@ pub fn convoy_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
         if case.probe_kind() != Some("convoy") || case.status != CaseStatus::Ok {
             continue;
         }
-        let (Some(s), Some(hogs)) =
-            (case.summary, case.params.get("hogs").and_then(|h| h.parse::<f64>().ok()))
-        else {
+        let (Some(s), Some(hogs)) = (case.summary, case.param_number("hogs")) else {
             continue;
         };
         let io = case.params.get("io").cloned().unwrap_or_default();

@@ -247,8 +247,8 @@ fn mp_charts(run: &RunRecord) -> Result<Vec<super::Chart>, PlotError> {
     let mut by: MpBars = BTreeMap::new();
     for c in run.cases.iter().filter(|c| c.probe_kind() == Some("mp") && c.status == CaseStatus::Ok)
     {
-        let (Some(s), Some(clients)) = (c.summary, param(c, "clients", "1").parse::<u64>().ok())
-        else {
+        let clients = if c.param("clients").is_some() { c.param_count("clients") } else { Some(1) };
+        let (Some(s), Some(clients)) = (c.summary, clients) else {
             continue;
         };
         let entry =

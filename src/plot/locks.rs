@@ -21,10 +21,6 @@ type Series = (String, Vec<Point>);
 /// Lines by label, per (scenario, critical section).
 type Lines = BTreeMap<(String, String), BTreeMap<String, Vec<Point>>>;
 
-fn param(c: &CaseRecord, key: &str) -> Option<f64> {
-    c.params.get(key).and_then(|v| v.parse::<f64>().ok())
-}
-
 fn ok_locks(run: &RunRecord) -> impl Iterator<Item = &CaseRecord> {
     run.cases.iter().filter(|c| {
         c.probe_kind() == Some("lock") && c.status == CaseStatus::Ok && c.summary.is_some()
@@ -49,8 +45,9 @@ pub fn lock_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
     for c in ok_locks(run) {
         let Some(s) = c.summary else { continue };
         let cs = c.params.get("critical_section").cloned().unwrap_or_else(|| "0s".into());
-        let n = param(c, "contenders").unwrap_or(1.0);
-        let read = c.model.ends_with("rwlock").then(|| param(c, "read_percent").unwrap_or(0.0));
+        let n = c.param_number("contenders").unwrap_or(1.0);
+        let read =
+            c.model.ends_with("rwlock").then(|| c.param_number("read_percent").unwrap_or(0.0));
         let key = (c.scenario.clone(), cs.clone());
         if !contended(c) {
             groups.entry(format!("{}/uncontended", c.scenario)).or_insert_with(|| c.group.clone());
