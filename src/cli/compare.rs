@@ -67,8 +67,7 @@ pub(crate) fn compare(args: CompareArgs) -> Result<u8> {
     let dir = super::run::run_dir(args.out.as_deref(), "compare")?;
     let threshold = args.threshold / 100.0;
     let gate = args.baseline.is_some().then(|| compare::gate(&runs[0], &runs[1], threshold));
-    let charts = plot::compare_charts(&runs, dir.path())
-        .with_context(|| format!("drawing charts in {}", dir.path().display()))?;
+    let charts = plot::compare_charts(&runs).context("drawing the comparison charts")?;
     let index = report::write_compare_report(
         &runs,
         &comparison,

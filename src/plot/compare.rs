@@ -3,15 +3,13 @@
 //! (speedup ÷ min(workers, the run's usable CPUs)) so machines with different core counts
 //! line up.
 
-use std::path::Path;
-
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::style::{
     HouseMesh, draw_marker, legend_row, model_colour, model_marker, model_rank, text,
 };
-use super::{ChartFile, PlotError, write_svg};
+use super::{Chart, PlotError};
 use crate::compare::LabelledRun;
 use crate::results::CaseStatus;
 
@@ -22,7 +20,7 @@ const HEIGHT: u32 = 460;
 type Line = (String, String, usize, Vec<(f64, f64)>);
 
 /// Draws the two charts of every group with speedups in at least two runs.
-pub fn compare_charts(runs: &[LabelledRun], dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+pub fn compare_charts(runs: &[LabelledRun]) -> Result<Vec<Chart>, PlotError> {
     let mut groups: Vec<&str> = Vec::new();
     for r in runs {
         for c in &r.run.cases {
@@ -86,8 +84,7 @@ pub fn compare_charts(runs: &[LabelledRun], dir: &Path) -> Result<Vec<ChartFile>
             let svg = draw(&title, y_desc, &lines)
                 .map_err(|message| PlotError { chart: title.clone(), message })?;
             let suffix = if per_core { "-per-core" } else { "" };
-            let path = write_svg(dir, &format!("compare-{group}{suffix}"), &svg)?;
-            out.push(ChartFile { group: group.to_string(), title, path });
+            out.push(Chart::new(group, title, format!("compare-{group}{suffix}"), svg));
         }
     }
     Ok(out)

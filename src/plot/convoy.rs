@@ -3,12 +3,11 @@
 //! One chart per scenario and IO kind.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::style::{HouseMesh, model_colour, text};
-use super::{ChartFile, PlotError, write_svg};
+use super::{Chart, PlotError};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -24,8 +23,8 @@ fn series_label(case: &CaseRecord) -> String {
     }
 }
 
-/// Draws one convoy chart per scenario and IO kind into `dir/plots/`.
-pub fn convoy_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+/// Draws one convoy chart per scenario and IO kind.
+pub fn convoy_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
     // (scenario, io, io_time) -> label -> points
     let mut charts: BTreeMap<(String, String, String), BTreeMap<String, Vec<_>>> = BTreeMap::new();
     let mut first_group: BTreeMap<(String, String, String), String> = BTreeMap::new();
@@ -33,9 +32,7 @@ pub fn convoy_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
         if case.probe_kind() != Some("convoy") || case.status != CaseStatus::Ok {
             continue;
         }
-        let (Some(s), Some(hogs)) =
-            (case.summary, case.params.get("hogs").and_then(|h| h.parse::<f64>().ok()))
-        else {
+        let (Some(s), Some(hogs)) = (case.summary, case.param_number("hogs")) else {
             continue;
         };
         let io = case.params.get("io").cloned().unwrap_or_default();
@@ -58,9 +55,9 @@ pub fn convoy_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
         }
         let svg = draw(&title, &series)
             .map_err(|message| PlotError { chart: format!("{scenario} convoy"), message })?;
-        let path = write_svg(dir, &format!("{scenario}-convoy-{io}-{io_time}"), &svg)?;
+        let name = format!("{scenario}-convoy-{io}-{io_time}");
         let group = first_group.remove(&(scenario, io, io_time)).unwrap_or_default();
-        out.push(ChartFile { group, title, path });
+        out.push(Chart::new(group, title, name, svg));
     }
     Ok(out)
 }

@@ -4,15 +4,12 @@
 //! with `processes:fork`, asyncio with `async:current`). Draws what
 //! [`crate::analysis::cpython::compare`] returns; computes nothing itself.
 
-use std::collections::HashSet;
-use std::path::Path;
-
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::scaling::WorkerAxis;
 use super::style::{HouseMesh, model_colour, text};
-use super::{ChartFile, PlotError, write_chart};
+use super::{Chart, PlotError};
 use crate::analysis::cpython::{Comparison, ShapeComparison, compare, cpython_label};
 use crate::results::RunRecord;
 use crate::results::cpython::CpythonRecord;
@@ -41,31 +38,22 @@ fn label(model: &str) -> String {
     if model.starts_with("cpython:") { cpython_label(model) } else { format!("{model} (gilbench)") }
 }
 
-/// Draws one chart per compared shape of `run` against `cpython` into `dir/plots/`, named
-/// `cpython-<shape>.svg`; each [`ChartFile::group`] is the shape key.
-pub fn cpython_charts(
-    run: &RunRecord,
-    cpython: &CpythonRecord,
-    dir: &Path,
-) -> Result<Vec<ChartFile>, PlotError> {
-    comparison_charts(&compare(run, cpython), dir)
+/// Draws one chart per compared shape of `run` against `cpython`, named `cpython-<shape>`;
+/// each [`Chart::group`] is the shape key.
+pub fn cpython_charts(run: &RunRecord, cpython: &CpythonRecord) -> Result<Vec<Chart>, PlotError> {
+    comparison_charts(&compare(run, cpython))
 }
 
 /// As [`cpython_charts`], from a comparison already made.
-pub fn comparison_charts(cmp: &Comparison, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+pub fn comparison_charts(cmp: &Comparison) -> Result<Vec<Chart>, PlotError> {
     let shapes: Vec<&ShapeComparison> =
         cmp.shapes.iter().filter(|s| !s.series().is_empty()).collect();
-    if shapes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut used = HashSet::new();
     let mut charts = Vec::with_capacity(shapes.len());
     for shape in shapes {
         let title = format!("Model vs CPython: {}", shape.title());
         let svg = draw(shape, &title)
             .map_err(|message| PlotError { chart: shape.key.clone(), message })?;
-        let path = write_chart(dir, &format!("cpython-{}", shape.key), &mut used, &svg)?;
-        charts.push(ChartFile { group: shape.key.clone(), title, path });
+        charts.push(Chart::new(&shape.key, title, format!("cpython-{}", shape.key), svg));
     }
     Ok(charts)
 }

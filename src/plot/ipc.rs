@@ -4,13 +4,12 @@
 //! count. Draws what the results carry; computes nothing but unit changes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
+use super::PlotError;
 use super::style::{HouseMesh, model_colour, text};
-use super::{ChartFile, PlotError, write_svg};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -104,8 +103,8 @@ fn add(
         .push((x, y));
 }
 
-/// Draws every IPC chart of the run into `dir/plots/`.
-pub fn ipc_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+/// Draws every IPC chart of the run.
+pub fn ipc_charts(run: &RunRecord) -> Result<Vec<super::Chart>, PlotError> {
     let mut latency = BTreeMap::new();
     let mut throughput = BTreeMap::new();
     let mut cpu = BTreeMap::new();
@@ -147,14 +146,10 @@ pub fn ipc_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotErr
             let svg = draw_loglog(&title, y_desc, &series)
                 .map_err(|message| PlotError { chart: title.clone(), message })?;
             let name = format!("{scenario}-ipc-{slug}-{endpoints}");
-            out.push(ChartFile {
-                group: chart.group.clone(),
-                title,
-                path: write_svg(dir, &name, &svg)?,
-            });
+            out.push(super::Chart::new(&chart.group, title, name, svg));
         }
     }
-    out.extend(mp_charts(run, dir)?);
+    out.extend(mp_charts(run)?);
     Ok(out)
 }
 
@@ -247,13 +242,13 @@ fn legend<'a, X: Ranged, Y: Ranged>(
 }
 
 /// Bars of `mp` operations per second: one cluster per client count, one bar per variant.
-fn mp_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+fn mp_charts(run: &RunRecord) -> Result<Vec<super::Chart>, PlotError> {
     // scenario -> (group of the first case, clients -> variant -> ops/s)
     let mut by: MpBars = BTreeMap::new();
     for c in run.cases.iter().filter(|c| c.probe_kind() == Some("mp") && c.status == CaseStatus::Ok)
     {
-        let (Some(s), Some(clients)) = (c.summary, param(c, "clients", "1").parse::<u64>().ok())
-        else {
+        let clients = if c.param("clients").is_some() { c.param_count("clients") } else { Some(1) };
+        let (Some(s), Some(clients)) = (c.summary, clients) else {
             continue;
         };
         let entry =
@@ -266,11 +261,7 @@ fn mp_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
             "Multiprocessing analogues: operations per second by client processes".to_string();
         let svg = draw_bars(&title, &clusters)
             .map_err(|message| PlotError { chart: title.clone(), message })?;
-        out.push(ChartFile {
-            group,
-            title,
-            path: write_svg(dir, &format!("{scenario}-ipc-mp"), &svg)?,
-        });
+        out.push(super::Chart::new(group, title, format!("{scenario}-ipc-mp"), svg));
     }
     Ok(out)
 }

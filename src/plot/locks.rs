@@ -4,12 +4,11 @@
 //! against the share of reads. Draws what the results carry; computes nothing.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::style::{HouseMesh, Marker, draw_marker, legend_row, series_style, text};
-use super::{ChartFile, PlotError, write_svg};
+use super::{Chart, PlotError};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -22,10 +21,6 @@ type Series = (String, Vec<Point>);
 /// Lines by label, per (scenario, critical section).
 type Lines = BTreeMap<(String, String), BTreeMap<String, Vec<Point>>>;
 
-fn param(c: &CaseRecord, key: &str) -> Option<f64> {
-    c.params.get(key).and_then(|v| v.parse::<f64>().ok())
-}
-
 fn ok_locks(run: &RunRecord) -> impl Iterator<Item = &CaseRecord> {
     run.cases.iter().filter(|c| {
         c.probe_kind() == Some("lock") && c.status == CaseStatus::Ok && c.summary.is_some()
@@ -36,8 +31,8 @@ fn contended(c: &CaseRecord) -> bool {
     c.params.get("mode").map(String::as_str) != Some("uncontended")
 }
 
-/// Draws every lock chart of the run into `dir/plots/`.
-pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+/// Draws every lock chart of the run.
+pub fn lock_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
     let mut out = Vec::new();
     let kinds = Kinds::of(run);
     // Throughput and fairness by (scenario, critical section), RwLock cases apart.
@@ -50,8 +45,9 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
     for c in ok_locks(run) {
         let Some(s) = c.summary else { continue };
         let cs = c.params.get("critical_section").cloned().unwrap_or_else(|| "0s".into());
-        let n = param(c, "contenders").unwrap_or(1.0);
-        let read = c.model.ends_with("rwlock").then(|| param(c, "read_percent").unwrap_or(0.0));
+        let n = c.param_number("contenders").unwrap_or(1.0);
+        let read =
+            c.model.ends_with("rwlock").then(|| c.param_number("read_percent").unwrap_or(0.0));
         let key = (c.scenario.clone(), cs.clone());
         if !contended(c) {
             groups.entry(format!("{}/uncontended", c.scenario)).or_insert_with(|| c.group.clone());
@@ -82,8 +78,7 @@ pub fn lock_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotEr
     let mut write =
         |name: String, title: String, group: Option<&String>, svg: Result<String, String>| {
             let svg = svg.map_err(|message| PlotError { chart: title.clone(), message })?;
-            let path = write_svg(dir, &name, &svg)?;
-            out.push(ChartFile { group: group.cloned().unwrap_or_default(), title, path });
+            out.push(Chart::new(group.cloned().unwrap_or_default(), title, name, svg));
             Ok::<(), PlotError>(())
         };
     for (scenario, mut bars) in alone {

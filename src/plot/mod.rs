@@ -1,4 +1,5 @@
-//! SVG charts drawn with plotters from the results model only; one file per chart kind.
+//! SVG charts drawn with plotters from the results model only, handed back as SVG text (the
+//! report writes the files); one source file per chart kind.
 //! Computes no statistics: it draws what `results` carries, and only chooses what to show.
 
 mod compare;
@@ -14,11 +15,9 @@ mod spawn;
 mod style;
 mod switch;
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-
 use crate::analysis::{crossover_maps, penalty_maps};
 use crate::results::RunRecord;
+use crate::results::cpython::CpythonRecord;
 
 pub use compare::compare_charts;
 pub use convoy::convoy_charts;
@@ -27,10 +26,31 @@ pub use crossover::{payload_label, task_label};
 pub use heatmap::fraction_label;
 pub use ipc::ipc_charts;
 pub use locks::lock_charts;
-pub use scaling::{ChartFile, group_title, scaling_charts};
+pub use scaling::{group_title, scaling_charts};
 pub use spawn::spawn_charts;
 pub use style::{model_colour, model_colour_hex, model_rank};
 pub use switch::switch_charts;
+
+/// A chart drawn in memory: its SVG text and where it belongs. Whoever publishes it writes
+/// the text to a file and inlines the same text in a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Comparison group the chart shows (for a CPython chart, the shape key).
+    pub group: String,
+    /// Chart title.
+    pub title: String,
+    /// The name its file is wanted under, before it is made safe for a file system and distinct
+    /// from the other charts' names.
+    pub name: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+impl Chart {
+    fn new(group: impl Into<String>, title: impl Into<String>, name: String, svg: String) -> Self {
+        Chart { group: group.into(), title: title.into(), name, svg }
+    }
+}
 
 /// What a GIL chart shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +66,7 @@ pub enum GilChartKind {
     Crossover,
 }
 
-/// A GIL chart written to disk.
+/// A GIL chart drawn in memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GilChart {
     /// Scenario the chart belongs to.
@@ -57,26 +77,20 @@ pub struct GilChart {
     pub kind: GilChartKind,
     /// Chart title.
     pub title: String,
-    /// Path relative to the run directory.
-    pub path: PathBuf,
+    /// The name its file is wanted under (see [`Chart::name`]).
+    pub name: String,
+    /// The SVG document.
+    pub svg: String,
 }
 
-/// Draws the GIL charts of a run into `dir/plots/`: the penalty maps of every family sweeping
-/// `cpu_fraction` (see [`crate::analysis::penalty_maps`]) and the crossover map of every family
-/// sweeping the task size with `gil` among its models. A run without such data draws nothing
-/// and creates no folder.
-pub fn gil_charts(run: &RunRecord, dir: &Path) -> Result<Vec<GilChart>, PlotError> {
-    let penalties = penalty_maps(run);
-    let crossovers = crossover_maps(run);
-    if penalties.is_empty() && crossovers.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut used = HashSet::new();
+/// Draws the GIL charts of a run: the penalty maps of every family sweeping `cpu_fraction`
+/// (see [`crate::analysis::penalty_maps`]) and the crossover map of every family sweeping the
+/// task size with `gil` among its models. A run without such data has none.
+pub fn gil_charts(run: &RunRecord) -> Result<Vec<GilChart>, PlotError> {
     let mut out = Vec::new();
-    for map in &penalties {
+    for map in &penalty_maps(run) {
         let svg =
             heatmap::draw(map).map_err(|message| PlotError { chart: map.key.clone(), message })?;
-        let name = format!("gil-penalty-{}-over-{}-{}", map.numerator, map.denominator, map.key);
         out.push(GilChart {
             scenario: map.scenario.clone(),
             key: map.key.clone(),
@@ -85,10 +99,11 @@ pub fn gil_charts(run: &RunRecord, dir: &Path) -> Result<Vec<GilChart>, PlotErro
                 denominator: map.denominator.clone(),
             },
             title: heatmap::penalty_title(map),
-            path: write_chart(dir, &name, &mut used, &svg)?,
+            name: format!("gil-penalty-{}-over-{}-{}", map.numerator, map.denominator, map.key),
+            svg,
         });
     }
-    for map in &crossovers {
+    for map in &crossover_maps(run) {
         let svg = crossover::draw(map)
             .map_err(|message| PlotError { chart: map.key.clone(), message })?;
         out.push(GilChart {
@@ -96,56 +111,44 @@ pub fn gil_charts(run: &RunRecord, dir: &Path) -> Result<Vec<GilChart>, PlotErro
             key: map.key.clone(),
             kind: GilChartKind::Crossover,
             title: crossover::crossover_title(map),
-            path: write_chart(dir, &format!("gil-crossover-{}", map.key), &mut used, &svg)?,
+            name: format!("gil-crossover-{}", map.key),
+            svg,
         });
     }
     Ok(out)
 }
 
-/// Writes `svg` to `dir/plots/<safe name>.svg`; returns the path relative to `dir`.
-pub(super) fn write_svg(dir: &Path, name: &str, svg: &str) -> Result<PathBuf, PlotError> {
-    write_chart(dir, name, &mut HashSet::new(), svg)
+/// Every chart of a run, drawn in memory.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunCharts {
+    /// The scenarios' charts, in report order: scaling, convoy, switch, spawn, lock and IPC.
+    pub charts: Vec<Chart>,
+    /// The "Model vs real CPython" charts (none without the CPython peer's record).
+    pub cpython: Vec<Chart>,
+    /// The GIL penalty and crossover maps.
+    pub gil: Vec<GilChart>,
 }
 
-/// Writes `svg` to `dir/plots/<safe name>.svg` (made distinct from `used`); returns the path
-/// relative to `dir`.
-pub(super) fn write_chart(
-    dir: &Path,
-    name: &str,
-    used: &mut HashSet<String>,
-    svg: &str,
-) -> Result<PathBuf, PlotError> {
-    let plots = dir.join("plots");
-    std::fs::create_dir_all(&plots).map_err(|e| PlotError {
-        chart: plots.display().to_string(),
-        message: format!("cannot create the folder: {e}"),
-    })?;
-    let base = safe_file_name(name);
-    let mut file = base.clone();
-    let mut n = 2;
-    while !used.insert(file.clone()) {
-        file = format!("{base}-{n}");
-        n += 1;
-    }
-    let path = PathBuf::from("plots").join(format!("{file}.svg"));
-    crate::results::write_atomic(&dir.join(&path), svg.as_bytes())
-        .map_err(|e| PlotError { chart: name.to_string(), message: e.to_string() })?;
-    Ok(path)
+/// Draws every chart the run's data calls for, and with the CPython peer's record its
+/// comparison charts.
+pub fn run_charts(
+    run: &RunRecord,
+    cpython: Option<&CpythonRecord>,
+) -> Result<RunCharts, PlotError> {
+    let mut charts = scaling_charts(run)?;
+    charts.extend(convoy_charts(run)?);
+    charts.extend(switch_charts(run)?);
+    charts.extend(spawn_charts(run)?);
+    charts.extend(lock_charts(run)?);
+    charts.extend(ipc_charts(run)?);
+    let cpython = match cpython {
+        Some(peer) => cpython_charts(run, peer)?,
+        None => Vec::new(),
+    };
+    Ok(RunCharts { charts, cpython, gil: gil_charts(run)? })
 }
 
-/// Every chart the run's data calls for except the GIL maps (which the report draws), in
-/// report order.
-pub fn all_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
-    let mut charts = scaling_charts(run, dir)?;
-    charts.extend(convoy_charts(run, dir)?);
-    charts.extend(switch_charts(run, dir)?);
-    charts.extend(spawn_charts(run, dir)?);
-    charts.extend(lock_charts(run, dir)?);
-    charts.extend(ipc_charts(run, dir)?);
-    Ok(charts)
-}
-
-/// A chart could not be drawn or written.
+/// A chart could not be drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw {chart}: {message}")]
 pub struct PlotError {
@@ -153,35 +156,6 @@ pub struct PlotError {
     pub chart: String,
     /// What went wrong.
     pub message: String,
-}
-
-/// A file name (without extension) for `key` that is safe on every file system and in a
-/// relative URL: ASCII letters, digits, `-`, `_` and `.` only, never starting with a dot,
-/// at most 100 characters (longer keys end in a hash so they stay distinct).
-pub fn safe_file_name(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for c in key.chars() {
-        let c = match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '.' => c,
-            '=' => '-',
-            _ => '_',
-        };
-        let repeat = matches!(c, '_' | '-' | '.') && out.ends_with(c);
-        if !repeat {
-            out.push(c);
-        }
-    }
-    let trimmed = out.trim_matches(|c| matches!(c, '_' | '-' | '.'));
-    let mut name = if trimmed.is_empty() { "chart".to_string() } else { trimmed.to_string() };
-    const MAX: usize = 100;
-    if name.len() > MAX {
-        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
-        name.truncate(MAX - 17);
-        name = format!("{name}-{hash:016x}");
-    }
-    name
 }
 
 #[cfg(test)]

@@ -5,8 +5,7 @@
 //! carry, with its interval as a vertical error bar. Only `ok` cases with a speedup are drawn;
 //! the sequential baseline is the line y = 1.
 
-use std::collections::{BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
@@ -17,19 +16,8 @@ use super::hover::{Hovers, speedup_text};
 use super::style::{
     HouseMesh, draw_marker, legend_row, model_colour, model_marker, model_rank, text,
 };
-use super::{PlotError, write_chart};
+use super::{Chart, PlotError};
 use crate::results::{CaseRecord, CaseStatus, RunRecord, Speedup};
-
-/// A chart written to disk.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChartFile {
-    /// Comparison group the chart shows.
-    pub group: String,
-    /// Chart title.
-    pub title: String,
-    /// Path relative to the run directory.
-    pub path: PathBuf,
-}
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 500;
@@ -37,23 +25,18 @@ const LEGEND_WIDTH: u32 = 210;
 const BASELINE: RGBColor = RGBColor(85, 85, 85);
 const IDEAL: RGBColor = RGBColor(150, 150, 150);
 
-/// Draws one speedup chart per comparison group into `dir/plots/`.
+/// Draws one speedup chart per comparison group, named after the group's key.
 ///
 /// A group gets a chart when at least one of its `ok` cases has a speedup (a non-sequential
 /// model measured against the group's sequential baseline). Charts come in run order.
-pub fn scaling_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+pub fn scaling_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
     let groups = drawable_groups(run);
-    if groups.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut used = HashSet::new();
     let mut charts = Vec::with_capacity(groups.len());
     for group in groups {
         let title = group_title(group.first);
         let svg = draw(&group, &title)
             .map_err(|message| PlotError { chart: group.key.to_string(), message })?;
-        let path = write_chart(dir, group.key, &mut used, &svg)?;
-        charts.push(ChartFile { group: group.key.to_string(), title, path });
+        charts.push(Chart::new(group.key, title, group.key.to_string(), svg));
     }
     Ok(charts)
 }

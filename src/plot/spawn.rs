@@ -2,10 +2,9 @@
 //! against posix_spawn as the parent's resident memory grows, and memory per idle unit.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use super::switch::{DotChart, Point, ok_cases, rank, show_size, write};
-use super::{ChartFile, PlotError};
+use super::switch::{DotChart, Point, ok_cases, rank, show_size};
+use super::{Chart, PlotError};
 use crate::results::{CaseRecord, RunRecord};
 
 /// The process-starting variants drawn against the parent's resident memory.
@@ -16,7 +15,7 @@ fn point(i: usize, c: &CaseRecord, scale: f64) -> Option<Point> {
 }
 
 /// Every spawn and footprint chart of the run.
-pub fn spawn_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+pub fn spawn_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
     let order = crate::probe::spawn::SPAWN_VARIANTS;
     let mut out = Vec::new();
     let mut by_scenario: BTreeMap<&str, Vec<&CaseRecord>> = BTreeMap::new();
@@ -54,7 +53,7 @@ pub fn spawn_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotE
             lines: false,
         };
         let svg = chart.draw().map_err(|message| PlotError { chart: title.into(), message })?;
-        out.push(write(dir, &format!("{scenario}-spawn-by-kind"), &group, title, &svg)?);
+        out.push(Chart::new(&group, title, format!("{scenario}-spawn-by-kind"), svg));
         // Fork vs posix_spawn against parent RSS.
         if sizes.len() >= 2 {
             let mut series: BTreeMap<(usize, String), Vec<Point>> = BTreeMap::new();
@@ -83,7 +82,7 @@ pub fn spawn_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotE
                 lines: true,
             };
             let svg = chart.draw().map_err(|message| PlotError { chart: title.into(), message })?;
-            out.push(write(dir, &format!("{scenario}-spawn-parent-rss"), &group, title, &svg)?);
+            out.push(Chart::new(&group, title, format!("{scenario}-spawn-parent-rss"), svg));
         }
     }
     // Memory per idle unit.
@@ -113,7 +112,7 @@ pub fn spawn_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotE
             lines: false,
         };
         let svg = chart.draw().map_err(|message| PlotError { chart: title.into(), message })?;
-        out.push(write(dir, &format!("{scenario}-footprint"), &cases[0].group, title, &svg)?);
+        out.push(Chart::new(&cases[0].group, title, format!("{scenario}-footprint"), svg));
     }
     Ok(out)
 }

@@ -2,12 +2,11 @@
 //! working set — and the categorical dot chart they share with the spawn charts.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use plotters::prelude::*;
 
 use super::style::text;
-use super::{ChartFile, PlotError, write_svg};
+use super::{Chart, PlotError};
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 const WIDTH: u32 = 900;
@@ -69,20 +68,8 @@ pub(super) fn rank<'a>(order: &[&str], name: &'a str) -> (usize, &'a str) {
     (order.iter().position(|o| *o == name).unwrap_or(order.len()), name)
 }
 
-/// Writes `svg` as `dir/plots/<name>.svg` and describes it.
-pub(super) fn write(
-    dir: &Path,
-    name: &str,
-    group: &str,
-    title: &str,
-    svg: &str,
-) -> Result<ChartFile, PlotError> {
-    let path = write_svg(dir, name, svg)?;
-    Ok(ChartFile { group: group.to_string(), title: title.to_string(), path })
-}
-
 /// Both switch charts for every scenario with switch cases.
-pub fn switch_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+pub fn switch_charts(run: &RunRecord) -> Result<Vec<Chart>, PlotError> {
     let order = crate::probe::switch::VARIANTS;
     let mut by_scenario: BTreeMap<&str, Vec<&CaseRecord>> = BTreeMap::new();
     for c in ok_cases(run, "switch") {
@@ -126,7 +113,7 @@ pub fn switch_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
             };
             let svg =
                 chart.draw().map_err(|message| PlotError { chart: title.clone(), message })?;
-            out.push(write(dir, &format!("{scenario}-switch-placement"), &group, &title, &svg)?);
+            out.push(Chart::new(&group, title, format!("{scenario}-switch-placement"), svg));
         }
         // Chart 2: working set, same CPU, idle peer.
         let same: Vec<&&CaseRecord> = cases
@@ -177,7 +164,7 @@ pub fn switch_charts(run: &RunRecord, dir: &Path) -> Result<Vec<ChartFile>, Plot
             };
             let svg =
                 chart.draw().map_err(|message| PlotError { chart: title.clone(), message })?;
-            out.push(write(dir, &format!("{scenario}-switch-working-set"), &group, &title, &svg)?);
+            out.push(Chart::new(&group, title, format!("{scenario}-switch-working-set"), svg));
         }
     }
     Ok(out)

@@ -1,23 +1,4 @@
-use super::safe_file_name;
 use super::style::{model_colour, model_colour_hex, model_rank};
-
-#[test]
-fn file_names_are_safe() {
-    let name = safe_file_name("cpu-vs-io/cpu/task_duration=2ms/tasks=16/payload_bytes=1024");
-    assert_eq!(name, "cpu-vs-io_cpu_task_duration-2ms_tasks-16_payload_bytes-1024");
-    let odd = safe_file_name("../a:b\\c <d>/é");
-    assert!(!odd.starts_with('.'), "{odd}");
-    assert!(odd.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{odd}");
-    assert_eq!(safe_file_name("///"), "chart");
-}
-
-#[test]
-fn long_names_stay_distinct_and_short() {
-    let a = safe_file_name(&format!("{}/a", "x".repeat(200)));
-    let b = safe_file_name(&format!("{}/b", "x".repeat(200)));
-    assert!(a.len() <= 100 && b.len() <= 100);
-    assert_ne!(a, b);
-}
 
 #[test]
 fn colours_are_stable_per_model() {

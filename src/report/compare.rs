@@ -1,18 +1,20 @@
 //! The comparison page (`index.html` of `gilbench compare`): the runs and their machines,
 //! "which model wins where" per machine side by side, every aligned case with its ratio to
 //! the reference run and whether the difference is significant, the baseline gate's
-//! failures and regressions when a baseline check was asked for, and the comparison charts.
+//! failures and regressions when a baseline check was asked for, and the comparison charts
+//! (written under `plots/` and inlined from the same text).
 
 use std::path::{Path, PathBuf};
 
 use maud::{DOCTYPE, PreEscaped, html};
 
 use super::ReportError;
+use super::chart_files::{ChartFiles, svg_body};
 use super::format;
 use super::verdict::{Outcome, verdicts};
 use crate::compare::{Comparison, Gate, LabelledRun};
-use crate::plot::ChartFile;
-use crate::results::{ResultsError, write_atomic};
+use crate::plot::Chart;
+use crate::results::write_atomic;
 
 const CSS: &str = include_str!("style.css");
 
@@ -33,22 +35,16 @@ fn short_verdict(outcome: &Outcome) -> String {
     }
 }
 
-/// Writes the comparison page into `dir` and returns its path.
+/// Writes the comparison charts (from [`crate::plot::compare_charts`]) into `dir/plots/` and
+/// the comparison page, with the same SVG text inlined, into `dir`; returns the page's path.
 pub fn write_compare_report(
     runs: &[LabelledRun],
     comparison: &Comparison,
-    charts: &[ChartFile],
+    charts: &[Chart],
     gate: Option<(f64, &Gate)>,
     dir: &Path,
 ) -> Result<PathBuf, ReportError> {
-    let mut inlined = Vec::with_capacity(charts.len());
-    for chart in charts {
-        let path = dir.join(&chart.path);
-        let svg = std::fs::read_to_string(&path)
-            .map_err(|source| ResultsError::Read { path: path.clone(), cause: source })?;
-        let body = svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg);
-        inlined.push((chart, body));
-    }
+    let inlined = ChartFiles::new(dir).write(charts, |c| (&c.name, &c.svg))?;
     let per_run: Vec<Vec<crate::report::Verdict>> = runs.iter().map(|r| verdicts(&r.run)).collect();
     let mut groups: Vec<(String, String)> = Vec::new();
     for v in per_run.iter().flatten() {
@@ -149,9 +145,9 @@ pub fn write_compare_report(
                 }
                 section {
                     h2 { "Charts" }
-                    @for (chart, svg) in &inlined {
+                    @for (chart, _) in &inlined {
                         figure {
-                            (PreEscaped(svg.as_str()))
+                            (PreEscaped(svg_body(&chart.svg)))
                             figcaption { (chart.title) ". Solid lines: " (comparison.labels.first().cloned().unwrap_or_default()) "; dashed: the other runs." }
                         }
                     }

@@ -20,16 +20,10 @@ pub(crate) fn convoy_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     for c in run.cases.iter().filter(|c| {
         c.scenario == scenario && c.probe_kind() == Some("convoy") && c.status == CaseStatus::Ok
     }) {
-        let (Some(s), Some(hogs)) =
-            (c.summary, c.params.get("hogs").and_then(|h| h.parse::<u64>().ok()))
-        else {
+        let (Some(s), Some(hogs)) = (c.summary, c.param_count("hogs")) else {
             continue;
         };
-        let interval = c
-            .params
-            .get("switch_interval")
-            .and_then(|si| humantime::parse_duration(si).ok())
-            .map_or(0, |d| d.as_nanos());
+        let interval = c.param_duration("switch_interval").map_or(0, |d| d.as_nanos());
         // Sorted: the GIL by switch interval, then free threads, then processes.
         let label = match (c.model.as_str(), c.params.get("switch_interval")) {
             ("gil", Some(si)) => {
@@ -89,23 +83,17 @@ pub(super) fn convoy_headline(run: &RunRecord) -> Option<String> {
     let ok = |c: &&crate::results::CaseRecord| {
         c.workload == "probe:convoy" && c.status == CaseStatus::Ok && c.summary.is_some()
     };
-    fn hogs(c: &crate::results::CaseRecord) -> Option<&str> {
-        c.params.get("hogs").map(String::as_str)
-    }
-    let interval = |c: &crate::results::CaseRecord| {
-        c.params.get("switch_interval").and_then(|s| humantime::parse_duration(s).ok())
-    };
+    let one_hog = |c: &crate::results::CaseRecord| c.param_count("hogs") == Some(1);
+    let interval = |c: &crate::results::CaseRecord| c.param_duration("switch_interval");
     let gil: Vec<&crate::results::CaseRecord> =
-        run.cases.iter().filter(ok).filter(|c| c.model == "gil" && hogs(c) == Some("1")).collect();
+        run.cases.iter().filter(ok).filter(|c| c.model == "gil" && one_hog(c)).collect();
     let cpython = std::time::Duration::from_millis(5);
     let under = gil
         .iter()
         .find(|c| interval(c) == Some(cpython))
         .or_else(|| gil.iter().max_by_key(|c| interval(c)))?;
     let free = run.cases.iter().filter(ok).find(|c| {
-        c.model == "threads"
-            && hogs(c) == Some("1")
-            && c.params.get("io_time") == under.params.get("io_time")
+        c.model == "threads" && one_hog(c) && c.params.get("io_time") == under.params.get("io_time")
     });
     let s = under.summary?;
     let io_time = under.params.get("io_time").cloned().unwrap_or_default();

@@ -8,19 +8,20 @@ use maud::{Markup, PreEscaped, html};
 use crate::analysis::cpython::{
     AGREEMENT, PairComparison, PythonCosts, ShapeComparison, compare, cpython_label, python_costs,
 };
-use crate::plot::{ChartFile, model_colour_hex};
+use crate::plot::{Chart, model_colour_hex};
 use crate::results::RunRecord;
 use crate::results::cpython::CpythonRecord;
 
+use super::chart_files::{Written, href, svg_body};
 use super::format;
 
 /// The section for `run` against the peers' records (one per interpreter, at least one: the
 /// first is shown in full, every one side by side); `charts` pairs each of the first one's
-/// CPython charts (from [`crate::plot::cpython_charts`]) with its SVG text.
+/// CPython charts (from [`crate::plot::cpython_charts`]) with the path of its file.
 pub(crate) fn section(
     run: &RunRecord,
     peers: &[CpythonRecord],
-    charts: &[(&ChartFile, String)],
+    charts: &[Written<'_, Chart>],
 ) -> Markup {
     let peer = &peers[0];
     let cmp = compare(run, peer);
@@ -102,17 +103,17 @@ pub(crate) fn section(
     }
 }
 
-fn shape_part(shape: &ShapeComparison, charts: &[(&ChartFile, String)]) -> Markup {
+fn shape_part(shape: &ShapeComparison, charts: &[Written<'_, Chart>]) -> Markup {
     let compared: Vec<&PairComparison> =
         shape.pairs.iter().filter(|pc| pc.compared().next().is_some()).collect();
     html! {
         h3 { (shape.title()) }
-        @for (chart, svg) in charts.iter().filter(|(c, _)| c.group == shape.key) {
+        @for (chart, path) in charts.iter().filter(|(c, _)| c.group == shape.key) {
             figure {
-                (PreEscaped(svg.find("<svg").map(|i| &svg[i..]).unwrap_or(svg)))
+                (PreEscaped(svg_body(&chart.svg)))
                 figcaption {
                     "Speedup against workers, gilbench (solid) and CPython (dashed). "
-                    a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
+                    a href=(href(path)) { "SVG file" }
                 }
             }
         }

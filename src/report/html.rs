@@ -7,13 +7,14 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::analysis::{GIL, THREADS, title_without};
-use crate::plot::{ChartFile, GilChart, GilChartKind};
+use crate::plot::{Chart, GilChart, GilChartKind};
 use crate::results::cpython::CpythonRecord;
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
 use super::answer::answer_section;
 use super::cards::{banners, machine_card, run_card, status_name};
 use super::cases::case_table;
+use super::chart_files::{Written, href, svg_body};
 use super::convoy::{convoy_headline, convoy_list};
 use super::format;
 use super::gil::{amdahl_sentences, break_even_sentences};
@@ -53,12 +54,13 @@ pub(super) fn fold(rows: usize, summary: &str, table: Markup) -> Markup {
     }
 }
 
-/// The whole page. `charts` and `gil_charts` pair each chart with its SVG text; `peer` is the
-/// CPython peer's record and `cpython` its "Model vs real CPython" section, when there is one.
+/// The whole page. `charts` and `gil_charts` pair each chart with the path of its file; `peer`
+/// is the CPython peer's record and `cpython` its "Model vs real CPython" section, when there
+/// is one.
 pub(crate) fn page(
     run: &RunRecord,
-    charts: &[(&ChartFile, String)],
-    gil_charts: &[(&GilChart, String)],
+    charts: &[Written<'_, Chart>],
+    gil_charts: &[Written<'_, GilChart>],
     peer: Option<&CpythonRecord>,
     cpython: Option<Markup>,
 ) -> String {
@@ -69,7 +71,7 @@ pub(crate) fn page(
         matches!(&c.kind, GilChartKind::Penalty { numerator, denominator }
             if numerator == GIL && denominator == THREADS)
     });
-    let rest: Vec<&(&GilChart, String)> = gil_charts
+    let rest: Vec<&Written<'_, GilChart>> = gil_charts
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != headline)
@@ -136,12 +138,12 @@ pub(crate) fn page(
                         (super::switch::switch_list(run, scenario))
                         (super::locks::locks_list(run, scenario))
                         (ipc_list(run, scenario))
-                        @for (chart, svg) in charts.iter().filter(|(c, _)| chart_scenario(run, c) == Some(scenario.as_str())) {
+                        @for (chart, path) in charts.iter().filter(|(c, _)| chart_scenario(run, c) == Some(scenario.as_str())) {
                             figure {
-                                (PreEscaped(svg_body(svg)))
+                                (PreEscaped(svg_body(&chart.svg)))
                                 figcaption {
                                     (chart.title) ". "
-                                    a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
+                                    a href=(href(path)) { "SVG file" }
                                 }
                             }
                         }
@@ -167,13 +169,13 @@ pub(crate) fn page(
     markup.into_string()
 }
 
-fn gil_figure((chart, svg): &(&GilChart, String)) -> Markup {
+fn gil_figure((chart, path): &Written<'_, GilChart>) -> Markup {
     html! {
         figure {
-            (PreEscaped(svg_body(svg)))
+            (PreEscaped(svg_body(&chart.svg)))
             figcaption {
                 (gil_caption(chart)) " "
-                a href=(chart.path.to_string_lossy().replace('\\', "/")) { "SVG file" }
+                a href=(href(path)) { "SVG file" }
             }
         }
     }
@@ -190,19 +192,14 @@ fn scenarios(run: &RunRecord) -> Vec<String> {
     out
 }
 
-fn chart_scenario<'a>(run: &'a RunRecord, chart: &ChartFile) -> Option<&'a str> {
+fn chart_scenario<'a>(run: &'a RunRecord, chart: &Chart) -> Option<&'a str> {
     run.cases.iter().find(|c| c.group == chart.group).map(|c| c.scenario.as_str())
-}
-
-/// The SVG element itself, without any XML prolog, ready to inline.
-fn svg_body(svg: &str) -> &str {
-    svg.find("<svg").map(|i| &svg[i..]).unwrap_or(svg)
 }
 
 /// "Where a GIL hurts": the break-even task sizes, the penalty and crossover maps not shown
 /// with the answer, and the GIL counters (the answer table already says, per shape, what the
 /// lock costs). Absent when the run measured no `gil` case.
-fn gil_section(run: &RunRecord, charts: &[&(&GilChart, String)]) -> Markup {
+fn gil_section(run: &RunRecord, charts: &[&Written<'_, GilChart>]) -> Markup {
     let gil_cases: Vec<&CaseRecord> = run
         .cases
         .iter()

@@ -128,7 +128,7 @@ pub(crate) fn ipc_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     // The multiprocessing analogues.
     let mut mp: BTreeMap<u64, Vec<&CaseRecord>> = BTreeMap::new();
     for c in ok(run, scenario, "mp") {
-        mp.entry(param(c, "clients", "1").parse().unwrap_or(1)).or_default().push(c);
+        mp.entry(c.param_count("clients").unwrap_or(1)).or_default().push(c);
     }
     for (clients, mut cases) in mp {
         cases.sort_by(|a, b| median(b).total_cmp(&median(a)));

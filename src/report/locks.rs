@@ -19,10 +19,6 @@ fn lock_cases<'a>(run: &'a RunRecord, scenario: &'a str) -> impl Iterator<Item =
     })
 }
 
-fn count_param(c: &CaseRecord, key: &str) -> Option<u64> {
-    c.params.get(key).and_then(|v| v.parse().ok())
-}
-
 /// One sentence for the uncontended costs and one per critical-section length.
 pub(crate) fn lock_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -46,7 +42,7 @@ pub(crate) fn lock_sentences(run: &RunRecord, scenario: &str) -> Vec<String> {
         {
             continue;
         }
-        let (Some(s), Some(n)) = (c.summary, count_param(c, "contenders")) else { continue };
+        let (Some(s), Some(n)) = (c.summary, c.param_count("contenders")) else { continue };
         let cs = c.params.get("critical_section").cloned().unwrap_or_else(|| "0s".into());
         let at = (
             n,

@@ -1,10 +1,12 @@
-//! The self-contained HTML report (`index.html`) and the markdown summary (`summary.md`) built
-//! from the run record and its charts. Computes nothing: it shows what the results model
+//! The self-contained HTML report (`index.html`), the markdown summary (`summary.md`) and the
+//! chart files under `plots/`, built from the run record and the charts `plot` draws (written
+//! once, and inlined from the same text). Computes nothing: it shows what the results model
 //! carries, and its verdicts only compare the medians and intervals already there.
 
 mod answer;
 mod cards;
 mod cases;
+mod chart_files;
 mod compare;
 mod convoy;
 mod cpython;
@@ -25,9 +27,10 @@ mod verdict;
 
 use std::path::{Path, PathBuf};
 
-use crate::plot::{ChartFile, PlotError, gil_charts};
+use crate::plot::{Chart, GilChart, PlotError};
 use crate::results::cpython::CpythonRecord;
 use crate::results::{ResultsError, RunRecord, write_atomic};
+use chart_files::{ChartFiles, Written};
 
 pub use compare::write_compare_report;
 pub use cpython_sentences::{check_sentence, pair_sentence, point_lines, summary_sentence};
@@ -41,7 +44,7 @@ pub use verdict::{Outcome, Pick, Verdict, verdicts};
 /// The report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    /// A chart could not be read or the page not written.
+    /// A chart file or a page could not be written.
     #[error("cannot write the report")]
     Results(#[from] ResultsError),
     /// A chart could not be drawn.
@@ -51,54 +54,38 @@ pub enum ReportError {
 
 /// The one pipeline from a finished run to its pages, for the CLI's `run`, `report` and
 /// `calibrate` and for the library's `Bench`: draws every chart of `run` (and, with the CPython
-/// peer's records — one per interpreter, the first one's charted — the comparison charts) into
-/// `dir/plots/`, then writes `index.html` and `summary.md`; returns the path of `index.html`.
+/// peer's records — one per interpreter, the first one's charted — the comparison charts),
+/// writes each into `dir/plots/`, then writes `index.html` (with the same SVG text inlined)
+/// and `summary.md`, each atomically; returns the path of `index.html`.
 pub fn publish(
     run: &RunRecord,
     dir: &Path,
     cpython: &[CpythonRecord],
 ) -> Result<PathBuf, ReportError> {
-    let charts = crate::plot::all_charts(run, dir)?;
-    let peer_charts = match cpython.first() {
-        Some(peer) => crate::plot::cpython_charts(run, peer, dir)?,
-        None => Vec::new(),
-    };
+    let drawn = crate::plot::run_charts(run, cpython.first())?;
+    let mut files = ChartFiles::new(dir);
+    let charts = files.write(&drawn.charts, |c| (&c.name, &c.svg))?;
+    let peer_charts = files.write(&drawn.cpython, |c| (&c.name, &c.svg))?;
+    let gil = files.write(&drawn.gil, |c| (&c.name, &c.svg))?;
     let peers = (!cpython.is_empty()).then_some((cpython, peer_charts.as_slice()));
-    write_report_with(run, &charts, dir, peers)
+    write_pages(run, &charts, &gil, peers, dir)
 }
 
-/// Writes `index.html` (with every chart's SVG inlined) and `summary.md` into `dir`, each
-/// atomically, and returns the path of `index.html`.
-///
-/// `charts` are the charts already drawn; the GIL charts (penalty and crossover maps, see
-/// [`gil_charts`]) are drawn here into `dir/plots/` when the run has their data.
-pub fn write_report(
+/// Writes `index.html` (each chart's SVG text inlined, linked to its file) and `summary.md`
+/// into `dir`, each atomically; returns the path of `index.html`. With `cpython` (the CPython
+/// peer's records, one per interpreter, and the first one's charts), the page has the "Model
+/// vs real CPython" section.
+fn write_pages(
     run: &RunRecord,
-    charts: &[ChartFile],
+    charts: &[Written<'_, Chart>],
+    gil: &[Written<'_, GilChart>],
+    cpython: Option<(&[CpythonRecord], &[Written<'_, Chart>])>,
     dir: &Path,
 ) -> Result<PathBuf, ReportError> {
-    write_report_with(run, charts, dir, None)
-}
-
-/// [`write_report`], plus the "Model vs real CPython" section when `cpython` holds the CPython
-/// peer's records (one per interpreter, at least one) and the first one's charts (from
-/// [`crate::plot::cpython_charts`]).
-pub fn write_report_with(
-    run: &RunRecord,
-    charts: &[ChartFile],
-    dir: &Path,
-    cpython: Option<(&[CpythonRecord], &[ChartFile])>,
-) -> Result<PathBuf, ReportError> {
-    let inlined = inline(charts, dir)?;
-    let gil = gil_charts(run, dir)?;
-    let gil_inlined: Vec<(&crate::plot::GilChart, String)> = gil
-        .iter()
-        .map(|c| read(dir.join(&c.path)).map(|svg| (c, svg)))
-        .collect::<Result<_, _>>()?;
     let peer = cpython.and_then(|(peers, _)| peers.first());
     let cpython = match cpython {
         Some((peers, peer_charts)) if !peers.is_empty() => {
-            Some(cpython::section(run, peers, &inline(peer_charts, dir)?))
+            Some(cpython::section(run, peers, peer_charts))
         }
         _ => None,
     };
@@ -109,27 +96,11 @@ pub fn write_report_with(
             Some(maud::html! { @if let Some(s) = section { (s) } (criterion::section(&found)) })
         }
     };
-    let page = html::page(run, &inlined, &gil_inlined, peer, cpython);
+    let page = html::page(run, charts, gil, peer, cpython);
     let index = dir.join("index.html");
     write_atomic(&index, page.as_bytes())?;
     write_atomic(&dir.join("summary.md"), summary_markdown(run).as_bytes())?;
     Ok(index)
-}
-
-fn read(path: PathBuf) -> Result<String, ResultsError> {
-    std::fs::read_to_string(&path).map_err(|source| ResultsError::Read { path, cause: source })
-}
-
-/// Each chart with its SVG text, read from `dir`.
-fn inline<'a>(
-    charts: &'a [ChartFile],
-    dir: &Path,
-) -> Result<Vec<(&'a ChartFile, String)>, ResultsError> {
-    let mut inlined = Vec::with_capacity(charts.len());
-    for chart in charts {
-        inlined.push((chart, read(dir.join(&chart.path))?));
-    }
-    Ok(inlined)
 }
 
 #[cfg(test)]

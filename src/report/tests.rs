@@ -183,3 +183,81 @@ fn the_pick_names_a_tie_as_a_tie_and_says_what_to_avoid() {
     assert_eq!(pick_words(&slower), "sequential: no model beats it");
     assert_eq!(avoid_words(&slower), "avoid free threads: 0.500×, 2.0× slower");
 }
+
+fn chart(name: &str, svg: &str) -> crate::plot::Chart {
+    crate::plot::Chart {
+        group: "s/cpu".into(),
+        title: name.into(),
+        name: name.into(),
+        svg: svg.into(),
+    }
+}
+
+#[test]
+fn the_writer_gives_each_chart_of_a_page_its_own_file() {
+    use super::chart_files::ChartFiles;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut files = ChartFiles::new(dir.path());
+    // Nothing to write: no folder.
+    assert!(
+        files.write(&[] as &[crate::plot::Chart], |c| (&c.name, &c.svg)).expect("none").is_empty()
+    );
+    assert!(!dir.path().join("plots").exists());
+    let first = [chart("a/b", "<svg>1</svg>"), chart("a:b", "<svg>2</svg>")];
+    let second = [chart("a/b", "<svg>3</svg>")];
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    for list in [&first[..], &second[..]] {
+        for (chart, path) in files.write(list, |c| (&c.name, &c.svg)).expect("written") {
+            let on_disk = std::fs::read_to_string(dir.path().join(&path)).expect("file");
+            assert_eq!(on_disk, chart.svg, "{}", path.display());
+            paths.push(path);
+        }
+    }
+    let names: Vec<String> = paths.iter().map(|p| super::chart_files::href(p)).collect();
+    assert_eq!(names, ["plots/a_b.svg", "plots/a_b-2.svg", "plots/a_b-3.svg"]);
+}
+
+#[test]
+fn the_page_inlines_the_drawn_text_without_reading_the_files_back() {
+    use super::chart_files::ChartFiles;
+    let cases = vec![
+        case("sequential", 1, None, true),
+        case("threads", 2, Some((1.9, 1.8, 2.0)), true),
+        case("threads", 4, Some((3.5, 3.4, 3.6)), true),
+    ];
+    let run = crate::results::RunRecord { cases, ..Default::default() };
+    let drawn = crate::plot::run_charts(&run, None).expect("charts");
+    assert_eq!(drawn.charts.len(), 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let charts =
+        ChartFiles::new(dir.path()).write(&drawn.charts, |c| (&c.name, &c.svg)).expect("written");
+    // The files are gone before the page is made: it must not need them.
+    std::fs::remove_dir_all(dir.path().join("plots")).expect("removed");
+    let index = super::write_pages(&run, &charts, &[], None, dir.path()).expect("page");
+    let html = std::fs::read_to_string(index).expect("index.html");
+    let svg = &drawn.charts[0].svg;
+    assert!(html.contains(super::chart_files::svg_body(svg)), "the drawn SVG is not inlined");
+    let link = format!("href=\"{}\"", super::chart_files::href(&charts[0].1));
+    assert!(html.contains(&link), "no link to the file");
+    assert!(!dir.path().join("plots").exists(), "the page wrote a chart");
+}
+
+#[test]
+fn file_names_are_safe() {
+    use super::chart_files::safe_file_name;
+    let name = safe_file_name("cpu-vs-io/cpu/task_duration=2ms/tasks=16/payload_bytes=1024");
+    assert_eq!(name, "cpu-vs-io_cpu_task_duration-2ms_tasks-16_payload_bytes-1024");
+    let odd = safe_file_name("../a:b\\c <d>/é");
+    assert!(!odd.starts_with('.'), "{odd}");
+    assert!(odd.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{odd}");
+    assert_eq!(safe_file_name("///"), "chart");
+}
+
+#[test]
+fn long_names_stay_distinct_and_short() {
+    use super::chart_files::safe_file_name;
+    let a = safe_file_name(&format!("{}/a", "x".repeat(200)));
+    let b = safe_file_name(&format!("{}/b", "x".repeat(200)));
+    assert!(a.len() <= 100 && b.len() <= 100);
+    assert_ne!(a, b);
+}

@@ -3,6 +3,8 @@
 //! from the display strings read by the scenario files' own parsers — so nothing downstream
 //! parses a size or a duration again.
 
+use std::time::Duration;
+
 use super::CaseRecord;
 use crate::sweep::ParamValue;
 
@@ -35,6 +37,22 @@ impl CaseRecord {
         }
     }
 
+    /// A count parameter (`hogs`, `clients`, `contenders`).
+    pub fn param_count(&self, name: &str) -> Option<u64> {
+        match self.param_values.get(name) {
+            Some(ParamValue::Count(n)) => Some(*n),
+            Some(_) => None,
+            None => self.param(name)?.trim().parse().ok(),
+        }
+    }
+
+    /// A duration parameter, to the nanosecond; `None` for a negative or non-finite number.
+    pub fn param_duration(&self, name: &str) -> Option<Duration> {
+        let seconds = self.param_number(name)?;
+        (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_nanos((seconds * 1e9).round() as u64))
+    }
+
     /// A number parameter (a count, a fraction, a duration in seconds).
     pub fn param_number(&self, name: &str) -> Option<f64> {
         match self.param_values.get(name) {
@@ -48,5 +66,44 @@ impl CaseRecord {
                     .or_else(|| crate::scenario::parse_duration(text).map(|d| d.as_secs_f64()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::results::CaseRecord;
+    use crate::sweep::ParamValue;
+
+    fn case(params: &[(&str, &str)], typed: &[(&str, ParamValue)]) -> CaseRecord {
+        CaseRecord {
+            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            param_values: typed.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            ..CaseRecord::default()
+        }
+    }
+
+    #[test]
+    fn counts_and_durations_read_the_typed_values_first() {
+        let typed = case(
+            &[("hogs", "2"), ("switch_interval", "5ms")],
+            &[("hogs", ParamValue::Count(2)), ("switch_interval", ParamValue::Number(0.005))],
+        );
+        assert_eq!(typed.param_count("hogs"), Some(2));
+        assert_eq!(typed.param_duration("switch_interval"), Some(Duration::from_millis(5)));
+        assert_eq!(typed.param_count("switch_interval"), None, "a duration is not a count");
+        assert_eq!(typed.param_count("clients"), None);
+    }
+
+    #[test]
+    fn runs_without_typed_values_read_the_display_strings() {
+        let old = case(&[("hogs", "4"), ("switch_interval", "100us"), ("io", "sleep")], &[]);
+        assert_eq!(old.param_count("hogs"), Some(4));
+        assert_eq!(old.param_duration("switch_interval"), Some(Duration::from_micros(100)));
+        assert_eq!(old.param_number("switch_interval"), Some(1e-4));
+        assert_eq!(old.param_count("io"), None);
+        assert_eq!(old.param_duration("io"), None);
+        assert_eq!(case(&[("d", "-1")], &[]).param_duration("d"), None);
     }
 }

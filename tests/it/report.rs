@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use gilbench::plot::{GilChartKind, gil_charts, scaling_charts};
-use gilbench::report::{gil_verdicts, summary_markdown, verdicts, write_report};
+use gilbench::plot::{GilChartKind, gil_charts, run_charts, scaling_charts};
+use gilbench::report::{gil_verdicts, publish, summary_markdown, verdicts};
 use gilbench::results::{
     Calibration, CaseRecord, CaseStatus, Machine, Overhead, RunRecord, RunStatus, SCHEMA_VERSION,
     Speedup, fingerprint,
@@ -171,21 +171,18 @@ const IO_TITLE: &str = "io-sleep (sleep=2ms, tasks=16, payload_bytes=1024)";
 #[test]
 fn one_chart_per_group_with_drawable_cases() {
     let run = fixture();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let charts = scaling_charts(&run, dir.path()).expect("charts");
+    let charts = scaling_charts(&run).expect("charts");
     // io-net has no successful parallel case: no chart.
     let titles: Vec<&str> = charts.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(titles, [CPU_TITLE, IO_TITLE]);
     let expected_models: [&[&str]; 2] =
         [&["threads", "processes:fork", "async:current"], &["threads", "async:multi"]];
     for (chart, models) in charts.iter().zip(expected_models) {
-        assert!(chart.path.starts_with("plots"), "{}", chart.path.display());
-        let name = chart.path.file_name().and_then(|n| n.to_str()).expect("file name");
-        assert!(name.ends_with(".svg") && !name.contains(':'), "{name}");
-        let svg = std::fs::read_to_string(dir.path().join(&chart.path)).expect("svg written");
+        assert_eq!(chart.name, chart.group);
+        let svg = &chart.svg;
         assert!(svg.trim_start().starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
-        let texts = svg_texts(&svg);
+        let texts = svg_texts(svg);
         let has = |t: &str| texts.iter().any(|x| x == t);
         assert!(has(&chart.title), "title missing: {texts:?}");
         assert!(has("workers"), "x axis label missing");
@@ -196,7 +193,7 @@ fn one_chart_per_group_with_drawable_cases() {
         }
     }
     // The x axis is labelled with the worker counts; failed and timed-out models are not drawn.
-    let io = svg_texts(&std::fs::read_to_string(dir.path().join(&charts[1].path)).expect("svg"));
+    let io = svg_texts(&charts[1].svg);
     for w in ["1", "2", "4"] {
         assert!(io.iter().any(|t| t == w), "no tick {w}: {io:?}");
     }
@@ -222,8 +219,7 @@ fn verdicts_name_the_winner_or_say_there_is_none() {
 fn report_is_self_contained_and_escaped() {
     let run = fixture();
     let dir = tempfile::tempdir().expect("tempdir");
-    let charts = scaling_charts(&run, dir.path()).expect("charts");
-    let index = write_report(&run, &charts, dir.path()).expect("report");
+    let index = publish(&run, dir.path(), &[]).expect("report");
     assert_eq!(index, dir.path().join("index.html"));
     let html = std::fs::read_to_string(&index).expect("index.html");
 
@@ -241,10 +237,12 @@ fn report_is_self_contained_and_escaped() {
     assert!(html.contains("noisy"));
     assert!(html.contains("interrupted"));
     // Charts are inlined, and the files stay beside the page.
+    let charts = scaling_charts(&run).expect("charts");
     assert_eq!(html.matches("<svg").count(), charts.len());
     for chart in &charts {
-        assert!(html.contains(&chart.path.to_string_lossy().to_string()));
-        assert!(dir.path().join(&chart.path).is_file());
+        let file = format!("plots/{}.svg", chart.name.replace('/', "_").replace('=', "-"));
+        assert!(html.contains(&format!("href=\"{file}\"")), "{file} not linked");
+        assert!(dir.path().join(&file).is_file(), "{file} not written");
     }
     // Machine card and run information.
     for text in ["bench-host", "Example CPU", "16.0 GiB", "kvm", "rustc 1.95.0", "abc123"] {
@@ -385,8 +383,7 @@ fn gil_fixture_of(rows: &[GilRow]) -> RunRecord {
 #[test]
 fn gil_maps_show_their_axes_and_cells() {
     let run = gil_fixture();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let charts = gil_charts(&run, dir.path()).expect("gil charts");
+    let charts = gil_charts(&run).expect("gil charts");
     let kinds: Vec<&GilChartKind> = charts.iter().map(|c| &c.kind).collect();
     assert_eq!(
         kinds,
@@ -398,9 +395,9 @@ fn gil_maps_show_their_axes_and_cells() {
             },
         ]
     );
-    let svg = std::fs::read_to_string(dir.path().join(&charts[0].path)).expect("heatmap written");
+    let svg = &charts[0].svg;
     assert!(svg.trim_start().starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-    let texts = svg_texts(&svg);
+    let texts = svg_texts(svg);
     let has = |t: &str| texts.iter().any(|x| x == t);
     assert!(has("CPU fraction of each task") && has("workers"), "axis labels: {texts:?}");
     assert!(has(&charts[0].title), "title: {texts:?}");
@@ -411,10 +408,10 @@ fn gil_maps_show_their_axes_and_cells() {
     for cell in ["1.00", "0.63", "0.50"] {
         assert!(has(cell), "cell {cell}: {texts:?}");
     }
-    let procs = svg_texts(&std::fs::read_to_string(dir.path().join(&charts[1].path)).expect("svg"));
+    let procs = svg_texts(&charts[1].svg);
     assert!(procs.iter().any(|t| t == "2.00") && procs.iter().any(|t| t == "1.58"), "{procs:?}");
     // A run without gil cases draws none.
-    assert!(gil_charts(&fixture(), dir.path()).expect("no charts").is_empty());
+    assert!(gil_charts(&fixture()).expect("no charts").is_empty());
 }
 
 #[test]
@@ -438,8 +435,7 @@ fn a_gap_under_ten_percent_names_no_winner() {
 fn report_answers_the_gil_question() {
     let run = gil_fixture();
     let dir = tempfile::tempdir().expect("tempdir");
-    let charts = scaling_charts(&run, dir.path()).expect("charts");
-    let index = write_report(&run, &charts, dir.path()).expect("report");
+    let index = publish(&run, dir.path(), &[]).expect("report");
     let html = std::fs::read_to_string(&index).expect("index.html");
     assert!(html.contains("Where a GIL hurts"));
     let cpu_bound = "CPU-bound (CPU fraction ≥ 0.5) with 2 ms tasks: use processes \
@@ -462,7 +458,9 @@ fn report_answers_the_gil_question() {
         "no Amdahl sentence"
     );
     // Both penalty maps are inlined next to the scaling charts, and the files exist.
-    assert_eq!(html.matches("<svg").count(), charts.len() + 2);
+    let drawn = run_charts(&run, None).expect("charts");
+    assert_eq!(drawn.gil.len(), 2);
+    assert_eq!(html.matches("<svg").count(), drawn.charts.len() + 2);
     assert!(html.contains("speedup(gil) / speedup(threads)"));
     for entry in std::fs::read_dir(dir.path().join("plots")).expect("plots") {
         let name = entry.expect("entry").file_name().to_string_lossy().to_string();

@@ -2,7 +2,7 @@
 //! where the run has GIL cases, the two-cluster note in the Noise card.
 
 use gilbench::plot::scaling_charts;
-use gilbench::report::{summary_markdown, write_report};
+use gilbench::report::{publish, summary_markdown};
 use gilbench::results::CaseStatus;
 
 use crate::report::{fixture, gil_fixture};
@@ -10,11 +10,10 @@ use crate::report::{fixture, gil_fixture};
 #[test]
 fn every_drawn_point_has_a_hover_title_with_its_median_and_interval() {
     let run = fixture();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let charts = scaling_charts(&run, dir.path()).expect("charts");
+    let charts = scaling_charts(&run).expect("charts");
     assert!(!charts.is_empty());
     for chart in &charts {
-        let svg = std::fs::read_to_string(dir.path().join(&chart.path)).expect("svg");
+        let svg = &chart.svg;
         let points = run
             .cases
             .iter()
@@ -36,8 +35,7 @@ fn every_drawn_point_has_a_hover_title_with_its_median_and_interval() {
 fn a_run_without_gil_cases_has_no_gil_section() {
     let run = fixture();
     let dir = tempfile::tempdir().expect("tempdir");
-    let charts = scaling_charts(&run, dir.path()).expect("charts");
-    let html = std::fs::read_to_string(write_report(&run, &charts, dir.path()).expect("report"))
+    let html = std::fs::read_to_string(publish(&run, dir.path(), &[]).expect("report"))
         .expect("index.html");
     assert!(!html.contains("Where a GIL hurts"));
     assert!(!summary_markdown(&run).contains("GIL"));
@@ -56,15 +54,14 @@ fn cases_whose_samples_fall_in_two_clusters_are_named() {
         .collect();
     let key = split.case.clone();
     let dir = tempfile::tempdir().expect("tempdir");
-    let index = write_report(&run, &[], dir.path()).expect("report");
+    let index = publish(&run, dir.path(), &[]).expect("report");
     let html = std::fs::read_to_string(index).expect("index.html");
     assert!(html.contains("1 cases took their samples in two clusters"), "no cluster note");
     let row = html.rsplit(&key).next().expect("the case is named");
     assert!(row.contains("2.40 ms × 4") && row.contains("4.60 ms × 11"), "{}", &row[..300]);
     // The even samples of the fixture form no clusters.
-    let html =
-        std::fs::read_to_string(write_report(&gil_fixture(), &[], dir.path()).expect("report"))
-            .expect("index.html");
+    let html = std::fs::read_to_string(publish(&gil_fixture(), dir.path(), &[]).expect("report"))
+        .expect("index.html");
     assert!(!html.contains("two clusters"));
 }
 
@@ -102,4 +99,31 @@ fn the_summary_stays_short_enough_to_paste_for_a_run_four_times_the_default_set(
     let md = summary_markdown(&run);
     assert!(md.len() < 60_000, "summary.md is {} characters", md.len());
     assert!(md.contains("## The answer") && md.contains("### big"));
+}
+
+#[test]
+fn each_chart_is_written_once_and_inlined_as_written() {
+    let run = gil_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = std::fs::read_to_string(publish(&run, dir.path(), &[]).expect("report"))
+        .expect("index.html");
+    let drawn = gilbench::plot::run_charts(&run, None).expect("charts");
+    let count = drawn.charts.len() + drawn.gil.len();
+    assert!(count >= 3, "scaling charts and two penalty maps: {count}");
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("plots"))
+        .expect("plots")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    // One file per drawn chart, each linked from exactly one figure.
+    assert_eq!(files.len(), count, "{files:?}");
+    assert_eq!(html.matches("<svg").count(), count);
+    for name in &files {
+        let link = format!("href=\"plots/{name}\"");
+        assert_eq!(html.matches(&link).count(), 1, "{name}");
+        // The page inlines the very text of the file.
+        let svg = std::fs::read_to_string(dir.path().join("plots").join(name)).expect("svg");
+        let body = &svg[svg.find("<svg").expect("an svg element")..];
+        assert!(html.contains(body), "{name} is not inlined as written");
+    }
 }
