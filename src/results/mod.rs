@@ -27,7 +27,7 @@ pub use model::{
 };
 pub use schema::{SCHEMA_PATH, run_schema};
 pub use store::{RunDir, load_run, write_atomic};
-pub use view::PROBE_PREFIX;
+pub use view::{PROBE_PREFIX, number_in};
 
 /// Errors reading or writing results.
 #[derive(Debug, thiserror::Error)]

@@ -59,14 +59,18 @@ impl CaseRecord {
             Some(ParamValue::Count(n)) => Some(*n as f64),
             Some(ParamValue::Number(x)) => Some(*x),
             Some(_) => None,
-            None => {
-                let text = self.param(name)?;
-                text.parse::<f64>()
-                    .ok()
-                    .or_else(|| crate::scenario::parse_duration(text).map(|d| d.as_secs_f64()))
-            }
+            None => number_in(&self.params, name),
         }
     }
+}
+
+/// A number parameter (a count, a fraction, a duration in seconds) of a display-string map,
+/// such as the CPython peer's cases carry.
+pub fn number_in(params: &std::collections::BTreeMap<String, String>, name: &str) -> Option<f64> {
+    let text = params.get(name)?;
+    text.parse::<f64>()
+        .ok()
+        .or_else(|| crate::scenario::parse_duration(text).map(|d| d.as_secs_f64()))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{NO_GAIN_MAX, SCALING_SHARE};
+use crate::results::number_in;
 
 /// Whether a shape's work is CPU-bound, IO-bound or in between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,14 +23,14 @@ impl Character {
     /// The character of a workload with its parameters (`mixed` by its `cpu_fraction`); CPU
     /// work that releases the GIL for a share of its time is in between.
     pub fn of(workload: &str, params: &BTreeMap<String, String>) -> Character {
-        let released = params.get("released_fraction").and_then(|f| f.parse::<f64>().ok());
+        let released = number_in(params, "released_fraction");
         if released.is_some_and(|r| r > 0.0) {
             return Character::Mixed;
         }
         match workload {
             "cpu" | "memory" => Character::CpuBound,
             "io-sleep" | "io-net" | "io-file" => Character::IoBound,
-            _ => match params.get("cpu_fraction").and_then(|f| f.parse::<f64>().ok()) {
+            _ => match number_in(params, "cpu_fraction") {
                 Some(f) if f >= 1.0 => Character::CpuBound,
                 Some(f) if f <= 0.0 => Character::IoBound,
                 _ => Character::Mixed,

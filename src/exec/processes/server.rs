@@ -8,7 +8,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags, sendmsg};
 
@@ -20,8 +20,6 @@ use crate::work::WORKER_ROLE_ENV;
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long the server gets to reap its workers and exit once told to.
 const EXIT_WAIT: Duration = Duration::from_secs(3);
-/// Polling interval while waiting for the server to exit.
-const POLL: Duration = Duration::from_millis(2);
 
 /// A running fork server.
 #[derive(Debug)]
@@ -126,16 +124,7 @@ impl ForkServer {
     /// the server, killing it if it does not exit in time. Idempotent.
     pub(super) fn shutdown(&mut self) {
         self.control = None;
-        let deadline = Instant::now() + EXIT_WAIT;
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) => return,
-                Ok(None) if Instant::now() < deadline => std::thread::sleep(POLL),
-                _ => break,
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::sys::wait_or_kill(&mut self.child, EXIT_WAIT);
     }
 }
 

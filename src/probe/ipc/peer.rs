@@ -190,13 +190,6 @@ impl PeerProcess {
     /// Asks it to leave (closing its control socket), then makes sure it did.
     pub(crate) fn finish(mut self) {
         let _ = self.control.shutdown(std::net::Shutdown::Both);
-        let start = std::time::Instant::now();
-        while start.elapsed() < std::time::Duration::from_millis(500) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-        self.kill();
+        os::wait_or_kill(&mut self.child, std::time::Duration::from_millis(500));
     }
 }

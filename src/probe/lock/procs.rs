@@ -294,19 +294,7 @@ impl Drop for Peers {
         shm::wake_all(&h.generation);
         let deadline = Instant::now() + Duration::from_millis(500);
         for child in &mut self.children {
-            loop {
-                match child.try_wait() {
-                    Ok(None) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(1));
-                    }
-                    Ok(None) => {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        break;
-                    }
-                    _ => break,
-                }
-            }
+            crate::sys::wait_or_kill(child, deadline.saturating_duration_since(Instant::now()));
         }
         // The region (and its lock) goes after the peers: see `Region`'s drop.
     }

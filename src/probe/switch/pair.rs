@@ -247,15 +247,7 @@ impl Drop for SyncPair {
                 }
             }
             Peer::Process(child) => {
-                let start = Instant::now();
-                while start.elapsed() < EXIT_GRACE {
-                    if matches!(child.try_wait(), Ok(Some(_))) {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                let _ = child.kill();
-                let _ = child.wait();
+                crate::sys::wait_or_kill(child, EXIT_GRACE);
             }
         }
     }
