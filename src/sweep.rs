@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::exec::Model;
 use crate::exec::gil::DEFAULT_SWITCH_INTERVAL;
+use crate::probe::ProbeConfig;
 use crate::scenario::{ProbeParams, ProbeValue, Scenario, Workers, WorkloadParams, show_duration};
 
 pub use param_value::ParamValue;
@@ -52,8 +53,10 @@ pub struct ProbeCase {
     pub kind: String,
     /// Variant (the probe's "model").
     pub variant: String,
-    /// Typed parameters, every declared one present.
-    pub probe: ProbeParams,
+    /// Every declared parameter's value by name (what `run.json` shows).
+    pub values: ProbeParams,
+    /// The same values as the kind's typed parameters, what the probe is built from.
+    pub config: ProbeConfig,
     /// Parameters for display.
     pub params: BTreeMap<String, String>,
     /// Per-case timeout from the scenario, if any.
@@ -98,6 +101,10 @@ pub fn expand_probes(scenario: &Scenario, usable_cpus: usize) -> Vec<ProbeCase> 
                 shown.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
             let tail: String = shown.iter().map(|(k, v)| format!("/{k}={v}")).collect();
             let group = format!("{}/probe:{}{}", scenario.name, axes.kind, tail);
+            // Every point was checked to build when the scenario was read, and "auto" is
+            // resolved by now.
+            let config = ProbeConfig::from_values(&axes.kind, &probe)
+                .expect("invariant: a validated probe point builds its typed parameters");
             for variant in &axes.variants {
                 let mut params: BTreeMap<String, String> = shown.iter().cloned().collect();
                 for (name, value) in &probe.values {
@@ -109,7 +116,8 @@ pub fn expand_probes(scenario: &Scenario, usable_cpus: usize) -> Vec<ProbeCase> 
                     group: group.clone(),
                     kind: axes.kind.clone(),
                     variant: variant.clone(),
-                    probe: probe.clone(),
+                    values: probe.clone(),
+                    config: config.clone(),
                     params,
                     timeout: scenario.timeout,
                 };
@@ -182,7 +190,7 @@ fn plan_split(scenario: &Scenario, usable_cpus: usize) -> (Vec<Planned>, Vec<Not
         expand(scenario, usable_cpus).into_iter().map(Planned::Work).collect();
     let mut pruned = Vec::new();
     for p in expand_probes(scenario, usable_cpus) {
-        match crate::probe::not_applicable(&p.kind, &p.variant, &p.probe) {
+        match crate::probe::not_applicable(&p.variant, &p.config) {
             Some(reason) => pruned.push(NotApplicable { key: p.key, reason }),
             None => all.push(Planned::Probe(p)),
         }

@@ -79,7 +79,7 @@ fn combinations_that_cannot_run_anywhere_are_left_out_and_counted() {
         }
         for p in &planned {
             if let Planned::Probe(p) = p {
-                assert_eq!(crate::probe::not_applicable(&p.kind, &p.variant, &p.probe), None);
+                assert_eq!(crate::probe::not_applicable(&p.variant, &p.config), None);
             }
         }
     }

@@ -13,6 +13,7 @@ mod config;
 mod endpoint;
 pub mod message;
 pub mod mp;
+mod params;
 mod peer;
 mod sample;
 mod shm;
@@ -21,6 +22,7 @@ mod transport;
 
 pub use config::{Endpoints, IpcConfig, Mode, NAMES, Transport};
 pub use message::Payload;
+pub use params::{IpcParams, MpParams};
 pub use sample::serde_cost;
 
 pub use peer::ipcpeer_main;
@@ -35,7 +37,6 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::placement::{Placement, Topology, pin_current_thread};
-use crate::probe::ProbeParams;
 use endpoint::Endpoint;
 use peer::{PeerProcess, PeerSpec};
 use shm::Side;
@@ -63,7 +64,7 @@ impl std::fmt::Debug for Ipc {
 
 impl Ipc {
     /// Builds the `ipc` probe for `variant` (a transport name).
-    pub fn new(variant: &str, params: &ProbeParams, env: &ProbeEnv) -> Result<Ipc, ProbeError> {
+    pub fn new(variant: &str, params: &IpcParams, env: &ProbeEnv) -> Result<Ipc, ProbeError> {
         Ipc::with_config(IpcConfig::from_params(variant, params)?, env)
     }
 
