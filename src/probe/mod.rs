@@ -121,7 +121,7 @@ pub trait Probe: Send {
 /// may run. Checks that depend on the machine it runs on stay in [`build`].
 pub fn not_applicable(variant: &str, config: &ProbeConfig) -> Option<String> {
     match config {
-        ProbeConfig::Ipc(p) => ipc::IpcConfig::from_params(variant, p).ok()?.unsupported(),
+        ProbeConfig::Ipc(p) => p.config(variant).ok()?.unsupported(),
         ProbeConfig::Switch(p) => switch::not_applicable(variant, p),
         _ => None,
     }

@@ -1,12 +1,11 @@
-//! What an `ipc` case is: its transport, its two ends, its mode and message size, resolved
-//! from the scenario's parameters, and which combinations cannot run here.
+//! What an `ipc` case is: its transport, its two ends, its mode and message size (made from
+//! the case's typed parameters, `IpcParams::config`), and which combinations cannot run here.
 
 use std::time::Duration;
 
-use super::IpcParams;
 use super::{message, tasks, transport};
 use crate::measure::placement::Placement;
-use crate::probe::{ProbeError, words};
+use crate::probe::words;
 use crate::sys as os;
 
 /// A way two ends exchange messages.
@@ -143,20 +142,6 @@ pub struct IpcConfig {
 }
 
 impl IpcConfig {
-    /// The case of transport `variant` with these parameters.
-    pub fn from_params(variant: &str, params: &IpcParams) -> Result<IpcConfig, ProbeError> {
-        let transport = Transport::from_name(variant)
-            .ok_or_else(|| ProbeError::Unsupported(format!("ipc has no transport `{variant}`")))?;
-        Ok(IpcConfig {
-            transport,
-            endpoints: params.endpoints,
-            size: params.size as usize,
-            mode: params.mode,
-            placement: params.placement,
-            duration: params.duration.max(Duration::from_millis(1)),
-        })
-    }
-
     /// Why this combination cannot run here, if it cannot.
     pub fn unsupported(&self) -> Option<String> {
         let t = self.transport;

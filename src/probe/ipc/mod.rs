@@ -22,7 +22,8 @@ mod transport;
 
 pub use config::{Endpoints, IpcConfig, Mode, NAMES, Transport};
 pub use message::Payload;
-pub use params::{IpcParams, MpParams};
+pub use mp::MpParams;
+pub use params::IpcParams;
 pub use sample::serde_cost;
 
 pub use peer::ipcpeer_main;
@@ -65,7 +66,7 @@ impl std::fmt::Debug for Ipc {
 impl Ipc {
     /// Builds the `ipc` probe for `variant` (a transport name).
     pub fn new(variant: &str, params: &IpcParams, env: &ProbeEnv) -> Result<Ipc, ProbeError> {
-        Ipc::with_config(IpcConfig::from_params(variant, params)?, env)
+        Ipc::with_config(params.config(variant)?, env)
     }
 
     /// Builds it from a resolved configuration.

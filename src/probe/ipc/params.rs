@@ -1,11 +1,13 @@
-//! The parameters of the `ipc` and `mp` probes: declared once (name, type, limits, default)
-//! and read once per case into [`IpcParams`] and [`MpParams`].
+//! The `ipc` probe's parameters: declared once (name, type, limits, default), read once per
+//! case into [`IpcParams`], which with a transport makes an [`IpcConfig`].
 
 use std::time::Duration;
 
-use super::config::{Endpoints, Mode};
+use super::config::{Endpoints, IpcConfig, Mode, NAMES, Transport};
 use crate::measure::placement::Placement;
-use crate::probe::{KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, Values, Word};
+use crate::probe::{
+    KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, ProbeError, Values, Word,
+};
 
 const ENDPOINTS: ParamDecl =
     ParamDecl { name: "endpoints", ty: ParamType::Choice(Endpoints::WORDS), default: "threads" };
@@ -15,16 +17,12 @@ const MODE: ParamDecl =
     ParamDecl { name: "mode", ty: ParamType::Choice(Mode::WORDS), default: "latency" };
 const PLACEMENT: ParamDecl =
     ParamDecl { name: "placement", ty: ParamType::Choice(Placement::WORDS), default: "free" };
-const DURATION: ParamDecl = ParamDecl {
+/// How long one sample runs (`mp` declares it too).
+pub(super) const DURATION: ParamDecl = ParamDecl {
     name: "duration",
     ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
     default: "50ms",
 };
-const CLIENTS: ParamDecl =
-    ParamDecl { name: "clients", ty: ParamType::Count { min: 1, max: 64 }, default: "1" };
-const MP_SIZE: ParamDecl =
-    ParamDecl { name: "size", ty: ParamType::Size { max: 16 * MIB }, default: "64" };
-
 /// An `ipc` case's parameters: transports between two threads, processes or tasks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpcParams {
@@ -43,7 +41,7 @@ pub struct IpcParams {
 impl KindParams for IpcParams {
     const DECL: ProbeDecl = ProbeDecl {
         kind: "ipc",
-        variants: &super::NAMES,
+        variants: &NAMES,
         params: &[ENDPOINTS, IPC_SIZE, MODE, PLACEMENT, DURATION],
     };
 
@@ -58,29 +56,18 @@ impl KindParams for IpcParams {
     }
 }
 
-/// An `mp` case's parameters: the multiprocessing analogues.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MpParams {
-    /// Client processes.
-    pub clients: u64,
-    /// Item size in bytes.
-    pub size: u64,
-    /// How long one sample runs.
-    pub duration: Duration,
-}
-
-impl KindParams for MpParams {
-    const DECL: ProbeDecl = ProbeDecl {
-        kind: "mp",
-        variants: &super::mp::VARIANTS,
-        params: &[CLIENTS, MP_SIZE, DURATION],
-    };
-
-    fn read(v: &mut Values<'_>) -> Result<MpParams, ParamError> {
-        Ok(MpParams {
-            clients: v.count(&CLIENTS)?,
-            size: v.size(&MP_SIZE)?,
-            duration: v.duration(&DURATION)?,
+impl IpcParams {
+    /// The case of transport `variant` with these parameters.
+    pub fn config(&self, variant: &str) -> Result<IpcConfig, ProbeError> {
+        let transport = Transport::from_name(variant)
+            .ok_or_else(|| ProbeError::Unsupported(format!("ipc has no transport `{variant}`")))?;
+        Ok(IpcConfig {
+            transport,
+            endpoints: self.endpoints,
+            size: self.size as usize,
+            mode: self.mode,
+            placement: self.placement,
+            duration: self.duration.max(Duration::from_millis(1)),
         })
     }
 }

@@ -12,12 +12,14 @@
 //!   adds counted.
 
 pub mod manager;
+mod params;
 mod pipe;
 pub mod queue;
 mod sync;
 pub mod value;
 
 pub use manager::{Client, Manager, ManagerError};
+pub use params::MpParams;
 pub use queue::{Item, Queue, QueueError};
 pub use value::SharedArray;
 
@@ -30,7 +32,6 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::MpParams;
 use super::message::Payload;
 use super::peer::{PeerProcess, PeerReport, PeerSpec};
 use crate::exec::wire;
