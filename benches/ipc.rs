@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use gilbench::measure::placement::Placement;
-use gilbench::probe::ipc::{Endpoints, Ipc, IpcConfig, Mode, Transport};
+use gilbench::probe::ipc::{Endpoints, Ipc, IpcConfig, Mode, MpParams, Transport};
 use gilbench::probe::{Probe, ProbeEnv};
-use gilbench::scenario::{ProbeParams, ProbeValue};
 
 fn env() -> ProbeEnv {
     ProbeEnv {
@@ -78,10 +77,7 @@ fn transports(c: &mut Criterion) {
 fn multiprocessing(c: &mut Criterion) {
     let env = env();
     for variant in ["value", "array", "queue", "manager"] {
-        let mut params = ProbeParams::default();
-        params.values.insert("clients".into(), ProbeValue::Count(1));
-        params.values.insert("size".into(), ProbeValue::Size(64));
-        params.values.insert("duration".into(), ProbeValue::Duration(Duration::from_millis(5)));
+        let params = MpParams { clients: 1, size: 64, duration: Duration::from_millis(5) };
         let Ok(mut p) = gilbench::probe::ipc::mp::Mp::new(variant, &params, &env) else { continue };
         bench(c, &format!("mp/{variant}/1-client"), &mut p, false);
     }

@@ -28,7 +28,7 @@ fn switches(c: &mut Criterion) {
             let Ok(sc) = scenario::parse(&text, Path::new("bench.toml")) else { continue };
             let cases = sweep::expand_probes(&sc, 2);
             let Some(case) = cases.first() else { continue };
-            let Ok(mut p) = probe::build(&case.kind, &case.variant, &case.probe, &env()) else {
+            let Ok(mut p) = probe::build(&case.variant, &case.config, &env()) else {
                 continue; // unsupported here
             };
             // The probe runs round_trips (2000) per sample; scale to one round trip.

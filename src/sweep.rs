@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::exec::Model;
 use crate::exec::gil::DEFAULT_SWITCH_INTERVAL;
+use crate::probe::ProbeConfig;
 use crate::scenario::{ProbeParams, ProbeValue, Scenario, Workers, WorkloadParams, show_duration};
 
 pub use param_value::ParamValue;
@@ -52,8 +53,10 @@ pub struct ProbeCase {
     pub kind: String,
     /// Variant (the probe's "model").
     pub variant: String,
-    /// Typed parameters, every declared one present.
-    pub probe: ProbeParams,
+    /// Every declared parameter's value by name (what `run.json` shows).
+    pub values: ProbeParams,
+    /// The same values as the kind's typed parameters, what the probe is built from.
+    pub config: ProbeConfig,
     /// Parameters for display.
     pub params: BTreeMap<String, String>,
     /// Per-case timeout from the scenario, if any.
@@ -90,7 +93,14 @@ impl Planned {
 /// Expands a scenario's probes into their cases, grouped by parameter point; `"auto"` counts
 /// become 1, 2, 4, … up to twice `usable_cpus`. A case named twice (by two tables) runs once.
 pub fn expand_probes(scenario: &Scenario, usable_cpus: usize) -> Vec<ProbeCase> {
-    let mut cases: Vec<ProbeCase> = Vec::new();
+    probe_cases(scenario, usable_cpus).into_iter().filter_map(Result::ok).collect()
+}
+
+/// [`expand_probes`], with the cases of a point whose values do not make the kind's typed
+/// parameters (a scenario assembled in code rather than read from a file, where every point
+/// is checked) as combinations that cannot run, naming the key at fault.
+fn probe_cases(scenario: &Scenario, usable_cpus: usize) -> Vec<Result<ProbeCase, NotApplicable>> {
+    let mut cases = Vec::new();
     let mut keys = std::collections::HashSet::new();
     for axes in &scenario.probes {
         for (probe, shown) in axes.points.iter().flat_map(|p| resolve_auto(p, usable_cpus)) {
@@ -98,24 +108,35 @@ pub fn expand_probes(scenario: &Scenario, usable_cpus: usize) -> Vec<ProbeCase> 
                 shown.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
             let tail: String = shown.iter().map(|(k, v)| format!("/{k}={v}")).collect();
             let group = format!("{}/probe:{}{}", scenario.name, axes.kind, tail);
+            let config = ProbeConfig::from_values(&axes.kind, &probe);
             for variant in &axes.variants {
+                let key = format!("{}/{variant}/probe:{}{tail}", scenario.name, axes.kind);
+                if !keys.insert(key.clone()) {
+                    continue;
+                }
+                let config = match &config {
+                    Ok(c) => c.clone(),
+                    Err(e) => {
+                        let reason = format!("not a valid `{}` probe: {e}", axes.kind);
+                        cases.push(Err(NotApplicable { key, reason }));
+                        continue;
+                    }
+                };
                 let mut params: BTreeMap<String, String> = shown.iter().cloned().collect();
                 for (name, value) in &probe.values {
                     params.entry(name.clone()).or_insert_with(|| value.to_string());
                 }
-                let case = ProbeCase {
+                cases.push(Ok(ProbeCase {
                     scenario: scenario.name.clone(),
-                    key: format!("{}/{variant}/probe:{}{tail}", scenario.name, axes.kind),
+                    key,
                     group: group.clone(),
                     kind: axes.kind.clone(),
                     variant: variant.clone(),
-                    probe: probe.clone(),
+                    values: probe.clone(),
+                    config,
                     params,
                     timeout: scenario.timeout,
-                };
-                if keys.insert(case.key.clone()) {
-                    cases.push(case);
-                }
+                }));
             }
         }
     }
@@ -181,8 +202,15 @@ fn plan_split(scenario: &Scenario, usable_cpus: usize) -> (Vec<Planned>, Vec<Not
     let mut all: Vec<Planned> =
         expand(scenario, usable_cpus).into_iter().map(Planned::Work).collect();
     let mut pruned = Vec::new();
-    for p in expand_probes(scenario, usable_cpus) {
-        match crate::probe::not_applicable(&p.kind, &p.variant, &p.probe) {
+    for p in probe_cases(scenario, usable_cpus) {
+        let p = match p {
+            Ok(p) => p,
+            Err(n) => {
+                pruned.push(n);
+                continue;
+            }
+        };
+        match crate::probe::not_applicable(&p.variant, &p.config) {
             Some(reason) => pruned.push(NotApplicable { key: p.key, reason }),
             None => all.push(Planned::Probe(p)),
         }

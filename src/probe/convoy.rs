@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::exec::gil::{Gil, GilUnit};
-use crate::probe::ProbeParams;
+use crate::probe::{
+    KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, Values, Word, words,
+};
 use crate::stats::percentile;
 use crate::work::{
     FreeUnit, LoopbackServer, NetWork, SLICE_ITERATIONS, Task, Unit, Workload, cpu_kernel_in,
@@ -30,6 +32,75 @@ enum Variant {
     Gil,
     Threads,
     Processes,
+}
+
+words! {
+    /// What the IO thread's call is.
+    pub enum Io {
+        /// A sleep of `io_time`: its oversleep is the cost.
+        Sleep = "sleep",
+        /// A request to a loopback server that answers after `io_time`.
+        Net = "net",
+    }
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+const HOGS: ParamDecl =
+    ParamDecl { name: "hogs", ty: ParamType::Count { min: 0, max: 256 }, default: "0" };
+const SWITCH_INTERVAL: ParamDecl = ParamDecl {
+    name: "switch_interval",
+    ty: ParamType::Duration { positive: true, max: SECOND },
+    default: "5ms",
+};
+const IO: ParamDecl = ParamDecl { name: "io", ty: ParamType::Choice(Io::WORDS), default: "sleep" };
+const IO_TIME: ParamDecl = ParamDecl {
+    name: "io_time",
+    ty: ParamType::Duration { positive: false, max: SECOND },
+    default: "1ms",
+};
+const RESPONSE_BYTES: ParamDecl =
+    ParamDecl { name: "response_bytes", ty: ParamType::Size { max: 16 * MIB }, default: "64" };
+const DURATION: ParamDecl = ParamDecl {
+    name: "duration",
+    ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
+    default: "200ms",
+};
+
+/// A `convoy` case's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvoyParams {
+    /// CPU-bound threads or processes running beside the IO thread.
+    pub hogs: u64,
+    /// The modelled GIL's switch interval (`gil` variant).
+    pub switch_interval: Duration,
+    /// What the IO call is.
+    pub io: Io,
+    /// How long the IO call takes.
+    pub io_time: Duration,
+    /// The loopback server's answer size (`io = "net"`).
+    pub response_bytes: u64,
+    /// How long one sample runs.
+    pub duration: Duration,
+}
+
+impl KindParams for ConvoyParams {
+    const DECL: ProbeDecl = ProbeDecl {
+        kind: "convoy",
+        variants: &["gil", "threads", "processes"],
+        params: &[HOGS, SWITCH_INTERVAL, IO, IO_TIME, RESPONSE_BYTES, DURATION],
+    };
+
+    fn read(v: &mut Values<'_>) -> Result<ConvoyParams, ParamError> {
+        Ok(ConvoyParams {
+            hogs: v.count(&HOGS)?,
+            switch_interval: v.duration(&SWITCH_INTERVAL)?,
+            io: v.choice(&IO)?,
+            io_time: v.duration(&IO_TIME)?,
+            response_bytes: v.size(&RESPONSE_BYTES)?,
+            duration: v.duration(&DURATION)?,
+        })
+    }
 }
 
 /// Kernel slices a hog runs between two looks at its stop flag.
@@ -62,7 +133,7 @@ impl std::fmt::Debug for Convoy {
 
 impl Convoy {
     /// Starts the hogs (and the loopback server for `io = "net"`).
-    pub fn new(variant: &str, params: &ProbeParams, env: &ProbeEnv) -> Result<Convoy, ProbeError> {
+    pub fn new(variant: &str, params: &ConvoyParams, env: &ProbeEnv) -> Result<Convoy, ProbeError> {
         let variant = match variant {
             "gil" => Variant::Gil,
             "threads" => Variant::Threads,
@@ -71,26 +142,25 @@ impl Convoy {
                 return Err(ProbeError::Unsupported(format!("convoy has no variant `{other}`")));
             }
         };
-        let hogs = params.count("hogs") as usize;
-        let io_time = params.duration("io_time");
-        let net = if params.choice("io") == "net" {
+        let hogs = params.hogs as usize;
+        let io_time = params.io_time;
+        let net = if params.io == Io::Net {
             let server = LoopbackServer::start()
                 .map_err(|e| ProbeError::Setup(format!("loopback server: {e}")))?;
             let work = NetWork {
                 addr: server.addr(),
                 delay_us: io_time.as_micros() as u64,
-                response_bytes: params.size("response_bytes").min(u64::from(u32::MAX)) as u32,
+                response_bytes: params.response_bytes.min(u64::from(u32::MAX)) as u32,
             };
             Some((server, work))
         } else {
             None
         };
-        let gil = (variant == Variant::Gil)
-            .then(|| Arc::new(Gil::new(params.duration("switch_interval"))));
+        let gil = (variant == Variant::Gil).then(|| Arc::new(Gil::new(params.switch_interval)));
         let mut convoy = Convoy {
             variant,
             io_time,
-            duration: params.duration("duration"),
+            duration: params.duration,
             net,
             gil,
             hogs,

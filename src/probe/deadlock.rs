@@ -16,10 +16,47 @@ use std::time::{Duration, Instant};
 use parking_lot::{Mutex, MutexGuard};
 
 use super::{Metric, Probe, ProbeError, ProbeSample};
-use crate::probe::ProbeParams;
+use crate::probe::{KindParams, ParamDecl, ParamError, ParamType, ProbeDecl, Values};
 
 /// The variants, as scenario files name them.
 pub const VARIANTS: &[&str] = &["opposite_order", "fixed_order"];
+
+const ROUNDS: ParamDecl =
+    ParamDecl { name: "rounds", ty: ParamType::Count { min: 1, max: 1_000_000 }, default: "20" };
+const HOLD: ParamDecl = ParamDecl {
+    name: "hold",
+    ty: ParamType::Duration { positive: false, max: Duration::from_secs(1) },
+    default: "200us",
+};
+const WATCHDOG: ParamDecl = ParamDecl {
+    name: "watchdog",
+    ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
+    default: "100ms",
+};
+
+/// A `deadlock` case's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlockParams {
+    /// Rounds each thread takes both locks.
+    pub rounds: u64,
+    /// How long a thread holds its first lock before it takes the second.
+    pub hold: Duration,
+    /// How long without a completed round before the watchdog looks for a cycle.
+    pub watchdog: Duration,
+}
+
+impl KindParams for DeadlockParams {
+    const DECL: ProbeDecl =
+        ProbeDecl { kind: "deadlock", variants: VARIANTS, params: &[ROUNDS, HOLD, WATCHDOG] };
+
+    fn read(v: &mut Values<'_>) -> Result<DeadlockParams, ParamError> {
+        Ok(DeadlockParams {
+            rounds: v.count(&ROUNDS)?,
+            hold: v.duration(&HOLD)?,
+            watchdog: v.duration(&WATCHDOG)?,
+        })
+    }
+}
 
 /// How long one timed attempt at a lock waits before looking at the abort flag.
 const ATTEMPT: Duration = Duration::from_millis(2);
@@ -63,7 +100,7 @@ pub struct Deadlock {
 
 impl Deadlock {
     /// Reads the variant and parameters.
-    pub fn new(variant: &str, params: &ProbeParams) -> Result<Deadlock, ProbeError> {
+    pub fn new(variant: &str, params: &DeadlockParams) -> Result<Deadlock, ProbeError> {
         let opposite = match variant {
             "opposite_order" => true,
             "fixed_order" => false,
@@ -73,9 +110,9 @@ impl Deadlock {
         };
         Ok(Deadlock {
             opposite,
-            rounds: params.count("rounds").max(1),
-            hold: params.duration("hold"),
-            watchdog: params.duration("watchdog"),
+            rounds: params.rounds.max(1),
+            hold: params.hold,
+            watchdog: params.watchdog,
         })
     }
 }

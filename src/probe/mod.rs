@@ -6,6 +6,7 @@
 pub mod convoy;
 pub mod deadlock;
 pub mod ipc;
+mod kinds;
 pub mod lock;
 mod params;
 pub mod spawn;
@@ -18,7 +19,12 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::measure::Usage;
-pub use params::{ProbeParams, ProbeValue, show_duration};
+pub use kinds::{PROBES, ProbeConfig};
+pub(crate) use params::words;
+pub use params::{
+    GIB, KIB, KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, ProbeParams,
+    ProbeValue, Values, Word, show_duration,
+};
 
 /// What a probe's primary figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,33 +115,33 @@ pub trait Probe: Send {
     }
 }
 
-/// Why the probe `kind` in `variant` with `params` cannot run on any machine this build
-/// targets (an in-process channel between two processes, a datagram above the largest one,
-/// a single-thread runtime pinned across cores), so the run plan leaves it out; `None` when it
+/// Why `variant` of the probe `config` describes cannot run on any machine this build targets
+/// (an in-process channel between two processes, a datagram above the largest one, a
+/// single-thread runtime pinned across cores), so the run plan leaves it out; `None` when it
 /// may run. Checks that depend on the machine it runs on stay in [`build`].
-pub fn not_applicable(kind: &str, variant: &str, params: &ProbeParams) -> Option<String> {
-    match kind {
-        "ipc" => ipc::IpcConfig::from_params(variant, params).ok()?.unsupported(),
-        "switch" => switch::not_applicable(variant, params),
+pub fn not_applicable(variant: &str, config: &ProbeConfig) -> Option<String> {
+    match config {
+        ProbeConfig::Ipc(p) => p.config(variant).ok()?.unsupported(),
+        ProbeConfig::Switch(p) => switch::not_applicable(variant, p),
         _ => None,
     }
 }
 
-/// Builds the probe `kind` in `variant` with `params`.
+/// Builds `variant` of the probe `config` describes.
 pub fn build(
-    kind: &str,
     variant: &str,
-    params: &ProbeParams,
+    config: &ProbeConfig,
     env: &ProbeEnv,
 ) -> Result<Box<dyn Probe>, ProbeError> {
-    match kind {
-        "convoy" => Ok(Box::new(convoy::Convoy::new(variant, params, env)?)),
-        "switch" => Ok(Box::new(switch::Switch::new(variant, params, env)?)),
-        "spawn" | "footprint" | "headroom" => spawn::build(kind, variant, params, env),
-        "lock" => Ok(Box::new(lock::LockProbe::new(variant, params, env)?)),
-        "deadlock" => Ok(Box::new(deadlock::Deadlock::new(variant, params)?)),
-        "ipc" => Ok(Box::new(ipc::Ipc::new(variant, params, env)?)),
-        "mp" => Ok(Box::new(ipc::mp::Mp::new(variant, params, env)?)),
-        other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
-    }
+    Ok(match config {
+        ProbeConfig::Convoy(p) => Box::new(convoy::Convoy::new(variant, p, env)?),
+        ProbeConfig::Switch(p) => Box::new(switch::Switch::new(variant, p, env)?),
+        ProbeConfig::Spawn(p) => Box::new(spawn::Spawn::new(variant, p, env)?),
+        ProbeConfig::Footprint(p) => Box::new(spawn::footprint::Footprint::new(variant, p)?),
+        ProbeConfig::Headroom(p) => Box::new(spawn::footprint::Headroom::new(variant, p)?),
+        ProbeConfig::Lock(p) => Box::new(lock::LockProbe::new(variant, p, env)?),
+        ProbeConfig::Deadlock(p) => Box::new(deadlock::Deadlock::new(variant, p)?),
+        ProbeConfig::Ipc(p) => Box::new(ipc::Ipc::new(variant, p, env)?),
+        ProbeConfig::Mp(p) => Box::new(ipc::mp::Mp::new(variant, p, env)?),
+    })
 }

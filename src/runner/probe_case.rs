@@ -45,7 +45,7 @@ pub(super) fn setup(
         &case.params,
     );
     rec.param_values = case.param_values();
-    match probe::build(&case.kind, &case.variant, &case.probe, env) {
+    match probe::build(&case.variant, &case.config, env) {
         Ok(probe) => {
             rec.workers = probe.units();
             rec.unit = probe.metric().unit.to_string();

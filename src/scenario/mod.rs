@@ -14,8 +14,6 @@ mod cases;
 mod command;
 mod error;
 mod probe;
-mod probe_locks;
-mod probe_switch;
 mod schema;
 mod shipped;
 mod suggest;

@@ -1,99 +1,16 @@
-//! `[[probe]]` tables: which probe kinds exist, the parameters each takes (with their types,
-//! limits and defaults), and the reading of one table into [`ProbeAxes`]. Every parameter
-//! accepts one value or a list (a sweep axis).
+//! `[[probe]]` tables: the reading of one table into [`ProbeAxes`], against the kinds and
+//! parameters the probes declare ([`crate::probe::PROBES`]: types, limits and defaults). Every
+//! parameter accepts one value or a list (a sweep axis); every point of the sweep must build
+//! the kind's typed parameters.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use toml::Spanned;
 
 use super::schema::{Sp, Value};
-use super::values::{MIB, Read, Reader, show_duration, show_size};
+use super::values::{Read, Reader, show_duration, show_size};
 use super::{ProbeAxes, ProbeParams, ProbeValue};
-
-mod ipc;
-
-/// The type and limits of one probe parameter.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum ParamType {
-    /// A whole number in `min..=max`.
-    Count { min: u64, max: u64 },
-    /// A number of contending units in `1..=max`, or `"auto"`: 1, 2, 4, … up to twice the
-    /// usable CPUs of the machine that runs it (written alone, not in a list).
-    Units { max: u64 },
-    /// A duration, positive if `positive`, at most `max`.
-    Duration { positive: bool, max: Duration },
-    /// A size in bytes, at most `max`.
-    Size { max: u64 },
-    /// One of these words.
-    Choice(&'static [&'static str]),
-}
-
-/// One parameter of a probe kind.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ParamDecl {
-    pub(super) name: &'static str,
-    pub(super) ty: ParamType,
-    /// Written like a scenario value (`"5ms"`, `"0"`, `"sleep"`).
-    pub(super) default: &'static str,
-}
-
-/// A probe kind: its variants (what `models` may name) and its parameters.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ProbeDecl {
-    pub(super) kind: &'static str,
-    pub(super) variants: &'static [&'static str],
-    pub(super) params: &'static [ParamDecl],
-}
-
-const SECOND: Duration = Duration::from_secs(1);
-
-/// Every probe kind.
-pub(super) const PROBES: &[ProbeDecl] = &[
-    CONVOY,
-    super::probe_switch::SWITCH,
-    super::probe_switch::SPAWN,
-    super::probe_switch::FOOTPRINT,
-    super::probe_switch::HEADROOM,
-    super::probe_locks::LOCK,
-    super::probe_locks::DEADLOCK,
-    ipc::IPC,
-    ipc::MP,
-];
-
-const CONVOY: ProbeDecl = ProbeDecl {
-    kind: "convoy",
-    variants: &["gil", "threads", "processes"],
-    params: &[
-        ParamDecl { name: "hogs", ty: ParamType::Count { min: 0, max: 256 }, default: "0" },
-        ParamDecl {
-            name: "switch_interval",
-            ty: ParamType::Duration { positive: true, max: SECOND },
-            default: "5ms",
-        },
-        ParamDecl { name: "io", ty: ParamType::Choice(&["sleep", "net"]), default: "sleep" },
-        ParamDecl {
-            name: "io_time",
-            ty: ParamType::Duration { positive: false, max: SECOND },
-            default: "1ms",
-        },
-        ParamDecl { name: "response_bytes", ty: ParamType::Size { max: 16 * MIB }, default: "64" },
-        ParamDecl {
-            name: "duration",
-            ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
-            default: "200ms",
-        },
-    ],
-};
-
-/// Rules between a kind's parameters, checked at each point of its sweep: the key to blame and
-/// why.
-fn check_point(kind: &str, params: &ProbeParams) -> Result<(), (&'static str, String)> {
-    match kind {
-        "lock" => super::probe_locks::check_lock(params),
-        _ => Ok(()),
-    }
-}
+use crate::probe::{PROBES, ParamDecl, ParamError, ParamType, ProbeConfig};
 
 /// The probe kinds, for messages.
 pub(super) fn kind_names() -> String {
@@ -141,29 +58,6 @@ fn read_value(rd: &Reader<'_>, v: &Sp, decl: &ParamDecl) -> Read<(ProbeValue, St
             (ProbeValue::Choice(s.to_string()), s.to_string())
         }
     })
-}
-
-/// The default as a parsed value (declarations are constants: a bad one is a bug).
-fn default_value(decl: &ParamDecl) -> (ProbeValue, String) {
-    let d = decl.default;
-    let value = match decl.ty {
-        ParamType::Count { .. } | ParamType::Units { .. } => {
-            ProbeValue::Count(d.parse().expect("invariant: count defaults are numbers"))
-        }
-        ParamType::Duration { .. } => ProbeValue::Duration(
-            humantime::parse_duration(d).expect("invariant: duration defaults parse"),
-        ),
-        ParamType::Size { .. } => {
-            ProbeValue::Size(d.parse().expect("invariant: size defaults are numbers"))
-        }
-        ParamType::Choice(_) => ProbeValue::Choice(d.to_string()),
-    };
-    let shown = match &value {
-        ProbeValue::Duration(x) => show_duration(*x),
-        ProbeValue::Size(x) => show_size(*x),
-        _ => d.to_string(),
-    };
-    (value, shown)
 }
 
 /// Reads one `[[probe]]` table.
@@ -233,7 +127,7 @@ pub(super) fn probe(rd: &Reader<'_>, table: &Spanned<BTreeMap<String, Sp>>) -> R
     for p in decl.params {
         let values = match t.get(p.name) {
             Some(v) => rd.axis(v, p.name, |item| read_value(rd, item, p), |(_, s)| s.clone())?,
-            None => vec![(default_value(p), String::new())],
+            None => vec![((p.default_value(), String::new()), String::new())],
         };
         if values.len() > 1 && values.iter().any(|((value, _), _)| *value == ProbeValue::Auto) {
             return Err(rd.err(
@@ -266,9 +160,15 @@ pub(super) fn probe(rd: &Reader<'_>, table: &Spanned<BTreeMap<String, Sp>>) -> R
             ));
         }
     }
+    // Each point builds the kind's typed parameters (an "auto" count is built once planned),
+    // which also checks the rules between them.
     for (params, _) in &points {
-        if let Err((key, message)) = check_point(decl.kind, params) {
-            return Err(rd.err(t.get(key).unwrap_or(kind_v), key, message));
+        match ProbeConfig::from_values(decl.kind, params) {
+            Ok(_) | Err(ParamError::Auto { .. }) => {}
+            Err(e) => {
+                let key = e.key();
+                return Err(rd.err(t.get(key).unwrap_or(kind_v), key, e.to_string()));
+            }
         }
     }
     Ok(ProbeAxes { kind: decl.kind.to_string(), variants, points })

@@ -11,12 +11,7 @@ use super::schema::{Sp, Value};
 /// Result of reading one value.
 pub(super) type Read<T> = Result<T, ScenarioError>;
 
-/// One KiB.
-pub(super) const KIB: u64 = 1 << 10;
-/// One MiB.
-pub(super) const MIB: u64 = 1 << 20;
-/// One GiB.
-pub(super) const GIB: u64 = 1 << 30;
+pub(super) use crate::probe::{GIB, KIB, MIB};
 
 /// Reads values of one file, turning failures into located errors.
 #[derive(Debug, Clone, Copy)]

@@ -97,7 +97,7 @@ impl Case {
 impl ProbeCase {
     /// Every parameter of [`ProbeCase::params`] as a typed value.
     pub fn param_values(&self) -> BTreeMap<String, ParamValue> {
-        let typed = self.probe.values.iter().map(|(k, v)| (k.as_str(), ParamValue::from(v)));
+        let typed = self.values.values.iter().map(|(k, v)| (k.as_str(), ParamValue::from(v)));
         only_shown(typed.collect(), &self.params)
     }
 }

@@ -79,7 +79,7 @@ fn combinations_that_cannot_run_anywhere_are_left_out_and_counted() {
         }
         for p in &planned {
             if let Planned::Probe(p) = p {
-                assert_eq!(crate::probe::not_applicable(&p.kind, &p.variant, &p.probe), None);
+                assert_eq!(crate::probe::not_applicable(&p.variant, &p.config), None);
             }
         }
     }
@@ -92,4 +92,19 @@ fn combinations_that_cannot_run_anywhere_are_left_out_and_counted() {
     assert!(
         switch[0].key.starts_with("switch/async-current/") && switch[0].key.contains("cross-core")
     );
+}
+
+#[test]
+fn a_probe_point_assembled_in_code_that_does_not_build_is_left_out_naming_the_key() {
+    let text = "[[probe]]\nkind = \"lock\"\nmodels = [\"std\", \"atomic\"]\ndepth = [1, 2]\n";
+    let mut sc = crate::scenario::parse(text, std::path::Path::new("l.toml")).unwrap();
+    assert_eq!(plan(&sc, 2).len(), 4);
+    sc.probes[0].points[1].0.values.remove("depth");
+    let planned = plan(&sc, 2);
+    assert_eq!(planned.len(), 2);
+    assert!(planned.iter().all(|p| p.key().contains("depth=1")), "{planned:?}");
+    let left_out = not_applicable(&sc, 2);
+    assert_eq!(left_out.len(), 2);
+    assert!(left_out[0].key.ends_with("depth=2"), "{left_out:?}");
+    assert!(left_out[0].reason.contains("`depth`"), "{left_out:?}");
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use gilbench::measure::placement::Placement;
 use gilbench::probe::ipc::mp::{Client, Item, Manager, ManagerError, Mp, Queue, QueueError};
 use gilbench::probe::ipc::{Endpoints, Ipc, IpcConfig, Mode, Transport};
-use gilbench::probe::{Probe, ProbeEnv, ProbeError};
+use gilbench::probe::{Probe, ProbeConfig, ProbeEnv, ProbeError};
 use gilbench::scenario;
 use gilbench::sweep;
 
@@ -141,7 +141,8 @@ fn mp_probe(variant: &str, clients: u64) -> Mp {
     );
     let sc = scenario::parse(&text, Path::new("mp-test.toml")).expect("valid probe table");
     let cases = sweep::expand_probes(&sc, 2);
-    Mp::new(&cases[0].variant, &cases[0].probe, &env()).expect("mp probe starts")
+    let ProbeConfig::Mp(params) = &cases[0].config else { panic!("an mp case") };
+    Mp::new(&cases[0].variant, params, &env()).expect("mp probe starts")
 }
 
 #[test]

@@ -14,7 +14,7 @@ use gilbench::probe::lock::KIND_NAMES;
 use gilbench::probe::lock::kinds::{
     CountingSemaphore, ParkingLotRwLock, Reentrant, StdRwLock, ThreadLock,
 };
-use gilbench::probe::{self, Probe, ProbeEnv, ProbeError};
+use gilbench::probe::{self, Probe, ProbeConfig, ProbeEnv, ProbeError};
 use gilbench::results::{CaseStatus, RunRecord};
 use gilbench::{scenario, sweep};
 
@@ -32,7 +32,7 @@ fn build(kind: &str, variant: &str, params: &str) -> Box<dyn Probe> {
     let cases = sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 1);
     let c = &cases[0];
-    probe::build(&c.kind, &c.variant, &c.probe, &env()).unwrap_or_else(|e| panic!("{variant}: {e}"))
+    probe::build(&c.variant, &c.config, &env()).unwrap_or_else(|e| panic!("{variant}: {e}"))
 }
 
 fn soon() -> Instant {
@@ -81,11 +81,9 @@ fn an_uncontended_case_with_several_contenders_is_refused() {
     let ok = text.replace("contenders = 2", "contenders = 1");
     let sc = scenario::parse(&ok, Path::new("t.toml")).expect("parses");
     let mut c = sweep::expand_probes(&sc, 2).remove(0);
-    c.probe.values.insert("contenders".into(), scenario::ProbeValue::Count(2));
-    assert!(matches!(
-        probe::build(&c.kind, &c.variant, &c.probe, &env()),
-        Err(ProbeError::Setup(_))
-    ));
+    let ProbeConfig::Lock(params) = &mut c.config else { panic!("a lock case") };
+    params.contenders = 2;
+    assert!(matches!(probe::build(&c.variant, &c.config, &env()), Err(ProbeError::Setup(_))));
 }
 
 /// Most holders seen inside `lock` at once, with `threads` threads each doing `ops`

@@ -26,7 +26,7 @@ fn convoy(variant: &str, hogs: u64, io: &str) -> (f64, f64) {
     let cases = sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 1);
     let case = &cases[0];
-    let mut p = probe::build(&case.kind, &case.variant, &case.probe, &env()).expect("probe starts");
+    let mut p = probe::build(&case.variant, &case.config, &env()).expect("probe starts");
     assert_eq!(p.units(), hogs as usize + 1);
     let mut best = f64::INFINITY;
     let mut ops = 0.0;

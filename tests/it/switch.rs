@@ -26,7 +26,7 @@ fn build(table: &str) -> Result<Box<dyn Probe>, ProbeError> {
     let cases = sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 1, "{table}");
     let c = &cases[0];
-    probe::build(&c.kind, &c.variant, &c.probe, &env())
+    probe::build(&c.variant, &c.config, &env())
 }
 
 fn soon() -> Instant {

@@ -1,11 +1,11 @@
-//! What an `ipc` case is: its transport, its two ends, its mode and message size, resolved
-//! from the scenario's parameters, and which combinations cannot run here.
+//! What an `ipc` case is: its transport, its two ends, its mode and message size (made from
+//! the case's typed parameters, `IpcParams::config`), and which combinations cannot run here.
 
 use std::time::Duration;
 
 use super::{message, tasks, transport};
 use crate::measure::placement::Placement;
-use crate::probe::{ProbeError, ProbeParams};
+use crate::probe::words;
 use crate::sys as os;
 
 /// A way two ends exchange messages.
@@ -102,24 +102,26 @@ impl Transport {
     }
 }
 
-/// Who the two ends are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoints {
-    /// Two threads of this process.
-    Threads,
-    /// This process and a helper process.
-    Processes,
-    /// Two tokio tasks on one current-thread runtime.
-    Tasks,
+words! {
+    /// Who the two ends are.
+    pub enum Endpoints {
+        /// Two threads of this process.
+        Threads = "threads",
+        /// This process and a helper process.
+        Processes = "processes",
+        /// Two tokio tasks on one current-thread runtime.
+        Tasks = "tasks",
+    }
 }
 
-/// Round trips or a stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Ping-pong: the peer echoes each message; the figure is the round-trip time.
-    Latency,
-    /// The driver streams messages; the peer checks and counts them.
-    Throughput,
+words! {
+    /// Round trips or a stream.
+    pub enum Mode {
+        /// Ping-pong: the peer echoes each message; the figure is the round-trip time.
+        Latency = "latency",
+        /// The driver streams messages; the peer checks and counts them.
+        Throughput = "throughput",
+    }
 }
 
 /// Everything one `ipc` case needs.
@@ -140,28 +142,6 @@ pub struct IpcConfig {
 }
 
 impl IpcConfig {
-    /// Reads a case's parameters.
-    pub fn from_params(variant: &str, params: &ProbeParams) -> Result<IpcConfig, ProbeError> {
-        let transport = Transport::from_name(variant)
-            .ok_or_else(|| ProbeError::Unsupported(format!("ipc has no transport `{variant}`")))?;
-        let endpoints = match params.choice("endpoints") {
-            "processes" => Endpoints::Processes,
-            "tasks" => Endpoints::Tasks,
-            _ => Endpoints::Threads,
-        };
-        let mode =
-            if params.choice("mode") == "throughput" { Mode::Throughput } else { Mode::Latency };
-        let placement = Placement::from_name(params.choice("placement")).unwrap_or(Placement::Free);
-        Ok(IpcConfig {
-            transport,
-            endpoints,
-            size: params.size("size") as usize,
-            mode,
-            placement,
-            duration: params.duration("duration").max(Duration::from_millis(1)),
-        })
-    }
-
     /// Why this combination cannot run here, if it cannot.
     pub fn unsupported(&self) -> Option<String> {
         let t = self.transport;

@@ -14,6 +14,7 @@ mod config;
 mod endpoint;
 pub mod message;
 pub mod mp;
+mod params;
 mod peer;
 mod sample;
 mod shm;
@@ -22,6 +23,8 @@ mod transport;
 
 pub use config::{Endpoints, IpcConfig, Mode, NAMES, Transport};
 pub use message::Payload;
+pub use mp::MpParams;
+pub use params::IpcParams;
 pub use sample::serde_cost;
 
 pub use child::ipcpeer_main;
@@ -36,7 +39,6 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::placement::{Placement, Topology, pin_current_thread};
-use crate::probe::ProbeParams;
 use endpoint::Endpoint;
 use peer::{PeerProcess, PeerSpec};
 use shm::Side;
@@ -64,8 +66,8 @@ impl std::fmt::Debug for Ipc {
 
 impl Ipc {
     /// Builds the `ipc` probe for `variant` (a transport name).
-    pub fn new(variant: &str, params: &ProbeParams, env: &ProbeEnv) -> Result<Ipc, ProbeError> {
-        Ipc::with_config(IpcConfig::from_params(variant, params)?, env)
+    pub fn new(variant: &str, params: &IpcParams, env: &ProbeEnv) -> Result<Ipc, ProbeError> {
+        Ipc::with_config(params.config(variant)?, env)
     }
 
     /// Builds it from a resolved configuration.

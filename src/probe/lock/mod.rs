@@ -14,6 +14,7 @@
 //! so a lock that does not exclude loses updates and the sample fails.
 
 pub mod kinds;
+mod params;
 mod procs;
 #[cfg(target_os = "linux")]
 #[path = "shm_linux.rs"]
@@ -49,9 +50,9 @@ use self::tasks::AsyncLock;
 use self::work::Work;
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::Usage;
-use crate::probe::ProbeParams;
 use crate::stats::percentile;
 
+pub use self::params::{LockMode, LockParams};
 pub use self::procs::peer_main;
 
 /// The lock kinds, as scenario files name them (the probe's variants).
@@ -200,15 +201,15 @@ impl LockProbe {
     /// Builds the lock of `variant` and, for contended process kinds, starts the peers.
     pub fn new(
         variant: &str,
-        params: &ProbeParams,
+        params: &LockParams,
         env: &ProbeEnv,
     ) -> Result<LockProbe, ProbeError> {
         let kind =
             KIND_NAMES.iter().copied().find(|k| *k == variant).ok_or_else(|| {
                 ProbeError::Unsupported(format!("lock has no variant `{variant}`"))
             })?;
-        let contended = params.choice("mode") != "uncontended";
-        let contenders = params.count("contenders").max(1) as usize;
+        let contended = params.mode == LockMode::Contended;
+        let contenders = params.contenders.max(1) as usize;
         if !contended && contenders != 1 {
             return Err(ProbeError::Setup(format!(
                 "mode = \"uncontended\" takes the lock from one thread; contenders = {contenders}"
@@ -216,17 +217,17 @@ impl LockProbe {
         }
         let plan = Plan {
             contenders,
-            duration: params.duration("duration"),
-            section: Work::lasting(params.duration("critical_section")),
-            outside: Work::lasting(params.duration("outside_work")),
+            duration: params.duration,
+            section: Work::lasting(params.critical_section),
+            outside: Work::lasting(params.outside_work),
             read_percent: if kind.ends_with("rwlock") {
-                params.count("read_percent").min(100) as u32
+                params.read_percent.min(100) as u32
             } else {
                 0
             },
             seed: 0x6c6f_636b,
         };
-        let permits = params.count("permits").clamp(1, u64::from(u32::MAX)) as usize;
+        let permits = params.permits.clamp(1, u64::from(u32::MAX)) as usize;
         let thread = |k: ThreadKind| Engine::Threads(CachePadded::new(k));
         let engine = match kind {
             "std" => thread(ThreadKind::Std(StdMutex::default())),
@@ -235,15 +236,13 @@ impl LockProbe {
             "spin" => thread(ThreadKind::Spin(Spin::default())),
             "std_rwlock" => thread(ThreadKind::StdRw(StdRwLock::default())),
             "parking_lot_rwlock" => thread(ThreadKind::ParkingLotRw(ParkingLotRwLock::default())),
-            "reentrant" => {
-                thread(ThreadKind::Reentrant(Reentrant::new(params.count("depth") as usize)))
-            }
+            "reentrant" => thread(ThreadKind::Reentrant(Reentrant::new(params.depth as usize))),
             "atomic" => thread(ThreadKind::Atomic(Atomic::default())),
             "semaphore" => thread(ThreadKind::Semaphore(CountingSemaphore::new(permits))),
             "condvar_queue" => {
                 let producers = contenders.div_ceil(2);
                 let consumers = if contended { (contenders / 2).max(1) } else { 0 };
-                let capacity = params.count("capacity").max(1) as usize;
+                let capacity = params.capacity.max(1) as usize;
                 Engine::Queue(CachePadded::new(BoundedQueue::new(capacity)), producers, consumers)
             }
             "barrier" => Engine::Barrier(64),

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use super::sys;
-use crate::probe::ProbeParams;
+use super::{FootprintParams, HeadroomParams};
 use crate::probe::{Metric, Probe, ProbeError, ProbeSample};
 
 /// How long created units get to reach their idle state.
@@ -208,11 +208,11 @@ pub struct Footprint {
 
 impl Footprint {
     /// A footprint probe of `units` idle units of kind `variant`.
-    pub fn new(variant: &str, params: &ProbeParams) -> Result<Footprint, ProbeError> {
+    pub fn new(variant: &str, params: &FootprintParams) -> Result<Footprint, ProbeError> {
         if sys::rss_bytes().is_none() {
             return Err(ProbeError::Unsupported("no resident-set figure here".into()));
         }
-        Ok(Footprint { kind: unit_kind(variant)?, units: params.count("units").max(1) as usize })
+        Ok(Footprint { kind: unit_kind(variant)?, units: params.units.max(1) as usize })
     }
 }
 
@@ -315,11 +315,11 @@ pub struct Headroom {
 
 impl Headroom {
     /// A headroom probe of kind `variant` with its count and time limits.
-    pub fn new(variant: &str, params: &ProbeParams) -> Result<Headroom, ProbeError> {
+    pub fn new(variant: &str, params: &HeadroomParams) -> Result<Headroom, ProbeError> {
         Ok(Headroom {
             kind: unit_kind(variant)?,
-            max_units: params.count("max_units").max(1) as usize,
-            time_limit: params.duration("time_limit"),
+            max_units: params.max_units.max(1) as usize,
+            time_limit: params.time_limit,
         })
     }
 }

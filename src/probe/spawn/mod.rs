@@ -16,6 +16,7 @@
 //! the mean time per start.
 
 pub mod footprint;
+mod params;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[path = "linux.rs"]
 mod sys;
@@ -31,8 +32,9 @@ use std::time::{Duration, Instant};
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::exec::{self, ExecEnv, Executor, Model, ProcessExecutor, StartMethod};
 use crate::measure::Usage;
-use crate::probe::ProbeParams;
 use crate::work::{Task, WorkSpec};
+
+pub use params::{FootprintParams, HeadroomParams, SpawnParams};
 
 /// The spawn probe's variants, as `models = [...]` names them.
 pub const SPAWN_VARIANTS: &[&str] = &[
@@ -52,21 +54,6 @@ pub const UNIT_VARIANTS: &[&str] = &["threads", "processes", "tokio-tasks"];
 
 /// Where the program started by `fork-exec`, `posix-spawn` and `std-command` is looked for.
 const TRUE_PATHS: &[&str] = &["/bin/true", "/usr/bin/true"];
-
-/// Builds the `spawn`, `footprint` or `headroom` probe.
-pub fn build(
-    kind: &str,
-    variant: &str,
-    params: &ProbeParams,
-    env: &ProbeEnv,
-) -> Result<Box<dyn Probe>, ProbeError> {
-    match kind {
-        "spawn" => Ok(Box::new(Spawn::new(variant, params, env)?)),
-        "footprint" => Ok(Box::new(footprint::Footprint::new(variant, params)?)),
-        "headroom" => Ok(Box::new(footprint::Headroom::new(variant, params)?)),
-        other => Err(ProbeError::Unsupported(format!("no probe named `{other}`"))),
-    }
-}
 
 /// Memory touched in this process so `fork` has page tables to copy; shared by every case
 /// that asks for the same size while one of them holds it.
@@ -147,7 +134,7 @@ fn empty_spec() -> WorkSpec {
 impl Spawn {
     /// Sets up the variant: the parent's ballast, the program to start, the running pool or
     /// runtime.
-    pub fn new(variant: &str, params: &ProbeParams, env: &ProbeEnv) -> Result<Spawn, ProbeError> {
+    pub fn new(variant: &str, params: &SpawnParams, env: &ProbeEnv) -> Result<Spawn, ProbeError> {
         let kind = match variant {
             "thread" => Kind::Thread,
             "fork-exit-wait" => Kind::ForkExitWait,
@@ -177,7 +164,7 @@ impl Spawn {
         };
         let exec_env =
             ExecEnv { worker_exe: env.worker_exe.clone(), cancel: Arc::clone(&env.cancel) };
-        let ballast = ballast(params.size("parent_rss"))?;
+        let ballast = ballast(params.parent_rss)?;
         let rt = if kind == Kind::TokioTask {
             Some(
                 tokio::runtime::Builder::new_multi_thread()
@@ -199,7 +186,7 @@ impl Spawn {
         .map_err(|e| ProbeError::Setup(e.to_string()))?;
         Ok(Spawn {
             kind,
-            duration: params.duration("duration"),
+            duration: params.duration,
             program,
             exec_env,
             rt,

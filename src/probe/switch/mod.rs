@@ -22,6 +22,7 @@
 
 mod chan;
 mod pair;
+mod params;
 #[cfg(target_os = "linux")]
 #[path = "linux.rs"]
 mod sys;
@@ -34,6 +35,7 @@ pub use chan::{
     WorkingSet, YieldChannel, next, ping, serve,
 };
 pub use pair::peer_main;
+pub use params::{Peer, SwitchParams};
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -42,7 +44,6 @@ use std::time::{Duration, Instant};
 
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::measure::placement::{Placement, Spinner, Topology, pin_current_thread};
-use crate::probe::ProbeParams;
 
 /// The variants, as `models = [...]` names them.
 pub const VARIANTS: &[&str] = &[
@@ -105,23 +106,25 @@ fn counts(threads: &[(u32, i32)]) -> Option<(u64, u64)> {
 
 /// Why `variant` cannot run at the case's placement anywhere: `async-current` runs both
 /// tasks on one thread, so only placements that keep both ends on one CPU apply.
-pub(crate) fn not_applicable(variant: &str, params: &ProbeParams) -> Option<String> {
-    let name = params.choice("placement");
-    let placement = Placement::from_name(name)?;
+pub(crate) fn not_applicable(variant: &str, params: &SwitchParams) -> Option<String> {
+    let placement = params.placement;
     (pair::Kind::from_name(variant)? == pair::Kind::AsyncCurrent
         && !matches!(placement, Placement::SameCpu | Placement::Free))
-    .then(|| format!("async-current runs both tasks on one thread, so it has no {name} placement"))
+    .then(|| {
+        format!(
+            "async-current runs both tasks on one thread, so it has no {} placement",
+            placement.name()
+        )
+    })
 }
 
 impl Switch {
     /// Checks the placement against this machine, starts the driver thread and the peer.
-    pub fn new(variant: &str, params: &ProbeParams, env: &ProbeEnv) -> Result<Switch, ProbeError> {
+    pub fn new(variant: &str, params: &SwitchParams, env: &ProbeEnv) -> Result<Switch, ProbeError> {
         let kind = pair::Kind::from_name(variant)
             .ok_or_else(|| ProbeError::Unsupported(format!("switch has no variant `{variant}`")))?;
-        let placement_name = params.choice("placement");
-        let placement = Placement::from_name(placement_name).ok_or_else(|| {
-            ProbeError::Unsupported(format!("no placement named `{placement_name}`"))
-        })?;
+        let placement = params.placement;
+        let placement_name = placement.name();
         let topo = Topology::read();
         let cpus = topo.pair(placement).ok_or_else(|| {
             ProbeError::Unsupported(format!("this machine has no {placement_name} pair of CPUs"))
@@ -132,7 +135,7 @@ impl Switch {
                  placement"
             )));
         }
-        let busy_cpus = if params.choice("peer") == "busy" {
+        let busy_cpus = if params.peer == Peer::Busy {
             match cpus {
                 (None, None) => topo.cpus.iter().map(|c| c.id).collect(),
                 (a, b) => {
@@ -144,7 +147,7 @@ impl Switch {
         } else {
             Vec::new()
         };
-        let working_set = params.size("working_set");
+        let working_set = params.working_set;
         let spec = pair::Spec { kind, cpus, working_set, worker_exe: env.worker_exe.clone() };
         let (cmd_tx, cmd_rx) = std::sync::mpsc::channel::<Cmd>();
         let (reply_tx, reply_rx) = std::sync::mpsc::channel();
@@ -155,7 +158,7 @@ impl Switch {
             .map_err(|e| ProbeError::Setup(format!("starting the driver thread: {e}")))?;
         let mut probe = Switch {
             variant: variant.to_string(),
-            round_trips: params.count("round_trips").max(1),
+            round_trips: params.round_trips.max(1),
             busy_cpus,
             placed: placement == Placement::Free && kind != pair::Kind::AsyncCurrent,
             touch_s: WorkingSet::new(working_set).touch_cost_s(),

@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use super::super::*;
+use crate::probe::convoy::{ConvoyParams, Io};
+use crate::probe::{KindParams, ProbeConfig};
 
 #[test]
 fn probe_tables_expand_and_reject_bad_keys() {
@@ -13,9 +15,10 @@ fn probe_tables_expand_and_reject_bad_keys() {
     assert_eq!(p.kind, "convoy");
     assert_eq!(p.variants, ["gil", "threads", "processes"]);
     assert_eq!(p.points.len(), 6);
-    assert_eq!(p.points[5].0.count("hogs"), 2);
-    assert_eq!(p.points[5].0.duration("switch_interval"), std::time::Duration::from_millis(5));
-    assert_eq!(p.points[0].0.choice("io"), "sleep", "defaults fill unset parameters");
+    let convoy = |i: usize| ConvoyParams::from_values(&p.points[i].0).expect("typed parameters");
+    assert_eq!(convoy(5).hogs, 2);
+    assert_eq!(convoy(5).switch_interval, std::time::Duration::from_millis(5));
+    assert_eq!(convoy(0).io, Io::Sleep, "defaults fill unset parameters");
     let cases = crate::sweep::expand_probes(&sc, 2);
     assert_eq!(cases.len(), 18);
     let keys: std::collections::HashSet<_> = cases.iter().map(|c| &c.key).collect();
@@ -44,7 +47,13 @@ fn auto_contenders_follow_the_machine_and_stand_alone() {
     let sc = parse(text, Path::new("l.toml")).unwrap();
     assert_eq!(sc.probes[0].points[0].0.values["contenders"], crate::scenario::ProbeValue::Auto);
     let counts = |cpus| -> Vec<u64> {
-        crate::sweep::expand_probes(&sc, cpus).iter().map(|c| c.probe.count("contenders")).collect()
+        crate::sweep::expand_probes(&sc, cpus)
+            .iter()
+            .map(|c| match &c.config {
+                ProbeConfig::Lock(p) => p.contenders,
+                other => panic!("a lock case: {other:?}"),
+            })
+            .collect()
     };
     assert_eq!(counts(2), [1, 2, 4]);
     assert_eq!(counts(16), [1, 2, 4, 8, 16, 32]);
@@ -74,7 +83,7 @@ fn auto_contenders_follow_the_machine_and_stand_alone() {
 #[test]
 fn scenario_guide_documents_every_probe_parameter() {
     let guide = include_str!("../../../scenarios/README.md");
-    for decl in super::probe::PROBES {
+    for decl in crate::probe::PROBES {
         let heading = format!("### `{}`", decl.kind);
         let start = guide
             .lines()

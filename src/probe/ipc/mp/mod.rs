@@ -12,12 +12,14 @@
 //!   adds counted.
 
 pub mod manager;
+mod params;
 mod pipe;
 pub mod queue;
 mod sync;
 pub mod value;
 
 pub use manager::{Client, Manager, ManagerError};
+pub use params::MpParams;
 pub use queue::{Item, Queue, QueueError};
 pub use value::SharedArray;
 
@@ -34,7 +36,6 @@ use super::message::Payload;
 use super::peer::{PeerProcess, PeerReport, PeerSpec};
 use crate::exec::wire;
 use crate::measure::Usage;
-use crate::probe::ProbeParams;
 use crate::probe::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::sys as os;
 
@@ -127,7 +128,7 @@ impl std::fmt::Debug for Mp {
 
 impl Mp {
     /// Starts the clients (and server) of `variant`.
-    pub fn new(variant: &str, params: &ProbeParams, env: &ProbeEnv) -> Result<Mp, ProbeError> {
+    pub fn new(variant: &str, params: &MpParams, env: &ProbeEnv) -> Result<Mp, ProbeError> {
         let variant = match variant {
             "queue" => Variant::Queue,
             "value" => Variant::Value,
@@ -139,8 +140,8 @@ impl Mp {
         if !os::HAS_FUTEX && !matches!(variant, Variant::Manager | Variant::Pipe) {
             return Err(ProbeError::Unsupported("needs memfd and futex (Linux)".into()));
         }
-        let w = params.count("clients").max(1) as u32;
-        let size = (params.size("size") as usize).max(super::message::MIN_SIZE);
+        let w = params.clients.max(1) as u32;
+        let size = (params.size as usize).max(super::message::MIN_SIZE);
         let setup = |e: std::io::Error| ProbeError::Setup(e.to_string());
         let mut mp = Mp {
             variant,
@@ -151,7 +152,7 @@ impl Mp {
             checker: None,
             echoes: None,
             payload: Payload::new(size),
-            duration: params.duration("duration").max(Duration::from_millis(1)),
+            duration: params.duration.max(Duration::from_millis(1)),
             cancel: Arc::clone(&env.cancel),
             total: 0,
             adds: 0,
