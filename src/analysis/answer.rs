@@ -104,6 +104,16 @@ pub struct AnswerRow {
 }
 
 impl AnswerRow {
+    /// Whether the row's tasks sleep (`io-sleep`, or `mixed` with a CPU share below 1): under
+    /// the async models every such sleep is tokio's, rounded up to the next millisecond.
+    pub fn sleeps(&self) -> bool {
+        match self.sample.workload.as_str() {
+            "io-sleep" => true,
+            "mixed" => self.sample.param_number("cpu_fraction").is_some_and(|f| f < 1.0),
+            _ => false,
+        }
+    }
+
     /// The family's best, if measured.
     pub fn best(&self, family: Family) -> Option<&Best> {
         self.families.iter().find(|(f, _)| *f == family).and_then(|(_, b)| b.as_ref())

@@ -5,7 +5,7 @@
 
 use maud::{Markup, html};
 
-use crate::analysis::cpython::{Comparison, compare};
+use crate::analysis::cpython::{Comparison, async_sleep, compare};
 use crate::analysis::{AnswerRow, Best, Choice, Family, SEQUENTIAL, TIE, answer_rows};
 use crate::results::RunRecord;
 use crate::results::cpython::{CpythonRecord, shape_key};
@@ -66,6 +66,35 @@ pub(crate) fn avoid_words(choice: &Choice) -> String {
     if parts.is_empty() { String::new() } else { format!("avoid {}", parts.join("; ")) }
 }
 
+/// Marks an async figure of work that sleeps: it is tokio's sleep, not asyncio's.
+const TIMER_MARK: &str = "†";
+
+/// What the mark means, with the run's own figure where it has one: tokio rounds every sleep
+/// up to the next whole millisecond, so a Python reader must not take these for asyncio's.
+pub(crate) fn timer_note(run: &RunRecord, cpython: Option<&CpythonRecord>) -> String {
+    let mut s = format!(
+        "{TIMER_MARK} The async models sleep on tokio's timer, which rounds every sleep up to the \
+         next whole millisecond"
+    );
+    if let Some((want, took)) = async_sleep(run) {
+        s.push_str(&format!(
+            ": a {} sleep took {} here",
+            format::duration(want),
+            format::duration(took)
+        ));
+    }
+    match cpython.and_then(|p| p.asyncio_sleep_requested_s.zip(p.asyncio_sleep_actual_s)) {
+        Some((want, took)) => s.push_str(&format!(
+            ", where asyncio's {} sleep took {}",
+            format::duration(want),
+            format::duration(took)
+        )),
+        None => s.push_str("; asyncio's does not round (calibrate times it on this machine)"),
+    }
+    s.push_str(". Read these figures as tokio's, not as what asyncio would reach.");
+    s
+}
+
 /// The pick column of a row, in one line.
 pub(crate) fn pick_cell(row: &AnswerRow) -> String {
     match &row.choice {
@@ -122,6 +151,8 @@ pub(super) fn answer_section(
         Family::ALL.into_iter().filter(|f| rows.iter().any(|r| r.best(*f).is_some())).collect();
     let has_gil = rows.iter().any(|r| r.gil_cost.is_some());
     let note = format::intervals_note(run);
+    let marked = families.contains(&Family::Async)
+        && rows.iter().any(|r| r.sleeps() && r.best(Family::Async).is_some());
     html! {
         section #answer {
             h2 { "The answer" }
@@ -158,6 +189,7 @@ pub(super) fn answer_section(
                 (format::percent(crate::analysis::AVOID - 1.0))
                 " slower with apart intervals is one to avoid. Rows read every scenario that ran the shape."
             }
+            @if marked { p.lead { (timer_note(run, cpython)) } }
             (below)
         }
     }
@@ -183,9 +215,10 @@ fn family_cell(row: &AnswerRow, family: Family) -> Markup {
         Family::FreeThreads | Family::GilThreads => format::workers(best.workers),
         _ => format!("{}, {}", best.model, format::workers(best.workers)),
     };
+    let mark = (family == Family::Async && row.sleeps()).then_some(TIMER_MARK);
     html! {
         td class=(class) title=(title) {
-            b { (format::factor(s.median)) } " "
+            b { (format::factor(s.median)) } @if let Some(m) = mark { sup { (m) } } " "
             span.ci { "[" (format::factor(s.ci_low).trim_end_matches('×')) ", " (format::factor(s.ci_high).trim_end_matches('×')) "]" }
             br; span.who { (who) }
         }
@@ -211,8 +244,11 @@ pub(crate) fn answer_markdown(run: &RunRecord) -> String {
     for row in &rows {
         out.push_str(&format!("| {} |", row.shape));
         for f in &families {
+            let mark = if *f == Family::Async && row.sleeps() { TIMER_MARK } else { "" };
             let cell = match row.best(*f) {
-                Some(b) => format!("{} ({}, {}w)", format::speedup(&b.speedup), b.model, b.workers),
+                Some(b) => {
+                    format!("{}{mark} ({}, {}w)", format::speedup(&b.speedup), b.model, b.workers)
+                }
                 None => "–".into(),
             };
             out.push_str(&format!(" {cell} |"));
@@ -224,5 +260,10 @@ pub(crate) fn answer_markdown(run: &RunRecord) -> String {
         out.push('\n');
     }
     out.push('\n');
+    if families.contains(&Family::Async)
+        && rows.iter().any(|r| r.sleeps() && r.best(Family::Async).is_some())
+    {
+        out.push_str(&format!("{}\n\n", timer_note(run, None)));
+    }
     out
 }

@@ -261,3 +261,34 @@ fn long_names_stay_distinct_and_short() {
     assert!(a.len() <= 100 && b.len() <= 100);
     assert_ne!(a, b);
 }
+
+#[test]
+fn async_figures_of_work_that_sleeps_are_marked_as_tokios() {
+    let mut cases = Vec::new();
+    for (workload, params) in
+        [("io-sleep", [("sleep", "2ms")]), ("cpu", [("task_duration", "2ms")])]
+    {
+        let mut at = |model: &str, workers: usize, speedup: Option<f64>| {
+            let mut c = case(model, workers, speedup.map(|s| (s, s * 0.9, s * 1.1)), true);
+            c.workload = workload.into();
+            c.group = format!("s/{workload}");
+            c.case = format!("s/{model}/{workload}/workers={workers}");
+            c.params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            c.tasks = 16;
+            // Every sleep of async:current one at a time: 3.1 ms for a 2 ms sleep.
+            c.summary = crate::stats::summarize(&[0.0496; 5]);
+            cases.push(c);
+        };
+        at("sequential", 1, None);
+        at("async:current", 1, Some(0.65));
+        at("async:multi", 4, Some(2.6));
+        at("threads", 4, Some(2.5));
+    }
+    let run = crate::results::RunRecord { cases, ..Default::default() };
+    let md = super::markdown::summary_markdown(&run);
+    let row = |start: &str| md.lines().find(|l| l.starts_with(start)).unwrap_or_default();
+    assert!(row("| IO sleep").contains("†"), "{md}");
+    assert!(!row("| CPU-bound").contains("†"), "{md}");
+    let note = md.lines().find(|l| l.starts_with('†')).expect("the mark is explained");
+    assert!(note.contains("a 2.00 ms sleep took 3.10 ms here"), "{note}");
+}

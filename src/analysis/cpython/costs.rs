@@ -20,10 +20,10 @@ pub struct PythonCosts {
     pub tokio_sleep: Option<(f64, f64)>,
 }
 
-/// The costs of `run` and `peer` side by side.
-pub fn python_costs(run: &RunRecord, peer: &CpythonRecord) -> PythonCosts {
-    let tokio_sleep = run
-        .cases
+/// What one sleep takes under the async models: (requested, taken) seconds, from the run's
+/// `io-sleep` cases under `async:current` with one task at a time; `None` without such a case.
+pub fn async_sleep(run: &RunRecord) -> Option<(f64, f64)> {
+    run.cases
         .iter()
         .filter(|c| {
             c.status == CaseStatus::Ok
@@ -35,11 +35,15 @@ pub fn python_costs(run: &RunRecord, peer: &CpythonRecord) -> PythonCosts {
         .find_map(|c| {
             let sleep = c.param_number("sleep")?;
             Some((sleep, c.summary?.median / c.tasks as f64))
-        });
+        })
+}
+
+/// The costs of `run` and `peer` side by side.
+pub fn python_costs(run: &RunRecord, peer: &CpythonRecord) -> PythonCosts {
     PythonCosts {
         pool_task_s: peer.pool_task_overhead_s,
         fork_task_s: run.overhead.empty_task_ns.get("processes:fork").map(|ns| ns * 1e-9),
         asyncio_sleep: peer.asyncio_sleep_requested_s.zip(peer.asyncio_sleep_actual_s),
-        tokio_sleep,
+        tokio_sleep: async_sleep(run),
     }
 }

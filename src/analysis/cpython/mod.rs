@@ -7,7 +7,7 @@ mod costs;
 mod interpreters;
 mod shape;
 
-pub use costs::{PythonCosts, python_costs};
+pub use costs::{PythonCosts, async_sleep, python_costs};
 pub use interpreters::{
     FreeThreading, SideBySide, SideRow, SingleThreadCost, free_threading, side_by_side,
 };
