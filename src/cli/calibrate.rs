@@ -85,8 +85,12 @@ struct Shapes {
 impl Shapes {
     fn from_args(args: &CalibrateArgs, usable_cpus: usize) -> Result<Shapes> {
         let bad = |m: String| anyhow::Error::from(BadInput(m));
-        let task_duration = humantime::parse_duration(&args.task_duration)
-            .map_err(|e| bad(format!("--task-duration {}: {e}", args.task_duration)))?;
+        let task_duration = scenario::parse_duration(&args.task_duration).ok_or_else(|| {
+            bad(format!(
+                "--task-duration {}: expected a duration like 2ms or 1s",
+                args.task_duration
+            ))
+        })?;
         if task_duration.is_zero() || task_duration > Duration::from_secs(10) {
             return Err(bad(format!(
                 "--task-duration {}: expected 1us to 10s",

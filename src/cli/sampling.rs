@@ -103,8 +103,8 @@ pub(crate) fn parse_duration(flag: &str, text: &str, max: Duration) -> Result<Du
             Duration::try_from_secs_f64(secs).map_err(|_| bad("expected a duration above 0"))?
         }
         Ok(_) => return Err(bad("expected a duration above 0")),
-        Err(_) => humantime::parse_duration(text.trim())
-            .map_err(|e| bad(&format!("expected seconds or a duration like 2m or 500ms ({e})")))?,
+        Err(_) => gilbench::scenario::parse_duration(text)
+            .ok_or_else(|| bad("expected seconds or a duration like 2m or 500ms"))?,
     };
     if d.is_zero() || d > max {
         return Err(bad(&format!(

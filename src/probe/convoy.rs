@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use super::{Metric, Probe, ProbeEnv, ProbeError, ProbeSample};
 use crate::exec::gil::{Gil, GilUnit};
 use crate::probe::{
-    KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, Values, Word, words,
+    KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values, Word, words,
 };
 use crate::stats::percentile;
 use crate::work::{
@@ -46,25 +46,35 @@ words! {
 
 const SECOND: Duration = Duration::from_secs(1);
 
-const HOGS: ParamDecl =
-    ParamDecl { name: "hogs", ty: ParamType::Count { min: 0, max: 256 }, default: "0" };
+const HOGS: ParamDecl = ParamDecl {
+    name: "hogs",
+    ty: ParamType::Count { min: 0, max: 256 },
+    default: ParamDefault::Count(0),
+};
 const SWITCH_INTERVAL: ParamDecl = ParamDecl {
     name: "switch_interval",
     ty: ParamType::Duration { positive: true, max: SECOND },
-    default: "5ms",
+    default: ParamDefault::Duration(Duration::from_millis(5)),
 };
-const IO: ParamDecl = ParamDecl { name: "io", ty: ParamType::Choice(Io::WORDS), default: "sleep" };
+const IO: ParamDecl = ParamDecl {
+    name: "io",
+    ty: ParamType::Choice(Io::WORDS),
+    default: ParamDefault::Word("sleep"),
+};
 const IO_TIME: ParamDecl = ParamDecl {
     name: "io_time",
     ty: ParamType::Duration { positive: false, max: SECOND },
-    default: "1ms",
+    default: ParamDefault::Duration(Duration::from_millis(1)),
 };
-const RESPONSE_BYTES: ParamDecl =
-    ParamDecl { name: "response_bytes", ty: ParamType::Size { max: 16 * MIB }, default: "64" };
+const RESPONSE_BYTES: ParamDecl = ParamDecl {
+    name: "response_bytes",
+    ty: ParamType::Size { max: 16 * MIB },
+    default: ParamDefault::Size(64),
+};
 const DURATION: ParamDecl = ParamDecl {
     name: "duration",
     ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
-    default: "200ms",
+    default: ParamDefault::Duration(Duration::from_millis(200)),
 };
 
 /// A `convoy` case's parameters.

@@ -16,22 +16,25 @@ use std::time::{Duration, Instant};
 use parking_lot::{Mutex, MutexGuard};
 
 use super::{Metric, Probe, ProbeError, ProbeSample};
-use crate::probe::{KindParams, ParamDecl, ParamError, ParamType, ProbeDecl, Values};
+use crate::probe::{KindParams, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values};
 
 /// The variants, as scenario files name them.
 pub const VARIANTS: &[&str] = &["opposite_order", "fixed_order"];
 
-const ROUNDS: ParamDecl =
-    ParamDecl { name: "rounds", ty: ParamType::Count { min: 1, max: 1_000_000 }, default: "20" };
+const ROUNDS: ParamDecl = ParamDecl {
+    name: "rounds",
+    ty: ParamType::Count { min: 1, max: 1_000_000 },
+    default: ParamDefault::Count(20),
+};
 const HOLD: ParamDecl = ParamDecl {
     name: "hold",
     ty: ParamType::Duration { positive: false, max: Duration::from_secs(1) },
-    default: "200us",
+    default: ParamDefault::Duration(Duration::from_micros(200)),
 };
 const WATCHDOG: ParamDecl = ParamDecl {
     name: "watchdog",
     ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
-    default: "100ms",
+    default: ParamDefault::Duration(Duration::from_millis(100)),
 };
 
 /// A `deadlock` case's parameters.

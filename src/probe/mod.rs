@@ -22,8 +22,8 @@ use crate::measure::Usage;
 pub use kinds::{PROBES, ProbeConfig};
 pub(crate) use params::words;
 pub use params::{
-    GIB, KIB, KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, ProbeParams,
-    ProbeValue, Values, Word, show_duration,
+    GIB, KIB, KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl,
+    ProbeParams, ProbeValue, Values, Word, show_duration,
 };
 
 /// What a probe's primary figure is.

@@ -34,7 +34,7 @@ pub use error::ScenarioError;
 pub use shipped::{Shipped, find_shipped, load_file_or_shipped, shipped};
 pub use suggest::closest;
 pub use values::show_duration;
-pub(crate) use values::{parse_duration, parse_size};
+pub use values::{parse_duration, parse_size};
 
 use crate::exec::Model;
 

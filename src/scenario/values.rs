@@ -224,13 +224,13 @@ impl Reader<'_> {
 }
 
 /// Parses a duration as scenario files write it (`2ms`, `1.5s` is not one: `1s 500ms`).
-pub(crate) fn parse_duration(s: &str) -> Option<std::time::Duration> {
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
     humantime::parse_duration(s.trim()).ok()
 }
 
 /// Parses `"512"`, `"512B"`, `"64KiB"`, `"1MiB"`, `"1GiB"`, `"1TiB"` (also `KB`/`MB`/`GB`/`TB`
 /// as powers of 1000); `None` if it is not a size or does not fit in `u64`.
-pub(crate) fn parse_size(s: &str) -> Option<u64> {
+pub fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);

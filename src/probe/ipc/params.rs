@@ -6,22 +6,35 @@ use std::time::Duration;
 use super::config::{Endpoints, IpcConfig, Mode, NAMES, Transport};
 use crate::measure::placement::Placement;
 use crate::probe::{
-    KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, ProbeError, Values, Word,
+    KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, ProbeError, Values,
+    Word,
 };
 
-const ENDPOINTS: ParamDecl =
-    ParamDecl { name: "endpoints", ty: ParamType::Choice(Endpoints::WORDS), default: "threads" };
-const IPC_SIZE: ParamDecl =
-    ParamDecl { name: "size", ty: ParamType::Size { max: 64 * MIB }, default: "8" };
-const MODE: ParamDecl =
-    ParamDecl { name: "mode", ty: ParamType::Choice(Mode::WORDS), default: "latency" };
-const PLACEMENT: ParamDecl =
-    ParamDecl { name: "placement", ty: ParamType::Choice(Placement::WORDS), default: "free" };
+const ENDPOINTS: ParamDecl = ParamDecl {
+    name: "endpoints",
+    ty: ParamType::Choice(Endpoints::WORDS),
+    default: ParamDefault::Word("threads"),
+};
+const IPC_SIZE: ParamDecl = ParamDecl {
+    name: "size",
+    ty: ParamType::Size { max: 64 * MIB },
+    default: ParamDefault::Size(8),
+};
+const MODE: ParamDecl = ParamDecl {
+    name: "mode",
+    ty: ParamType::Choice(Mode::WORDS),
+    default: ParamDefault::Word("latency"),
+};
+const PLACEMENT: ParamDecl = ParamDecl {
+    name: "placement",
+    ty: ParamType::Choice(Placement::WORDS),
+    default: ParamDefault::Word("free"),
+};
 /// How long one sample runs (`mp` declares it too).
 pub(super) const DURATION: ParamDecl = ParamDecl {
     name: "duration",
     ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
-    default: "50ms",
+    default: ParamDefault::Duration(Duration::from_millis(50)),
 };
 /// An `ipc` case's parameters: transports between two threads, processes or tasks.
 #[derive(Debug, Clone, PartialEq)]

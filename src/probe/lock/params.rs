@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use crate::probe::{KindParams, ParamDecl, ParamError, ParamType, ProbeDecl, Values, Word, words};
+use crate::probe::{
+    KindParams, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values, Word, words,
+};
 
 words! {
     /// Whether the lock is fought over.
@@ -19,32 +21,50 @@ words! {
 /// The most work a contender does inside or outside the lock per operation.
 const MAX_WORK: Duration = Duration::from_millis(10);
 
-const MODE: ParamDecl =
-    ParamDecl { name: "mode", ty: ParamType::Choice(LockMode::WORDS), default: "contended" };
-const CONTENDERS: ParamDecl =
-    ParamDecl { name: "contenders", ty: ParamType::Units { max: 256 }, default: "2" };
+const MODE: ParamDecl = ParamDecl {
+    name: "mode",
+    ty: ParamType::Choice(LockMode::WORDS),
+    default: ParamDefault::Word("contended"),
+};
+const CONTENDERS: ParamDecl = ParamDecl {
+    name: "contenders",
+    ty: ParamType::Units { max: 256 },
+    default: ParamDefault::Count(2),
+};
 const CRITICAL_SECTION: ParamDecl = ParamDecl {
     name: "critical_section",
     ty: ParamType::Duration { positive: false, max: MAX_WORK },
-    default: "0s",
+    default: ParamDefault::Duration(Duration::ZERO),
 };
 const OUTSIDE_WORK: ParamDecl = ParamDecl {
     name: "outside_work",
     ty: ParamType::Duration { positive: false, max: MAX_WORK },
-    default: "0s",
+    default: ParamDefault::Duration(Duration::ZERO),
 };
-const READ_PERCENT: ParamDecl =
-    ParamDecl { name: "read_percent", ty: ParamType::Count { min: 0, max: 100 }, default: "0" };
-const DEPTH: ParamDecl =
-    ParamDecl { name: "depth", ty: ParamType::Count { min: 1, max: 64 }, default: "1" };
-const PERMITS: ParamDecl =
-    ParamDecl { name: "permits", ty: ParamType::Count { min: 1, max: 256 }, default: "1" };
-const CAPACITY: ParamDecl =
-    ParamDecl { name: "capacity", ty: ParamType::Count { min: 1, max: 65_536 }, default: "16" };
+const READ_PERCENT: ParamDecl = ParamDecl {
+    name: "read_percent",
+    ty: ParamType::Count { min: 0, max: 100 },
+    default: ParamDefault::Count(0),
+};
+const DEPTH: ParamDecl = ParamDecl {
+    name: "depth",
+    ty: ParamType::Count { min: 1, max: 64 },
+    default: ParamDefault::Count(1),
+};
+const PERMITS: ParamDecl = ParamDecl {
+    name: "permits",
+    ty: ParamType::Count { min: 1, max: 256 },
+    default: ParamDefault::Count(1),
+};
+const CAPACITY: ParamDecl = ParamDecl {
+    name: "capacity",
+    ty: ParamType::Count { min: 1, max: 65_536 },
+    default: ParamDefault::Count(16),
+};
 const DURATION: ParamDecl = ParamDecl {
     name: "duration",
     ty: ParamType::Duration { positive: true, max: Duration::from_secs(60) },
-    default: "50ms",
+    default: ParamDefault::Duration(Duration::from_millis(50)),
 };
 
 /// A `lock` case's parameters.

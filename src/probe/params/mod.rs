@@ -53,6 +53,20 @@ pub enum ParamType {
     Choice(&'static [&'static str]),
 }
 
+/// The value a parameter takes when a scenario file does not set it, typed like the
+/// parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamDefault {
+    /// For a count or a number of units.
+    Count(u64),
+    /// For a duration.
+    Duration(Duration),
+    /// For a size, in bytes.
+    Size(u64),
+    /// For a choice: one of its words.
+    Word(&'static str),
+}
+
 /// One parameter of a probe kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamDecl {
@@ -60,26 +74,18 @@ pub struct ParamDecl {
     pub name: &'static str,
     /// Its type and limits.
     pub ty: ParamType,
-    /// Written like a scenario value (`"5ms"`, `"0"`, `"sleep"`).
-    pub default: &'static str,
+    /// Its value when a file does not set it.
+    pub default: ParamDefault,
 }
 
 impl ParamDecl {
-    /// The default as a typed value (declarations are constants: a bad one is a bug, which
-    /// the test that builds every kind from its defaults finds).
+    /// The default as a typed value.
     pub fn default_value(&self) -> ProbeValue {
-        let d = self.default;
-        match self.ty {
-            ParamType::Count { .. } | ParamType::Units { .. } => {
-                ProbeValue::Count(d.parse().expect("invariant: count defaults are numbers"))
-            }
-            ParamType::Duration { .. } => ProbeValue::Duration(
-                humantime::parse_duration(d).expect("invariant: duration defaults parse"),
-            ),
-            ParamType::Size { .. } => {
-                ProbeValue::Size(d.parse().expect("invariant: size defaults are numbers"))
-            }
-            ParamType::Choice(_) => ProbeValue::Choice(d.to_string()),
+        match self.default {
+            ParamDefault::Count(n) => ProbeValue::Count(n),
+            ParamDefault::Duration(d) => ProbeValue::Duration(d),
+            ParamDefault::Size(n) => ProbeValue::Size(n),
+            ParamDefault::Word(w) => ProbeValue::Choice(w.to_string()),
         }
     }
 }

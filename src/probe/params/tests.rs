@@ -92,13 +92,18 @@ fn an_auto_count_is_built_once_planned_and_the_lock_rule_names_contenders() {
     assert_eq!((p.mode, p.contenders), (LockMode::Uncontended, 1));
 }
 
-const A: ParamDecl = ParamDecl { name: "a", ty: ParamType::Count { min: 0, max: 9 }, default: "1" };
+const A: ParamDecl = ParamDecl {
+    name: "a",
+    ty: ParamType::Count { min: 0, max: 9 },
+    default: ParamDefault::Count(1),
+};
 const B: ParamDecl = ParamDecl {
     name: "b",
     ty: ParamType::Duration { positive: false, max: Duration::from_secs(1) },
-    default: "1ms",
+    default: ParamDefault::Duration(Duration::from_millis(1)),
 };
-const C: ParamDecl = ParamDecl { name: "c", ty: ParamType::Choice(Io::WORDS), default: "net" };
+const C: ParamDecl =
+    ParamDecl { name: "c", ty: ParamType::Choice(Io::WORDS), default: ParamDefault::Word("net") };
 const TEST: ProbeDecl = ProbeDecl { kind: "test", variants: &["one"], params: &[A, B, C] };
 
 #[test]
@@ -128,7 +133,11 @@ fn a_builder_that_disagrees_with_its_declaration_fails_naming_the_key() {
     let e = read(&|v| v.choice::<LockMode>(&C).map(drop)).unwrap_err();
     assert!(matches!(&e, ParamError::Type { key, .. } if key == "c"), "{e}");
     // A declaration of another kind.
-    let other = ParamDecl { name: "a", ty: ParamType::Count { min: 0, max: 99 }, default: "1" };
+    let other = ParamDecl {
+        name: "a",
+        ty: ParamType::Count { min: 0, max: 99 },
+        default: ParamDefault::Count(1),
+    };
     let e = read(&|v| v.count(&other).map(drop)).unwrap_err();
     assert_eq!(e, ParamError::Undeclared { kind: "test", key: "a".into() });
 }

@@ -4,23 +4,34 @@
 
 use std::time::Duration;
 
-use crate::probe::{GIB, KindParams, ParamDecl, ParamError, ParamType, ProbeDecl, Values};
+use crate::probe::{
+    GIB, KindParams, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values,
+};
 
-const PARENT_RSS: ParamDecl =
-    ParamDecl { name: "parent_rss", ty: ParamType::Size { max: 8 * GIB }, default: "0" };
+const PARENT_RSS: ParamDecl = ParamDecl {
+    name: "parent_rss",
+    ty: ParamType::Size { max: 8 * GIB },
+    default: ParamDefault::Size(0),
+};
 const DURATION: ParamDecl = ParamDecl {
     name: "duration",
     ty: ParamType::Duration { positive: true, max: Duration::from_secs(10) },
-    default: "20ms",
+    default: ParamDefault::Duration(Duration::from_millis(20)),
 };
-const UNITS: ParamDecl =
-    ParamDecl { name: "units", ty: ParamType::Count { min: 1, max: 10_000 }, default: "100" };
-const MAX_UNITS: ParamDecl =
-    ParamDecl { name: "max_units", ty: ParamType::Count { min: 1, max: 100_000 }, default: "2000" };
+const UNITS: ParamDecl = ParamDecl {
+    name: "units",
+    ty: ParamType::Count { min: 1, max: 10_000 },
+    default: ParamDefault::Count(100),
+};
+const MAX_UNITS: ParamDecl = ParamDecl {
+    name: "max_units",
+    ty: ParamType::Count { min: 1, max: 100_000 },
+    default: ParamDefault::Count(2000),
+};
 const TIME_LIMIT: ParamDecl = ParamDecl {
     name: "time_limit",
     ty: ParamType::Duration { positive: true, max: Duration::from_secs(30) },
-    default: "1s",
+    default: ParamDefault::Duration(Duration::from_secs(1)),
 };
 
 /// A `spawn` case's parameters: start + join/wait of one unit, or one task on a warm pool.

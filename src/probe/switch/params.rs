@@ -3,7 +3,7 @@
 
 use crate::measure::placement::Placement;
 use crate::probe::{
-    KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, Values, Word, words,
+    KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values, Word, words,
 };
 
 words! {
@@ -16,16 +16,25 @@ words! {
     }
 }
 
-const PLACEMENT: ParamDecl =
-    ParamDecl { name: "placement", ty: ParamType::Choice(Placement::WORDS), default: "free" };
-const PEER: ParamDecl =
-    ParamDecl { name: "peer", ty: ParamType::Choice(Peer::WORDS), default: "idle" };
-const WORKING_SET: ParamDecl =
-    ParamDecl { name: "working_set", ty: ParamType::Size { max: 64 * MIB }, default: "0" };
+const PLACEMENT: ParamDecl = ParamDecl {
+    name: "placement",
+    ty: ParamType::Choice(Placement::WORDS),
+    default: ParamDefault::Word("free"),
+};
+const PEER: ParamDecl = ParamDecl {
+    name: "peer",
+    ty: ParamType::Choice(Peer::WORDS),
+    default: ParamDefault::Word("idle"),
+};
+const WORKING_SET: ParamDecl = ParamDecl {
+    name: "working_set",
+    ty: ParamType::Size { max: 64 * MIB },
+    default: ParamDefault::Size(0),
+};
 const ROUND_TRIPS: ParamDecl = ParamDecl {
     name: "round_trips",
     ty: ParamType::Count { min: 1, max: 10_000_000 },
-    default: "2000",
+    default: ParamDefault::Count(2000),
 };
 
 /// A `switch` case's parameters.

@@ -99,9 +99,10 @@ fn scenario_guide_documents_every_probe_parameter() {
             // | parameter | type | default | limits | meaning |; the default as a code span,
             // quoted or not (`0`, `"5ms"`).
             let default = line.split('|').nth(3).unwrap_or("");
+            let declared = p.default_value().to_string();
             assert!(
-                default.contains(&format!("`{}`", p.default))
-                    || default.contains(&format!("`\"{}\"`", p.default)),
+                default.contains(&format!("`{declared}`"))
+                    || default.contains(&format!("`\"{declared}\"`")),
                 "scenarios/README.md, `{}`: `{}` is documented with default {default:?}, \
                  declared {:?}",
                 decl.kind,

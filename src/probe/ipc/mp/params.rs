@@ -4,12 +4,20 @@
 use std::time::Duration;
 
 use super::super::params::DURATION;
-use crate::probe::{KindParams, MIB, ParamDecl, ParamError, ParamType, ProbeDecl, Values};
+use crate::probe::{
+    KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values,
+};
 
-const CLIENTS: ParamDecl =
-    ParamDecl { name: "clients", ty: ParamType::Count { min: 1, max: 64 }, default: "1" };
-const SIZE: ParamDecl =
-    ParamDecl { name: "size", ty: ParamType::Size { max: 16 * MIB }, default: "64" };
+const CLIENTS: ParamDecl = ParamDecl {
+    name: "clients",
+    ty: ParamType::Count { min: 1, max: 64 },
+    default: ParamDefault::Count(1),
+};
+const SIZE: ParamDecl = ParamDecl {
+    name: "size",
+    ty: ParamType::Size { max: 16 * MIB },
+    default: ParamDefault::Size(64),
+};
 
 /// An `mp` case's parameters: the multiprocessing analogues.
 #[derive(Debug, Clone, PartialEq)]
