@@ -14,7 +14,7 @@ use gilbench::runner::{self, LoadGate, RunConfig};
 use gilbench::{report, sweep};
 
 use super::progress::Progress;
-use super::sampling::{SamplingArgs, parse_duration};
+use super::sampling::{SamplingArgs, duration_flag};
 use super::select::{Selection, default_set};
 use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, REPORTS, Verbosity};
 
@@ -69,7 +69,7 @@ pub(crate) fn run(args: RunArgs, verbosity: Verbosity) -> Result<u8> {
     if let Some(file) = &args.export_bmf {
         check_output_file("--export-bmf", file)?;
     }
-    let timeout = parse_duration("--timeout", &args.timeout, Duration::from_secs(86_400))?;
+    let timeout = duration_flag("--timeout", &args.timeout, Duration::from_secs(86_400))?;
     let profile = args.sampling.profile()?;
     let filter = args.select.filter()?;
     let scenarios = args.select.scenarios(default_set)?;

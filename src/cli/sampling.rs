@@ -74,7 +74,7 @@ impl SamplingArgs {
             profile.warmup = n;
         }
         if let Some(text) = &self.max_time {
-            profile.case_budget = parse_duration("--max-time", text, Duration::from_secs(3600))?;
+            profile.case_budget = duration_flag("--max-time", text, Duration::from_secs(3600))?;
         }
         Ok(profile)
     }
@@ -96,7 +96,7 @@ fn parse_fraction(flag: &str, text: &str) -> Result<f64, BadInput> {
 
 /// A duration flag: plain seconds (`120`, `0.5`) or a duration as scenario files write it
 /// (`2m`, `500ms`); above zero and at most `max`.
-pub(crate) fn parse_duration(flag: &str, text: &str, max: Duration) -> Result<Duration, BadInput> {
+pub(crate) fn duration_flag(flag: &str, text: &str, max: Duration) -> Result<Duration, BadInput> {
     let bad = |why: &str| BadInput(format!("{flag} {text}: {why}"));
     let d = match text.trim().parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 => {
