@@ -31,3 +31,30 @@ fn the_golden_run_json_loads_and_writes_back_unchanged() {
     assert_eq!(run.groups.len(), 1);
     assert!(run.sampling.is_some());
 }
+
+/// The report's words pinned on the same run: `summary.md` of the golden run must come out
+/// byte for byte as `tests/data/golden-summary.md`. A change to what the report says (or to a
+/// figure's format) fails here; rerun with `GILBENCH_BLESS=1` when it is meant.
+#[test]
+fn the_golden_runs_summary_is_unchanged() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let text = std::fs::read_to_string(data.join("golden-run.json")).unwrap();
+    let run: RunRecord = serde_json::from_str(&text).expect("the golden run loads");
+    let summary = gilbench::report::summary_markdown(&run);
+    let path = data.join("golden-summary.md");
+    if std::env::var_os("GILBENCH_BLESS").is_some() {
+        std::fs::write(&path, &summary).unwrap();
+        return;
+    }
+    let pinned = std::fs::read_to_string(&path).expect("tests/data/golden-summary.md");
+    if summary != pinned {
+        let line = summary.lines().zip(pinned.lines()).position(|(a, b)| a != b);
+        panic!(
+            "summary.md of the golden run changed (first difference at line {:?}); rerun \
+             with GILBENCH_BLESS=1 if that is intended:\n{summary}",
+            line.map(|l| l + 1)
+        );
+    }
+    // It says something about the run: the answer and the case's own scenario.
+    assert!(pinned.contains("## The answer") || pinned.contains("## Each scenario"), "{pinned}");
+}
