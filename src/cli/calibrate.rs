@@ -289,9 +289,9 @@ fn run_peer(
     let stdout = out.join().map_err(|_| anyhow!("reading the peer's output panicked"))??;
     let stderr = err.join().unwrap_or_default();
     if !status.success() {
-        let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(anyhow!("the CPython peer failed ({status}):\n{}", tail.join("\n")));
+        // One line: a traceback's last line names the exception.
+        let last = stderr.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("no message");
+        return Err(anyhow!("the CPython peer failed ({status}): {last}"));
     }
     Ok(stdout)
 }
