@@ -1,41 +1,18 @@
-//! Semantic checks on a parsed scenario: ranges, limits, known names, and the size of the
-//! sweep. Turns the raw structs into a [`Scenario`]; runs nothing.
+//! Semantic checks on a parsed scenario as a whole: its own keys (name, description, timeout,
+//! switch interval) and those a workload shares with them, each `[[workload]]` and `[[probe]]`
+//! table, then the size of the sweep and its case keys. Turns the raw structs into a
+//! [`Scenario`]; runs nothing.
 
 use std::path::Path;
-use std::time::Duration;
 
 use super::cases::{Checked, check_collisions, check_size};
 use super::error::Source;
+use super::limits::{MAX_PAYLOAD, MAX_SWITCH_INTERVAL, MAX_TASKS, MAX_TIMEOUT, MAX_WORKERS};
 use super::schema::{RawScenario, Sp};
-use super::values::{GIB, MIB, Read, Reader};
+use super::values::{Read, Reader, name_char};
 use super::workload::workload;
 use super::{Scenario, ScenarioError, Workers};
 use crate::exec::Model;
-
-/// Most units a case may use.
-pub(super) const MAX_WORKERS: u64 = 4096;
-/// Most tasks per sample.
-pub(super) const MAX_TASKS: u64 = 10_000_000;
-/// Largest payload per task, each way.
-pub(super) const MAX_PAYLOAD: u64 = GIB;
-/// Largest `io-file` file.
-pub(super) const MAX_FILE_BYTES: u64 = GIB;
-/// Largest `io-net` response.
-pub(super) const MAX_RESPONSE_BYTES: u64 = 256 * MIB;
-/// Most `cpu` kernel iterations per task.
-pub(super) const MAX_ITERATIONS: u64 = 1_000_000_000_000;
-/// Longest task, sleep or server delay.
-pub(super) const MAX_TASK_TIME: Duration = Duration::from_secs(60);
-/// Longest per-case timeout.
-pub(super) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Longest GIL switch interval.
-pub(super) const MAX_SWITCH_INTERVAL: Duration = Duration::from_secs(1);
-
-/// Workload kinds as written in scenario files.
-pub(super) const KINDS: [&str; 6] = ["cpu", "io-sleep", "io-file", "io-net", "mixed", "command"];
-/// `response_bytes` when not given.
-pub(super) const DEFAULT_RESPONSE_BYTES: u32 = 1024;
 
 pub(super) fn validate(
     raw: RawScenario,
@@ -44,7 +21,7 @@ pub(super) fn validate(
 ) -> Result<Scenario, ScenarioError> {
     let rd = Reader { src: Source { text, path } };
     let name = match &raw.name {
-        Some(v) => scenario_name(&rd, v)?,
+        Some(v) => rd.name(v, "name")?.to_owned(),
         None => stem_name(path),
     };
     let description = match &raw.description {
@@ -105,25 +82,6 @@ pub(super) fn validate(
         workloads: checked.into_iter().map(|c| c.axes).collect(),
         probes,
     })
-}
-
-/// A name for case keys and file names: letters, digits, `-`, `_`, `.`.
-fn scenario_name(rd: &Reader<'_>, v: &Sp) -> Read<String> {
-    let s = rd.string(v, "name")?;
-    if s.is_empty() || s.len() > 64 || !s.chars().all(name_char) {
-        return Err(rd.err(
-            v,
-            "name",
-            format!(
-                "{s:?} is not a usable name; expected 1 to 64 letters, digits, `-`, `_` or `.`"
-            ),
-        ));
-    }
-    Ok(s.to_owned())
-}
-
-pub(super) fn name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
 /// The file stem, with characters that would spoil case keys replaced by `-`.
@@ -230,19 +188,4 @@ pub(super) fn read_workers(rd: &Reader<'_>, v: &Sp) -> Read<Workers> {
         usize::to_string,
     )?;
     Ok(Workers::List(values(list)))
-}
-
-/// The keys a workload table shares with the top of the file (each overrides it there).
-pub(super) const SHARED_KEYS: [&str; 4] = ["models", "workers", "tasks", "payload_bytes"];
-
-/// The keys each kind takes, beyond `kind` and the shared ones.
-pub(super) fn kind_keys(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "cpu" => &["task_duration", "iterations", "released_fraction"],
-        "io-sleep" => &["sleep"],
-        "io-file" => &["bytes", "fsync"],
-        "io-net" => &["delay", "response_bytes"],
-        "command" => &["argv", "name", "timeout"],
-        _ => &["task_duration", "cpu_fraction", "released_fraction"],
-    }
 }
