@@ -9,7 +9,7 @@ use super::cases::{AUTO_WORKER_COUNTS, AxisAt, Checked};
 use super::kinds::{KINDS, kind_keys};
 use super::limits::{MAX_FILE_BYTES, MAX_ITERATIONS, MAX_RESPONSE_BYTES, MAX_TASK_TIME};
 use super::schema::{RawWorkload, Sp};
-use super::validate::Shared;
+use super::shared::Shared;
 use super::values::{Read, Reader, show_duration, show_fraction};
 use super::{CpuSize, Workers, WorkloadAxes, WorkloadParams};
 
