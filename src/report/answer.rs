@@ -10,6 +10,7 @@ use crate::analysis::{AnswerRow, Best, Choice, Family, SEQUENTIAL, TIE, answer_r
 use crate::results::RunRecord;
 use crate::results::cpython::{CpythonRecord, shape_key};
 
+use super::anchors::scenario_id;
 use super::format;
 use super::gil::short_factor;
 
@@ -170,7 +171,7 @@ pub(super) fn answer_section(
                     @for row in &rows {
                         tr {
                             td.shape {
-                                a href=(format!("#{}", super::html::scenario_id(&row.scenarios[0]))) { (row.shape) }
+                                a href=(format!("#{}", scenario_id(&row.scenarios[0]))) { (row.shape) }
                             }
                             @for f in &families { (family_cell(row, *f)) }
                             @if let Some(cmp) = &cmp {

@@ -11,6 +11,7 @@ use crate::plot::{Chart, GilChart, GilChartKind};
 use crate::results::cpython::CpythonRecord;
 use crate::results::{CaseRecord, CaseStatus, RunRecord};
 
+use super::anchors::scenario_id;
 use super::answer::answer_section;
 use super::cards::{banners, machine_card, run_card, status_name};
 use super::cases::case_table;
@@ -34,14 +35,6 @@ return d==='a'?o:-o}).forEach(r=>b.appendChild(r))})});";
 
 /// Tables with more rows than this are folded in `<details>`.
 pub(super) const FOLD_ROWS: usize = 20;
-
-/// The id of a scenario's section: `scenario-` and the name with anything but letters,
-/// digits, `-` and `_` replaced.
-pub(super) fn scenario_id(name: &str) -> String {
-    let safe: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    format!("scenario-{safe}")
-}
 
 /// `table` as it is when it has at most [`FOLD_ROWS`] rows, else folded under `summary`.
 pub(super) fn fold(rows: usize, summary: &str, table: Markup) -> Markup {

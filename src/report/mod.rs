@@ -3,6 +3,7 @@
 //! once, and inlined from the same text). Computes nothing: it shows what the results model
 //! carries, and its verdicts only compare the medians and intervals already there.
 
+mod anchors;
 mod answer;
 mod cards;
 mod cases;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::validate::MAX_WORKERS;
+use super::limits::MAX_WORKERS;
 use super::values::{Read, Reader};
 use super::{Workers, WorkloadAxes};
 

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
+use super::limits::MAX_TIMEOUT;
 use super::schema::{RawWorkload, Value};
-use super::validate::{MAX_TIMEOUT, name_char};
-use super::values::{Read, Reader};
+use super::values::{Read, Reader, name_char};
 
 /// Most arguments in `argv`, program included.
 pub(super) const MAX_ARGS: usize = 4096;
@@ -72,20 +72,7 @@ pub(super) fn command(
         ));
     }
     let name = match &w.name {
-        Some(n) => {
-            let s = rd.string(n, "name")?;
-            if s.is_empty() || s.len() > 64 || !s.chars().all(name_char) {
-                return Err(rd.err(
-                    n,
-                    "name",
-                    format!(
-                        "{s:?} is not a usable name; expected 1 to 64 letters, digits, `-`, `_` \
-                         or `.`"
-                    ),
-                ));
-            }
-            s.to_owned()
-        }
+        Some(n) => rd.name(n, "name")?.to_owned(),
         None => default_name(&argv[0]),
     };
     let timeout = match &w.timeout {

@@ -3,18 +3,24 @@
 //! Errors name the file, the line and column, and the key at fault.
 //!
 //! `schema` reads the TOML into loosely typed values with their spans, `values` reads
-//! integers, sizes, durations and sweep axes against their limits, `validate` checks each
-//! workload, and `cases` refuses sweeps above [`MAX_CASES`] or with colliding
-//! case keys; `shipped` holds the scenarios compiled into the binary, found by name, and
-//! `unknown_key` with `suggest` words the "did you mean" of a misspelled key. A key that
-//! accepts a list is a sweep axis; `workers` defaults to `"auto"` and
-//! `payload_bytes` to 0, while `models` and `tasks` must be set at the top or per workload.
+//! integers, sizes, durations, names and sweep axes against the ranges in `limits`,
+//! `validate` checks the file as a whole: its own keys, each workload (`workload`, with
+//! `command`, and `shared` for the keys a workload shares with the top) and each probe
+//! (`probe`); `cases` refuses sweeps above [`MAX_CASES`] or with colliding case keys.
+//! `kinds` lists the workload kinds and the keys each takes; `shipped` holds the scenarios
+//! compiled into the binary, found by name, and `unknown_key` with `suggest` words the "did
+//! you mean" of a misspelled key. A key that accepts a list is a sweep axis; `workers`
+//! defaults to `"auto"` and `payload_bytes` to 0, while `models` and `tasks` must be set at
+//! the top or per workload.
 
 mod cases;
 mod command;
 mod error;
+mod kinds;
+mod limits;
 mod probe;
 mod schema;
+mod shared;
 mod shipped;
 mod suggest;
 mod unknown_key;

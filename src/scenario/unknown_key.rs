@@ -2,8 +2,8 @@
 //! mean `task_duration`?") and, in a `[[workload]]` table, only the keys of that workload's
 //! kind rather than every key of every kind.
 
+use super::kinds::{KINDS, SHARED_KEYS, kind_keys};
 use super::suggest::closest;
-use super::validate::{KINDS, SHARED_KEYS, kind_keys};
 
 /// The message for `key`, found at byte `offset` of `text`, which serde rejected with the
 /// `expected` keys of its struct.

@@ -1,5 +1,5 @@
-//! Typed reading of raw values: integers, sizes, durations, fractions and sweep axes, each
-//! checked against its range, with errors that name the key and point at the value.
+//! Typed reading of raw values: integers, sizes, durations, fractions, names and sweep axes,
+//! each checked against its range, with errors that name the key and point at the value.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -33,6 +33,21 @@ impl Reader<'_> {
                 Err(self.err(value, key, format!("expected a string, found {}", other.describe())))
             }
         }
+    }
+
+    /// A name for case keys and file names: 1 to 64 letters, digits, `-`, `_` or `.`.
+    pub(super) fn name<'v>(&self, value: &'v Sp, key: &str) -> Read<&'v str> {
+        let s = self.string(value, key)?;
+        if s.is_empty() || s.len() > 64 || !s.chars().all(name_char) {
+            return Err(self.err(
+                value,
+                key,
+                format!(
+                    "{s:?} is not a usable name; expected 1 to 64 letters, digits, `-`, `_` or `.`"
+                ),
+            ));
+        }
+        Ok(s)
     }
 
     /// A boolean.
@@ -221,6 +236,11 @@ impl Reader<'_> {
         }
         Ok(out)
     }
+}
+
+/// A character a name may use in case keys and file names: a letter, a digit, `-`, `_`, `.`.
+pub(super) fn name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
 /// Parses a duration as scenario files write it (`2ms`, `1.5s` is not one: `1s 500ms`).

@@ -6,10 +6,15 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::cases::{AUTO_WORKER_COUNTS, AxisAt, Checked};
+use super::kinds::{KINDS, kind_keys};
+use super::limits::{MAX_FILE_BYTES, MAX_ITERATIONS, MAX_RESPONSE_BYTES, MAX_TASK_TIME};
 use super::schema::{RawWorkload, Sp};
-use super::validate::*;
+use super::shared::Shared;
 use super::values::{Read, Reader, show_duration, show_fraction};
 use super::{CpuSize, Workers, WorkloadAxes, WorkloadParams};
+
+/// `response_bytes` when not given.
+const DEFAULT_RESPONSE_BYTES: u32 = 1024;
 
 /// Checks one `[[workload]]` table against the top level's shared keys.
 pub(super) fn workload(

@@ -1,6 +1,6 @@
 //! The promise in ARCHITECTURE.md that imports only point one way: the `crate::…` and
 //! `super::…` paths of `src/` (comments and in-file tests left out) form no circle between
-//! top-level modules, nor between the sub-modules of any module (two listed exceptions).
+//! top-level modules, nor between the sub-modules of any module.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -124,10 +124,6 @@ fn resolve(at: &[String], code: &str) -> Vec<Vec<String>> {
     out
 }
 
-/// Modules whose own sub-modules still import each other in a circle (their files share
-/// helpers both ways); every other module, and the crate's top level, must have none.
-const UNTANGLED_LATER: [&str; 2] = ["report", "scenario"];
-
 #[test]
 fn imports_form_no_circle_between_modules_or_sub_modules() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -166,14 +162,6 @@ fn imports_form_no_circle_between_modules_or_sub_modules() {
     assert!(graphs.contains_key(&vec!["probe".to_string(), "ipc".to_string()]), "{graphs:?}");
     let mut found = Vec::new();
     for (parent, graph) in &graphs {
-        let at = parent.join("::");
-        if UNTANGLED_LATER.contains(&at.as_str()) {
-            assert!(
-                circle(graph).is_some(),
-                "{at} has no circle left: take it off UNTANGLED_LATER so it stays so"
-            );
-            continue;
-        }
         let mut graph = graph.clone();
         while let Some(c) = circle(&graph) {
             let at = if parent.is_empty() { "crate".to_string() } else { parent.join("::") };
