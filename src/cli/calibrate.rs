@@ -26,6 +26,10 @@ use super::{BadInput, EXIT_CASE_FAILED, EXIT_INTERRUPTED, EXIT_OK, Verbosity};
 /// The peer script, carried by the binary so an installed gilbench has it.
 const PEER_SCRIPT: &str = include_str!("../../peers/cpython_peer.py");
 
+/// Fewest timed batches per case on either side: a median of three flips with one slow batch,
+/// and a case that sometimes runs with its two threads on one CPU has such batches.
+const PEER_MIN_SAMPLES: usize = 5;
+
 /// Longest the peer may run before it is stopped.
 const PEER_LIMIT: Duration = Duration::from_secs(900);
 
@@ -35,7 +39,8 @@ pub(crate) struct CalibrateArgs {
     /// measure several side by side (e.g. a GIL build and a free-threaded one).
     #[arg(long, default_value = "python3", value_name = "PYTHON", action = clap::ArgAction::Append)]
     python: Vec<String>,
-    /// Sampling profile (the peer takes the same warm-up and sample counts).
+    /// Sampling profile (the peer takes the same warm-up; both sides time at least five
+    /// batches per case).
     #[arg(long, default_value = "quick", value_parser = ["quick", "default", "full"])]
     profile: String,
     /// Put this run's files directly in DIR (default: a new folder under reports/).
@@ -248,8 +253,8 @@ fn run_peer(
         .arg("--payload-bytes")
         .arg(args.payload_bytes.to_string())
         .arg("--samples")
-        // The peer samples a fixed count: the profile's minimum, at least five.
-        .arg(profile.min_rounds.max(5).to_string())
+        // The peer samples a fixed count: the profile's minimum (at least PEER_MIN_SAMPLES).
+        .arg(profile.min_rounds.to_string())
         .arg("--warmup")
         .arg(profile.warmup.to_string())
         .arg("--convoy-iterations")
@@ -297,7 +302,11 @@ fn run_peer(
 }
 
 pub(crate) fn calibrate(args: CalibrateArgs, verbosity: Verbosity) -> Result<u8> {
-    let profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
+    let mut profile = Profile::named(&args.profile).expect("invariant: clap checked the name");
+    // Both sides' medians come from at least as many batches: the peer times a fixed count,
+    // gilbench's cases at least as many rounds.
+    profile.min_rounds = profile.min_rounds.max(PEER_MIN_SAMPLES);
+    profile.max_rounds = profile.max_rounds.max(profile.min_rounds);
     let machine = gilbench::results::fingerprint();
     let shapes = Shapes::from_args(&args, machine.usable_cpus)?;
     let pythons: Vec<(&str, Python)> =

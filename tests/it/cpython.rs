@@ -186,7 +186,10 @@ fn calibrate_end_to_end_and_report_redraws_the_comparison() {
 
     let run = load_run(dir.path()).expect("run.json");
     let peer = load_cpython(dir.path()).expect("cpython.json");
-    // Both sides measured the same shapes.
+    // Both sides' medians come from at least five batches (the quick profile's minimum is 3).
+    assert!(peer.cases.iter().all(|c| c.samples.len() >= 5), "the peer took fewer than 5");
+    let ok = run.cases.iter().filter(|c| c.status == gilbench::results::CaseStatus::Ok);
+    assert!(ok.clone().all(|c| c.samples.len() >= 5), "a gilbench case took fewer than 5");
     let shapes = |it: &mut dyn Iterator<Item = (&String, &BTreeMap<String, String>)>| {
         let mut v: Vec<String> =
             it.map(|(w, p)| gilbench::results::cpython::shape_key(w, p)).collect();
