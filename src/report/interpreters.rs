@@ -60,7 +60,8 @@ fn table(side: &SideBySide) -> Markup {
                                     (Some(c), Some(m)) if *c > 0.0 => crate::analysis::cpython::ratio_error(m / c) > AGREEMENT + 1e-12,
                                     _ => false,
                                 };
-                                td.num class=(if off { "bad" } else { "" }) { (cell(*c)) }
+                                @if off { td.num.bad title="more than the agreement margin from the model that stands for it" { (cell(*c)) } }
+                                @else { td.num { (cell(*c)) } }
                             }
                         }
                     }
