@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use crate::analysis::cpython::{
-    AGREEMENT, FreeThreading, SideBySide, SingleThreadCost, compare, free_threading, side_by_side,
+    AGREEMENT, FreeThreading, SideBySide, SingleThreadCost, free_threading, side_by_side,
 };
 use crate::results::RunRecord;
 use crate::results::cpython::CpythonRecord;
@@ -19,12 +19,10 @@ pub(crate) fn part(run: &RunRecord, peers: &[CpythonRecord]) -> Markup {
         @if let Some(side) = &side {
             h3 { "Interpreters side by side" }
             ul.verdicts {
-                @for peer in peers {
-                    @let cmp = compare(run, peer);
-                    @let threads = cmp.summaries().into_iter().find(|s| s.pair.cpython == "cpython:threads");
+                @for (label, threads) in side.labels.iter().zip(&side.threads) {
                     @if let Some(s) = threads {
                         @let class = if s.compared == 0 { "none" } else if s.agreeing == s.compared { "clear" } else { "unclear" };
-                        li class=(class) { (peer.label()) ": " (super::summary_sentence(&s)) "." }
+                        li class=(class) { (label) ": " (super::summary_sentence(s)) "." }
                     }
                 }
             }
@@ -54,13 +52,8 @@ fn table(side: &SideBySide) -> Markup {
                         tr {
                             td { (r.shape) } td.num { (r.workers) }
                             td.num { (cell(r.gil)) } td.num { (cell(r.threads)) }
-                            @for (c, free) in r.cpython.iter().zip(&side.free) {
-                                @let model = if *free { r.threads } else { r.gil };
-                                @let off = match (c, model) {
-                                    (Some(c), Some(m)) if *c > 0.0 => crate::analysis::cpython::ratio_error(m / c) > AGREEMENT + 1e-12,
-                                    _ => false,
-                                };
-                                @if off { td.num.bad title="more than the agreement margin from the model that stands for it" { (cell(*c)) } }
+                            @for (i, (c, free)) in r.cpython.iter().zip(&side.free).enumerate() {
+                                @if r.agrees(i, *free) == Some(false) { td.num.bad title="more than the agreement margin from the model that stands for it" { (cell(*c)) } }
                                 @else { td.num { (cell(*c)) } }
                             }
                         }

@@ -5,7 +5,7 @@
 use crate::results::RunRecord;
 use crate::results::cpython::{CpythonRecord, PeerStatus};
 
-use super::{compare, model_speedups};
+use super::{PairSummary, Point, compare, model_speedups};
 
 /// One shape at one worker count, every side's threads speedup.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,8 @@ pub struct SideBySide {
     pub labels: Vec<String>,
     /// Whether each interpreter ran without a GIL (compared with `threads`).
     pub free: Vec<bool>,
+    /// Each interpreter's threads against the model that stands for them, over every shape.
+    pub threads: Vec<Option<PairSummary>>,
     /// Shapes in the first interpreter's order (then any only a later one measured), worker
     /// counts ascending; 1 worker left out (every speedup there is about 1).
     pub rows: Vec<SideRow>,
@@ -71,7 +73,21 @@ pub fn side_by_side(run: &RunRecord, peers: &[CpythonRecord]) -> SideBySide {
     SideBySide {
         labels: peers.iter().map(CpythonRecord::label).collect(),
         free: peers.iter().map(CpythonRecord::free_threaded).collect(),
+        threads: comparisons
+            .iter()
+            .map(|cmp| cmp.summaries().into_iter().find(|s| s.pair.cpython == "cpython:threads"))
+            .collect(),
         rows,
+    }
+}
+
+impl SideRow {
+    /// Whether interpreter `i`'s speedup is off the model that stands for it (`threads` for a
+    /// build without a GIL, else `gil`) by more than the agreement margin; `None` where one
+    /// side was not measured.
+    pub fn agrees(&self, i: usize, free: bool) -> Option<bool> {
+        let model = if free { self.threads } else { self.gil };
+        Point { workers: self.workers, model, cpython: *self.cpython.get(i)? }.agrees()
     }
 }
 
@@ -112,10 +128,10 @@ pub enum FreeThreading {
     },
 }
 
-/// One thread's time per kernel iteration: the plain cpu shape's `cpython:threads` at one
-/// worker (the 1-worker time over the iterations it ran), else the peer's own calibration.
-fn one_thread_s(peer: &CpythonRecord) -> (f64, &'static str) {
-    let from_case = peer.cases.iter().find_map(|c| {
+/// One thread's time per kernel iteration from the plain cpu shape's `cpython:threads` at one
+/// worker (the 1-worker time over the iterations it ran); `None` where it was not measured.
+fn one_thread_s(peer: &CpythonRecord) -> Option<f64> {
+    peer.cases.iter().find_map(|c| {
         let plain = c.workload == "cpu" && c.hash_bytes == 0;
         if !(plain && c.model == "cpython:threads" && c.workers == 1) {
             return None;
@@ -123,11 +139,7 @@ fn one_thread_s(peer: &CpythonRecord) -> (f64, &'static str) {
         let median = c.median.filter(|_| c.status == PeerStatus::Ok)?;
         let iterations = c.iterations.checked_mul(c.tasks as u64).filter(|n| *n > 0)?;
         Some(median / iterations as f64)
-    });
-    match from_case {
-        Some(s) => (s, "one thread's time per iteration of the pure-Python cpu task"),
-        None => (1.0 / peer.cpu_iterations_per_s, "the peer's single-thread kernel calibration"),
-    }
+    })
 }
 
 /// The free-threaded builds among `peers` and their single-thread cost.
@@ -145,14 +157,17 @@ pub fn free_threading(peers: &[CpythonRecord]) -> FreeThreading {
             .find(|g| g.gil_disabled_build != Some(true) && g.minor_version() == f.minor_version());
         match gil {
             Some(g) if f.cpu_iterations_per_s > 0.0 && g.cpu_iterations_per_s > 0.0 => {
-                let (free_s, a) = one_thread_s(f);
-                let (gil_s, b) = one_thread_s(g);
-                // Both sides from the same source, or both from the calibration.
-                let (free_s, gil_s, source) = if a == b {
-                    (free_s, gil_s, a)
-                } else {
-                    let calibration = "the peer's single-thread kernel calibration";
-                    (1.0 / f.cpu_iterations_per_s, 1.0 / g.cpu_iterations_per_s, calibration)
+                // Both sides from the same source: the measured task where both have it,
+                // else both peers' kernel calibration.
+                let (free_s, gil_s, source) = match (one_thread_s(f), one_thread_s(g)) {
+                    (Some(a), Some(b)) => {
+                        (a, b, "one thread's time per iteration of the pure-Python cpu task")
+                    }
+                    _ => (
+                        1.0 / f.cpu_iterations_per_s,
+                        1.0 / g.cpu_iterations_per_s,
+                        "the peer's single-thread kernel calibration",
+                    ),
                 };
                 costs.push(SingleThreadCost {
                     free: f.label(),
