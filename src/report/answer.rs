@@ -70,6 +70,16 @@ pub(crate) fn avoid_words(choice: &Choice) -> String {
 /// Marks an async figure of work that sleeps: it is tokio's sleep, not asyncio's.
 const TIMER_MARK: &str = "†";
 
+/// The mark of `family`'s figure in `row`: the async figures of work that sleeps.
+fn timer_mark(row: &AnswerRow, family: Family) -> Option<&'static str> {
+    (family == Family::Async && row.sleeps()).then_some(TIMER_MARK)
+}
+
+/// Whether any figure of `rows` carries the mark (so the table needs its note).
+fn any_timer_mark(rows: &[AnswerRow]) -> bool {
+    rows.iter().any(|r| r.best(Family::Async).is_some() && timer_mark(r, Family::Async).is_some())
+}
+
 /// What the mark means, with the run's own figure where it has one: tokio rounds every sleep
 /// up to the next whole millisecond, so a Python reader must not take these for asyncio's.
 pub(crate) fn timer_note(run: &RunRecord, cpython: Option<&CpythonRecord>) -> String {
@@ -152,8 +162,7 @@ pub(super) fn answer_section(
         Family::ALL.into_iter().filter(|f| rows.iter().any(|r| r.best(*f).is_some())).collect();
     let has_gil = rows.iter().any(|r| r.gil_cost.is_some());
     let note = format::intervals_note(run);
-    let marked = families.contains(&Family::Async)
-        && rows.iter().any(|r| r.sleeps() && r.best(Family::Async).is_some());
+    let marked = any_timer_mark(&rows);
     html! {
         section #answer {
             h2 { "The answer" }
@@ -216,7 +225,7 @@ fn family_cell(row: &AnswerRow, family: Family) -> Markup {
         Family::FreeThreads | Family::GilThreads => format::workers(best.workers),
         _ => format!("{}, {}", best.model, format::workers(best.workers)),
     };
-    let mark = (family == Family::Async && row.sleeps()).then_some(TIMER_MARK);
+    let mark = timer_mark(row, family);
     html! {
         td class=(class) title=(title) {
             b { (format::factor(s.median)) } @if let Some(m) = mark { sup { (m) } } " "
@@ -245,7 +254,7 @@ pub(crate) fn answer_markdown(run: &RunRecord) -> String {
     for row in &rows {
         out.push_str(&format!("| {} |", row.shape));
         for f in &families {
-            let mark = if *f == Family::Async && row.sleeps() { TIMER_MARK } else { "" };
+            let mark = timer_mark(row, *f).unwrap_or_default();
             let cell = match row.best(*f) {
                 Some(b) => {
                     format!("{}{mark} ({}, {}w)", format::speedup(&b.speedup), b.model, b.workers)
@@ -261,9 +270,7 @@ pub(crate) fn answer_markdown(run: &RunRecord) -> String {
         out.push('\n');
     }
     out.push('\n');
-    if families.contains(&Family::Async)
-        && rows.iter().any(|r| r.sleeps() && r.best(Family::Async).is_some())
-    {
+    if any_timer_mark(&rows) {
         out.push_str(&format!("{}\n\n", timer_note(run, None)));
     }
     out
