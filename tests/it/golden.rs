@@ -3,26 +3,46 @@
 //! fails here, so it is made on purpose: rerun with `GILBENCH_BLESS=1` to rewrite the file,
 //! and say in CHANGELOG.md what changed (bump `SCHEMA_VERSION` for an incompatible change).
 
+use std::path::{Path, PathBuf};
+
 use gilbench::results::{RunRecord, SCHEMA_VERSION};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// `written` must equal the file at `path`; with `GILBENCH_BLESS` set, it becomes the file.
+/// Returns whether it was compared (not blessed).
+fn pinned(path: &Path, written: &str, what: &str) -> bool {
+    if std::env::var_os("GILBENCH_BLESS").is_some() {
+        std::fs::write(path, written).unwrap();
+        return false;
+    }
+    let pinned =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if written != pinned {
+        let line = written.lines().zip(pinned.lines()).position(|(a, b)| a != b);
+        panic!(
+            "{what} changed (first difference at line {:?}); rerun with GILBENCH_BLESS=1 if that \
+             is intended",
+            line.map(|l| l + 1)
+        );
+    }
+    true
+}
+
+fn golden_run() -> RunRecord {
+    let text = std::fs::read_to_string(data("golden-run.json")).unwrap();
+    serde_json::from_str(&text).expect("the golden run loads")
+}
 
 #[test]
 fn the_golden_run_json_loads_and_writes_back_unchanged() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden-run.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let run: RunRecord = serde_json::from_str(&text).expect("the golden run loads");
+    let run = golden_run();
     assert_eq!(run.schema_version, SCHEMA_VERSION);
     let written = String::from_utf8(serde_json::to_vec_pretty(&run).unwrap()).unwrap();
-    if std::env::var_os("GILBENCH_BLESS").is_some() {
-        std::fs::write(&path, &written).unwrap();
+    if !pinned(&data("golden-run.json"), &written, "run.json's layout") {
         return;
-    }
-    if written != text {
-        let line = written.lines().zip(text.lines()).position(|(a, b)| a != b);
-        panic!(
-            "run.json's layout changed (first difference at line {:?}); rerun with \
-             GILBENCH_BLESS=1 if that is intended",
-            line.map(|l| l + 1)
-        );
     }
     // What the layout promises beyond loading: every case has its samples and typed
     // parameters, the group its sampling record.
@@ -37,24 +57,10 @@ fn the_golden_run_json_loads_and_writes_back_unchanged() {
 /// figure's format) fails here; rerun with `GILBENCH_BLESS=1` when it is meant.
 #[test]
 fn the_golden_runs_summary_is_unchanged() {
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let text = std::fs::read_to_string(data.join("golden-run.json")).unwrap();
-    let run: RunRecord = serde_json::from_str(&text).expect("the golden run loads");
-    let summary = gilbench::report::summary_markdown(&run);
-    let path = data.join("golden-summary.md");
-    if std::env::var_os("GILBENCH_BLESS").is_some() {
-        std::fs::write(&path, &summary).unwrap();
+    let summary = gilbench::report::summary_markdown(&golden_run());
+    if !pinned(&data("golden-summary.md"), &summary, "summary.md of the golden run") {
         return;
     }
-    let pinned = std::fs::read_to_string(&path).expect("tests/data/golden-summary.md");
-    if summary != pinned {
-        let line = summary.lines().zip(pinned.lines()).position(|(a, b)| a != b);
-        panic!(
-            "summary.md of the golden run changed (first difference at line {:?}); rerun \
-             with GILBENCH_BLESS=1 if that is intended:\n{summary}",
-            line.map(|l| l + 1)
-        );
-    }
     // It says something about the run: the answer and the case's own scenario.
-    assert!(pinned.contains("## The answer") || pinned.contains("## Each scenario"), "{pinned}");
+    assert!(summary.contains("## The answer") || summary.contains("## Each scenario"), "{summary}");
 }
