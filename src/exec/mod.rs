@@ -103,6 +103,16 @@ impl Model {
     pub fn takes_workers(self) -> bool {
         self != Model::Sequential
     }
+
+    /// OS threads or processes that run tasks at once with `workers` units: one under
+    /// `sequential` and `async:current` (one thread however many tasks are in flight),
+    /// `workers` (at least one) under the others.
+    pub fn os_units(self, workers: usize) -> usize {
+        match self {
+            Model::Sequential | Model::AsyncCurrent => 1,
+            _ => workers.max(1),
+        }
+    }
 }
 
 impl std::fmt::Display for Model {

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::Profile;
+use super::work_case::VISIT_LEAD_IN;
 use crate::exec::Model;
 use crate::scenario::{CpuSize, WorkloadParams};
 use crate::sweep::Planned;
@@ -30,10 +31,11 @@ pub fn batch_time(case: &Planned, usable_cpus: usize) -> Option<Duration> {
         _ => return None,
     };
     let units = if case.model.takes_workers() { case.workers.max(1) } else { 1 };
-    let (cpu_parallel, held) = match case.model {
-        Model::Sequential | Model::AsyncCurrent => (1, cpu),
-        Model::Gil => (units.min(usable_cpus.max(1)), cpu.mul_f64(1.0 - released)),
-        _ => (units.min(usable_cpus.max(1)), Duration::ZERO),
+    let cpu_parallel = case.model.os_units(units).min(usable_cpus.max(1));
+    let held = match case.model {
+        Model::Sequential | Model::AsyncCurrent => cpu,
+        Model::Gil => cpu.mul_f64(1.0 - released),
+        _ => Duration::ZERO,
     };
     let tasks = case.tasks as u32;
     let rounds = case.tasks.div_ceil(units) as u32;
@@ -42,18 +44,21 @@ pub fn batch_time(case: &Planned, usable_cpus: usize) -> Option<Duration> {
 
 /// Longest expected time of `case` under `profile`: its warm-up batches, then timed batches
 /// until the round limit or its share of the group's budget once the minimum is in, as the
-/// runner samples a group that never converges (a steady one stops at the minimum). `None`
-/// when the batch time is unknown (see [`batch_time`]).
+/// runner samples a group that never converges (a steady one stops at the minimum); each
+/// visit of a case on two or more OS units starts with [`VISIT_LEAD_IN`] of untimed work,
+/// which the budget counts. `None` when the batch time is unknown (see [`batch_time`]).
 pub fn estimate(case: &Planned, profile: &Profile, usable_cpus: usize) -> Option<Duration> {
     let batch = batch_time(case, usable_cpus)?;
+    let spread = matches!(case, Planned::Work(c) if c.model.os_units(c.workers) >= 2);
+    let visit = batch + if spread { VISIT_LEAD_IN } else { Duration::ZERO };
     let (mut kept, mut spent) = (0, Duration::ZERO);
     loop {
         let enough = kept >= profile.max_rounds
             || (kept >= profile.min_rounds && spent >= profile.case_budget);
         if enough {
-            return Some(spent + batch * profile.warmup as u32);
+            return Some(spent + visit * profile.warmup as u32);
         }
-        spent += batch;
+        spent += visit;
         kept += 1;
     }
 }

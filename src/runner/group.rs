@@ -3,6 +3,11 @@
 //! case per round — so a slow minute of the machine hits every model alike. Speedups against
 //! the group's sequential baseline pair the samples of the same round.
 //!
+//! A workload case whose tasks run on two or more OS threads or processes starts each of its
+//! samples with a short untimed lead-in of its own batches
+//! ([`work_case::VISIT_LEAD_IN`]), so the scheduler places its units by its own load, not by
+//! the case sampled before it.
+//!
 //! A probe case with a lead-in (a ping-pong whose ends the scheduler places) is not
 //! interleaved: its placement would follow the idle time the other cases' samples leave it.
 //! Each such case runs its lead-in and then all its samples back to back, before the rounds.
@@ -73,12 +78,23 @@ impl Slot {
 /// Takes one sample of a slot's case and files it; a failed sample stops the case.
 fn take_one(slot: &mut Slot, shared: &mut Shared<'_>) {
     let config = shared.config;
+    // A workload case's lead-in, untimed but counted in what the case has used.
+    let led = match slot.live.as_mut() {
+        Some(Live::Work(unit)) => {
+            let start = Instant::now();
+            let led = unit.lead_in(config, slot.col.spent(), &mut shared.reference);
+            slot.col.lead_in_took(start.elapsed());
+            led
+        }
+        _ => Ok(()),
+    };
     let spent = slot.col.spent();
     let start = Instant::now();
-    let taken = match slot.live.as_mut() {
-        Some(Live::Work(unit)) => unit.sample(config, spent, &mut shared.reference),
-        Some(Live::Probe(unit)) => unit.sample(config, spent),
-        None => return,
+    let taken = match (led, slot.live.as_mut()) {
+        (Err(stop), _) => Err(stop),
+        (Ok(()), Some(Live::Work(unit))) => unit.sample(config, spent, &mut shared.reference),
+        (Ok(()), Some(Live::Probe(unit))) => unit.sample(config, spent),
+        (Ok(()), None) => return,
     };
     match taken {
         Ok(mut t) => {

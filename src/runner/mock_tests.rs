@@ -3,8 +3,8 @@
 //! and the speedups are checked against known answers.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::group::{Shared, run_group};
@@ -15,11 +15,17 @@ use crate::probe::ProbeEnv;
 use crate::results::{CaseStatus, StopReason};
 use crate::work::{Task, WorkSpec};
 
-/// Reports `walls[i % len]` for its i-th batch, with the same checksum as every other mock.
+/// Reports `walls[i % len]` for its i-th whole batch, with the same checksum as every other
+/// mock; a part of the batch (a visit's lead-in) takes its share of the next whole batch's
+/// wall and leaves the sequence where it was.
 struct Mock {
     model: Model,
     walls: Vec<Duration>,
     taken: usize,
+    /// Tasks in a whole batch.
+    batch: usize,
+    /// Tasks run in parts of batches, shared with the test.
+    led: Arc<AtomicUsize>,
 }
 
 impl Executor for Mock {
@@ -28,8 +34,13 @@ impl Executor for Mock {
     }
 
     fn run_batch(&mut self, tasks: &[Task], _deadline: Instant) -> Result<Batch, ExecError> {
-        let wall = self.walls[self.taken % self.walls.len()];
-        self.taken += 1;
+        let mut wall = self.walls[self.taken % self.walls.len()];
+        if tasks.len() < self.batch {
+            self.led.fetch_add(tasks.len(), Ordering::Relaxed);
+            wall = wall * tasks.len() as u32 / self.batch as u32;
+        } else {
+            self.taken += 1;
+        }
         Ok(Batch {
             wall,
             checksum: tasks.len() as u64,
@@ -41,13 +52,28 @@ impl Executor for Mock {
     }
 }
 
+/// Tasks in the scenario's batch.
+const TASKS: usize = 8;
+
 const SCENARIO: &str = "name = \"m\"\nmodels = [\"sequential\", \"threads\"]\nworkers = [1, 2]\n\
-                        tasks = 4\n\n[[workload]]\nkind = \"io-sleep\"\nsleep = \"1ms\"\n";
+                        tasks = 8\n\n[[workload]]\nkind = \"io-sleep\"\nsleep = \"1ms\"\n";
+
+/// Tasks each case ran in parts of batches (its visits' lead-ins), by model and workers.
+type Led = Arc<Mutex<BTreeMap<(Model, usize), Arc<AtomicUsize>>>>;
 
 /// Runs the scenario's one group with mocks whose walls come from `walls(model, workers)`.
 fn run_mocked(
     profile: Profile,
     walls: impl Fn(Model, usize) -> Vec<Duration> + 'static,
+) -> (Vec<crate::results::CaseRecord>, crate::results::GroupSampling) {
+    run_counting(profile, walls, Led::default())
+}
+
+/// [`run_mocked`], counting each case's lead-in tasks into `led`.
+fn run_counting(
+    profile: Profile,
+    walls: impl Fn(Model, usize) -> Vec<Duration> + 'static,
+    led: Led,
 ) -> (Vec<crate::results::CaseRecord>, crate::results::GroupSampling) {
     let scenario = crate::scenario::parse(SCENARIO, std::path::Path::new("m.toml")).unwrap();
     let cases = crate::sweep::plan(&scenario, 2);
@@ -69,7 +95,9 @@ fn run_mocked(
     let mut res =
         Resources { scratch: tempfile::tempdir().unwrap(), server: None, iterations_per_s: 1e6 };
     let build = move |model: Model, workers: usize, _: &WorkSpec, _: &ExecEnv, _: &UnitOptions| {
-        Ok(Box::new(Mock { model, walls: walls(model, workers), taken: 0 }) as Box<dyn Executor>)
+        let led = Arc::clone(led.lock().unwrap().entry((model, workers)).or_default());
+        let mock = Mock { model, walls: walls(model, workers), taken: 0, batch: TASKS, led };
+        Ok(Box::new(mock) as Box<dyn Executor>)
     };
     let mut shared = Shared {
         config: &config,
@@ -142,4 +170,25 @@ fn an_exact_count_takes_that_many_rounds_whatever_it_knows() {
     let (records, sampled) = run_mocked(profile, |_, _| vec![ms(10.0)]);
     assert_eq!((sampled.rounds, sampled.stop), (7, StopReason::Converged));
     assert!(records.iter().all(|r| r.samples.len() == 7));
+}
+
+#[test]
+fn each_visit_of_a_case_on_two_units_starts_with_its_own_lead_in() {
+    let profile = Profile::named("quick").unwrap();
+    let led = Led::default();
+    let (records, _) = run_counting(profile.clone(), |_, _| vec![ms(10.0)], Arc::clone(&led));
+    let led = led.lock().unwrap();
+    let tasks = |model, workers| led[&(model, workers)].load(Ordering::Relaxed);
+    // One unit: nothing before its samples.
+    assert_eq!(tasks(Model::Sequential, 1), 0);
+    assert_eq!(tasks(Model::Threads, 1), 0);
+    // Two units: parts of 4 of the 8 tasks (5 ms each) until 40 ms have passed, before
+    // every sample, warm-up included: 8 parts a visit.
+    let visits = profile.warmup + profile.min_rounds;
+    let per_visit = (super::work_case::VISIT_LEAD_IN.as_secs_f64() / 5e-3).round() as usize * 4;
+    assert_eq!(tasks(Model::Threads, 2), visits * per_visit);
+    // None of it is kept: each case has its warm-up and its samples, nothing more.
+    for rec in &records {
+        assert_eq!((rec.samples.len(), rec.warmup), (profile.min_rounds, profile.warmup));
+    }
 }

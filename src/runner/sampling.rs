@@ -81,6 +81,12 @@ impl Collector {
         self.stopped
     }
 
+    /// Counts untimed work run before a sample (a visit's lead-in) in the time the case has
+    /// used of its timeout.
+    pub(super) fn lead_in_took(&mut self, took: Duration) {
+        self.spent += took;
+    }
+
     /// Files one sample (dropped if it was a warm-up sample).
     pub(super) fn push(
         &mut self,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::sampling::{Stop, Taken, blank_record};
 use super::{Resources, RunConfig};
-use crate::exec::{ExecEnv, ExecError, Executor, Model, UnitOptions};
+use crate::exec::{Batch, ExecEnv, ExecError, Executor, Model, UnitOptions};
 use crate::measure::{Sample, Usage, peak_rss_window};
 use crate::results::{CaseRecord, CaseStatus};
 use crate::sweep::Case;
@@ -19,10 +19,25 @@ use crate::work::{Task, WorkSpec, make_input};
 pub(super) type Build =
     dyn Fn(Model, usize, &WorkSpec, &ExecEnv, &UnitOptions) -> Result<Box<dyn Executor>, ExecError>;
 
+/// Untimed work of a case's own before each of its interleaved samples, where two or more OS
+/// threads or processes run its tasks. The scheduler places a unit woken while another runs
+/// (a lock hand-off, the end of a sleep) by the load each CPU has shown over the last tens of
+/// milliseconds, so a case that waited while a one-unit case ran starts with its units packed
+/// onto one CPU: measured on a 2-CPU machine, `gil` at 2 workers with half its CPU work
+/// released took 23.3 ms a batch interleaved against 18.0 ms run alone, and after 100 ms
+/// idle 28 ms against 17.7. 40 ms of the case's own batches brings both back to the alone
+/// figure; one batch of 17 ms does not.
+pub(crate) const VISIT_LEAD_IN: Duration = Duration::from_millis(40);
+
 /// A workload case ready to take samples.
 pub(super) struct WorkUnit {
     group: String,
     executor: Box<dyn Executor>,
+    /// OS threads or processes running its tasks: with two or more, each visit starts with a
+    /// lead-in ([`VISIT_LEAD_IN`]).
+    units: usize,
+    /// Batch wall time per task of the last batch, seconds: sizes the lead-in.
+    per_task: Option<f64>,
     tasks: Vec<Task>,
     timeout: Duration,
     /// The checksum of the last batch.
@@ -75,6 +90,8 @@ pub(super) fn setup(
     let unit = WorkUnit {
         group: case.group.clone(),
         executor,
+        units: case.model.os_units(case.workers),
+        per_task: None,
         tasks,
         timeout: case.timeout.unwrap_or(config.timeout),
         checksum: None,
@@ -83,6 +100,40 @@ pub(super) fn setup(
 }
 
 impl WorkUnit {
+    /// Runs the case's own tasks, untimed, for about [`VISIT_LEAD_IN`] where its units are
+    /// spread over CPUs by the scheduler; nothing for one unit. The lead-in runs parts of the
+    /// batch: first two tasks a unit, which time a task, then as many as the time left needs
+    /// (at least two a unit, at most half the batch unless that is fewer), so a case whose
+    /// batch is long pays about the lead-in's time, not whole batches. Time is the batches' own walls (or the clock, if
+    /// longer); a whole batch's checksum is checked like a sample's.
+    pub(super) fn lead_in(
+        &mut self,
+        config: &RunConfig,
+        spent: Duration,
+        reference: &mut HashMap<String, u64>,
+    ) -> Result<(), Stop> {
+        if self.units < 2 {
+            return Ok(());
+        }
+        let (start, mut walls) = (Instant::now(), Duration::ZERO);
+        let all = self.tasks.len();
+        let fewest = (2 * self.units).min(all);
+        let most = (all / 2).max(fewest);
+        while let Some(left) = VISIT_LEAD_IN.checked_sub(walls.max(start.elapsed())) {
+            if left.is_zero() {
+                break;
+            }
+            let count = match self.per_task {
+                Some(per) if per > 0.0 => {
+                    ((left.as_secs_f64() / per).ceil() as usize).clamp(fewest, most)
+                }
+                _ => fewest,
+            };
+            walls += self.batch(config, spent + start.elapsed(), count, reference)?.wall;
+        }
+        Ok(())
+    }
+
     /// One batch, timed by the executor; `spent` is what the case has used of its timeout.
     pub(super) fn sample(
         &mut self,
@@ -90,11 +141,36 @@ impl WorkUnit {
         spent: Duration,
         reference: &mut HashMap<String, u64>,
     ) -> Result<Taken, Stop> {
-        let timeout = self.timeout;
-        let deadline = Instant::now() + timeout.saturating_sub(spent);
         let before = Usage::this_process();
         let peak = peak_rss_window();
-        let batch = self.executor.run_batch(&self.tasks, deadline).map_err(|e| {
+        let batch = self.batch(config, spent, self.tasks.len(), reference)?;
+        let peak_rss_bytes = peak.read();
+        let usage = Usage::this_process().since(&before).plus(&batch.worker_usage);
+        let wall_s = batch.wall.as_secs_f64();
+        let sample = Sample {
+            wall_s,
+            usage,
+            peak_rss_bytes,
+            worker_peak_rss_bytes: batch.worker_peak_rss_bytes,
+            at_s: None,
+            value: None,
+        };
+        Ok(Taken { sample, value: wall_s, counters: batch.counters })
+    }
+
+    /// Runs the first `count` tasks once; a whole batch's checksum is checked against the
+    /// group's.
+    fn batch(
+        &mut self,
+        config: &RunConfig,
+        spent: Duration,
+        count: usize,
+        reference: &mut HashMap<String, u64>,
+    ) -> Result<Batch, Stop> {
+        let timeout = self.timeout;
+        let deadline = Instant::now() + timeout.saturating_sub(spent);
+        let tasks = &self.tasks[..count.min(self.tasks.len())];
+        let batch = self.executor.run_batch(tasks, deadline).map_err(|e| {
             // Ctrl-C on a terminal also reaches the workers: whatever broke after the run
             // was cancelled is the interrupt, not a failure of the case.
             let status = match e {
@@ -109,8 +185,10 @@ impl WorkUnit {
             };
             Stop { status, reason }
         })?;
-        let peak_rss_bytes = peak.read();
-        let usage = Usage::this_process().since(&before).plus(&batch.worker_usage);
+        self.per_task = Some(batch.wall.as_secs_f64() / tasks.len().max(1) as f64);
+        if tasks.len() < self.tasks.len() {
+            return Ok(batch);
+        }
         let expected = *reference.entry(self.group.clone()).or_insert(batch.checksum);
         if batch.checksum != expected {
             return Err(Stop {
@@ -122,15 +200,6 @@ impl WorkUnit {
             });
         }
         self.checksum = Some(batch.checksum);
-        let wall_s = batch.wall.as_secs_f64();
-        let sample = Sample {
-            wall_s,
-            usage,
-            peak_rss_bytes,
-            worker_peak_rss_bytes: batch.worker_peak_rss_bytes,
-            at_s: None,
-            value: None,
-        };
-        Ok(Taken { sample, value: wall_s, counters: batch.counters })
+        Ok(batch)
     }
 }
