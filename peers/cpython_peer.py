@@ -350,6 +350,7 @@ class Case:
         self.samples = []
         self.sums = set()
         self.error = None
+        self.per_task = None
 
     def open(self, args):
         if self.executor is None and self.error is None:
@@ -357,6 +358,35 @@ class Case:
                 self.executor = make_executor(self.model, self.workers, args.start_method)
             except Exception as e:  # a failing case is recorded, not fatal
                 self.fail(e)
+
+    def lead_in(self, jobs, seconds):
+        """Untimed work of the case's own before an interleaved batch, as gilbench's runner
+        does where two or more threads or processes run the tasks: the OS places a unit woken
+        while another runs by the load each CPU has shown over the last tens of milliseconds,
+        so a case that waited while a single-thread case ran would start with its units packed
+        onto one CPU. Runs parts of the batch (first two tasks a unit, then as many as the time
+        left needs, at most half the batch unless that is fewer) for about `seconds`."""
+        spread = self.model in ("cpython:threads", "cpython:processes") and self.workers >= 2
+        if self.executor is None or not spread or seconds <= 0:
+            return
+        fewest = min(2 * self.workers, len(jobs))
+        most = max(len(jobs) // 2, fewest)
+        start, walls = time.perf_counter(), 0.0
+        try:
+            while True:
+                left = seconds - max(walls, time.perf_counter() - start)
+                if left <= 0:
+                    break
+                count = fewest
+                if self.per_task:
+                    count = min(max(int(math.ceil(left / self.per_task)), fewest), most)
+                wall, results = self.executor.batch(jobs[:count])
+                if len(results) != count:
+                    raise RuntimeError("%d of %d tasks returned" % (len(results), count))
+                walls += wall
+                self.per_task = wall / count
+        except Exception as e:
+            self.fail(e)
 
     def step(self, jobs, keep):
         """One batch; its wall time is kept unless it is a warm-up."""
@@ -431,6 +461,7 @@ def run_cases(args):
                     case.open(args)
                 for i in range(rounds):
                     for case in cases:
+                        case.lead_in(jobs, args.lead_in)
                         case.step(jobs, i >= args.warmup)
             else:
                 for case in cases:
@@ -541,6 +572,9 @@ def main(argv=None):
     p.add_argument("--payload-bytes", type=int, default=1024, help="payload carried each way")
     p.add_argument("--samples", type=int, default=5, help="timed batches per case")
     p.add_argument("--warmup", type=int, default=1, help="untimed batches per case")
+    p.add_argument("--lead-in", type=parse_duration, default=0.0,
+                   help="untimed work of a case's own before each interleaved batch, where two or "
+                   "more threads or processes run it (e.g. 40ms; default none)")
     p.add_argument("--order", choices=("interleaved", "case"), default="interleaved",
                    help="interleaved: one batch of every case of a shape per round; case: all of "
                         "a case's batches in a row")
@@ -595,6 +629,7 @@ def main(argv=None):
         "hash_bytes_per_s": args.hash_bytes_per_s,
         "warmup": args.warmup,
         "order": args.order,
+        "lead_in_s": args.lead_in,
         "elapsed_s": time.time() - started,
         "pool_task_overhead_s": pool_overhead_s,
         "asyncio_sleep_requested_s": sleep_requested_s,

@@ -257,6 +257,8 @@ fn run_peer(
         .arg(profile.min_rounds.to_string())
         .arg("--warmup")
         .arg(profile.warmup.to_string())
+        .arg("--lead-in")
+        .arg(show_duration(runner::VISIT_LEAD_IN))
         .arg("--convoy-iterations")
         .arg(args.convoy_iterations.to_string())
         .current_dir(scratch.path())

@@ -81,7 +81,7 @@ pub fn pair_sentence(pc: &PairComparison) -> String {
     }
 }
 
-/// One pair over every shape: "the model's gil speedup is within 15% of CPython threads on 12
+/// One pair over every shape: "the model's gil speedup is within 10% of CPython threads on 12
 /// of 15 points; the worst is ...".
 pub fn summary_sentence(s: &PairSummary) -> String {
     let subject = model_subject(s.pair.model);

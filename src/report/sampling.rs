@@ -22,13 +22,28 @@ pub(super) fn rule_sentence(rule: &SamplingRule) -> String {
          nominal {level} paired t interval (for probes, every median's order-statistic \
          interval of at least 90 % coverage) reached no further than ±{hw} from its figure: \
          at least {min} and at most {max} rounds after {warm} warm-up, and no more once the \
-         group had spent {budget} per case.",
+         group had spent {budget} per case.{lead}",
+        lead = lead_in_sentence(rule),
         level = format::percent(rule.level),
         hw = format::percent(rule.half_width),
         min = rule.min_rounds,
         max = rule.max_rounds,
         warm = rule.warmup,
         budget = format::duration(rule.case_budget_s),
+    )
+}
+
+/// What a workload case on two or more OS units runs before each sample, as a sentence that
+/// follows the rule ("" for runs recorded without a lead-in).
+fn lead_in_sentence(rule: &SamplingRule) -> String {
+    if rule.lead_in_s <= 0.0 {
+        return String::new();
+    }
+    format!(
+        " A workload case on two or more threads or processes took no warm-up samples: each of \
+         its samples started with {} of its own work, untimed, so the scheduler placed its \
+         units by their own load, not by the cases sampled while they waited.",
+        format::duration(rule.lead_in_s)
     )
 }
 

@@ -267,6 +267,11 @@ pub struct SamplingRule {
     pub half_width: f64,
     /// Level of the intervals judged.
     pub level: f64,
+    /// Seconds of untimed work of its own that each sample of a workload case on two or more
+    /// OS threads or processes starts with; such a case takes no warm-up samples (0 in runs
+    /// recorded before there was one).
+    #[serde(default)]
+    pub lead_in_s: f64,
 }
 
 /// Why a comparison group stopped sampling.

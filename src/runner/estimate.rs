@@ -44,19 +44,21 @@ pub fn batch_time(case: &Planned, usable_cpus: usize) -> Option<Duration> {
 
 /// Longest expected time of `case` under `profile`: its warm-up batches, then timed batches
 /// until the round limit or its share of the group's budget once the minimum is in, as the
-/// runner samples a group that never converges (a steady one stops at the minimum); each
-/// visit of a case on two or more OS units starts with [`VISIT_LEAD_IN`] of untimed work,
-/// which the budget counts. `None` when the batch time is unknown (see [`batch_time`]).
+/// runner samples a group that never converges (a steady one stops at the minimum). A case on
+/// two or more OS units takes no warm-up batches and starts each sample with
+/// [`VISIT_LEAD_IN`] of untimed work, which the budget counts. `None` when the batch time is
+/// unknown (see [`batch_time`]).
 pub fn estimate(case: &Planned, profile: &Profile, usable_cpus: usize) -> Option<Duration> {
     let batch = batch_time(case, usable_cpus)?;
     let spread = matches!(case, Planned::Work(c) if c.model.os_units(c.workers) >= 2);
-    let visit = batch + if spread { VISIT_LEAD_IN } else { Duration::ZERO };
+    let (visit, warmup) =
+        if spread { (batch + VISIT_LEAD_IN, 0) } else { (batch, profile.warmup as u32) };
     let (mut kept, mut spent) = (0, Duration::ZERO);
     loop {
         let enough = kept >= profile.max_rounds
             || (kept >= profile.min_rounds && spent >= profile.case_budget);
         if enough {
-            return Some(spent + visit * profile.warmup as u32);
+            return Some(spent + visit * warmup);
         }
         spent += visit;
         kept += 1;

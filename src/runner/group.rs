@@ -4,9 +4,9 @@
 //! the group's sequential baseline pair the samples of the same round.
 //!
 //! A workload case whose tasks run on two or more OS threads or processes starts each of its
-//! samples with a short untimed lead-in of its own batches
-//! ([`work_case::VISIT_LEAD_IN`]), so the scheduler places its units by its own load, not by
-//! the case sampled before it.
+//! samples with an untimed lead-in of its own tasks ([`work_case::VISIT_LEAD_IN`], in place
+//! of warm-up samples), so the scheduler places its units by their own load, not by the cases
+//! sampled while they waited.
 //!
 //! A probe case with a lead-in (a ping-pong whose ends the scheduler places) is not
 //! interleaved: its placement would follow the idle time the other cases' samples leave it.
@@ -159,6 +159,7 @@ pub(super) fn run_group(
                 Some(Live::Probe(unit)) => {
                     Collector::with_lead_in(unit.lead_in.unwrap_or_default())
                 }
+                Some(Live::Work(unit)) if unit.leads_in() => Collector::led_each_visit(),
                 _ => Collector::default(),
             };
             let probe = matches!(planned, Planned::Probe(_));
@@ -217,6 +218,11 @@ pub(super) fn run_group(
         for k in round_order(active.len(), config.seed, group_index, round) {
             if cancelled() {
                 break;
+            }
+            // A case whose lead-in stands in for its warm-up sits the warm-up rounds out,
+            // so its samples pair with the others' round by round.
+            if round < profile.warmup && slots[active[k]].col.leads_in_each_visit() {
+                continue;
             }
             take_one(&mut slots[active[k]], shared);
         }

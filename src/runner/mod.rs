@@ -33,6 +33,7 @@ use crate::sweep::{self, Planned};
 use crate::work::{LoopbackServer, Task, WorkSpec, cpu_kernel};
 
 pub use estimate::{batch_time, estimate};
+pub use work_case::VISIT_LEAD_IN;
 
 /// How a comparison group is sampled: warm-up samples per case, then interleaved rounds until
 /// every comparison the report draws from the group (a speedup against the sequential
@@ -84,6 +85,7 @@ impl Profile {
             case_budget_s: self.case_budget.as_secs_f64(),
             half_width: self.half_width,
             level: LEVEL,
+            lead_in_s: VISIT_LEAD_IN.as_secs_f64(),
         }
     }
 }

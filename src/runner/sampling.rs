@@ -39,6 +39,8 @@ pub(super) struct Collector {
     /// Untimed lead-in still to run before the first kept sample (beyond the profile's
     /// warm-up count).
     lead_in: Duration,
+    /// Takes no warm-up samples: a lead-in before each sample stands in for them.
+    led_each_visit: bool,
     values: Vec<f64>,
     counters: BTreeMap<String, Vec<f64>>,
     stopped: bool,
@@ -51,9 +53,20 @@ impl Collector {
         Collector { lead_in, ..Collector::default() }
     }
 
+    /// A collector whose case runs a lead-in of its own before every sample (see
+    /// [`super::VISIT_LEAD_IN`]), which stands in for the profile's warm-up samples.
+    pub(super) fn led_each_visit() -> Collector {
+        Collector { led_each_visit: true, ..Collector::default() }
+    }
+
+    /// Whether a lead-in before each sample stands in for the warm-up samples.
+    pub(super) fn leads_in_each_visit(&self) -> bool {
+        self.led_each_visit
+    }
+
     /// Whether the next sample is a warm-up sample.
     pub(super) fn warm(&self, profile: &Profile) -> bool {
-        self.taken < profile.warmup || self.spent < self.lead_in
+        (!self.led_each_visit && self.taken < profile.warmup) || self.spent < self.lead_in
     }
 
     /// Time this case's own samples have taken so far.

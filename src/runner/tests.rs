@@ -120,12 +120,13 @@ fn the_estimate_follows_the_profiles_counts_and_budget() {
     assert_eq!(estimate(&one("25ms")[0], &quick, 2), Some(ms(125)));
     let full = Profile::named("full").unwrap(); // 3 warm-up, 10 to 200 rounds, 5 s
     assert_eq!(estimate(&one("10ms")[0], &full, 2), Some(ms(2030)));
-    // Two threads: each visit adds the 40 ms lead-in, so the budget is spent in 3 rounds.
+    // Two threads: no warm-up, and each visit adds the 100 ms lead-in, so the budget is spent
+    // by the minimum of 3 rounds.
     let two = planned(
         "models = [\"threads\"]\nworkers = [2]\ntasks = 2\n\n[[workload]]\nkind = \"cpu\"\n\
          task_duration = \"5ms\"\n",
     );
-    assert_eq!(estimate(&two[0], &quick, 2), Some(ms(4 * 45)));
+    assert_eq!(estimate(&two[0], &quick, 2), Some(ms(3 * 105)));
 }
 
 /// The calibrated rate is the rate tasks run at: a task sized for 1 ms by it takes 1 ms (best

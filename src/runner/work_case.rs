@@ -20,14 +20,15 @@ pub(super) type Build =
     dyn Fn(Model, usize, &WorkSpec, &ExecEnv, &UnitOptions) -> Result<Box<dyn Executor>, ExecError>;
 
 /// Untimed work of a case's own before each of its interleaved samples, where two or more OS
-/// threads or processes run its tasks. The scheduler places a unit woken while another runs
-/// (a lock hand-off, the end of a sleep) by the load each CPU has shown over the last tens of
-/// milliseconds, so a case that waited while a one-unit case ran starts with its units packed
-/// onto one CPU: measured on a 2-CPU machine, `gil` at 2 workers with half its CPU work
-/// released took 23.3 ms a batch interleaved against 18.0 ms run alone, and after 100 ms
-/// idle 28 ms against 17.7. 40 ms of the case's own batches brings both back to the alone
-/// figure; one batch of 17 ms does not.
-pub(crate) const VISIT_LEAD_IN: Duration = Duration::from_millis(40);
+/// threads or processes run its tasks; it stands in for the profile's warm-up samples. The
+/// scheduler places a unit woken while another runs (a lock hand-off, the end of a sleep) by
+/// the load it and each CPU have shown over the last tens of milliseconds (a 32 ms
+/// half-life), so units that sat idle while the group's other cases ran start packed onto
+/// one CPU. Measured on a 2-CPU machine with `gil` at 2 workers: half its CPU work released,
+/// 23.3 ms a batch interleaved against 18.0 ms alone; mixed work, CPU share 0.5, in a group of
+/// 13 cases, the median of 5 samples over five runs was 17.9–22.4 ms with no lead-in,
+/// 18.0–21.1 ms after 40 ms and 17.8–18.3 ms after 100 ms, against 18.1 ms alone.
+pub const VISIT_LEAD_IN: Duration = Duration::from_millis(100);
 
 /// A workload case ready to take samples.
 pub(super) struct WorkUnit {
@@ -100,6 +101,12 @@ pub(super) fn setup(
 }
 
 impl WorkUnit {
+    /// Whether each visit starts with a lead-in (two or more units), which then stands in
+    /// for the profile's warm-up samples.
+    pub(super) fn leads_in(&self) -> bool {
+        self.units >= 2
+    }
+
     /// Runs the case's own tasks, untimed, for about [`VISIT_LEAD_IN`] where its units are
     /// spread over CPUs by the scheduler; nothing for one unit. The lead-in runs parts of the
     /// batch: first two tasks a unit, which time a task, then as many as the time left needs
@@ -112,7 +119,7 @@ impl WorkUnit {
         spent: Duration,
         reference: &mut HashMap<String, u64>,
     ) -> Result<(), Stop> {
-        if self.units < 2 {
+        if !self.leads_in() {
             return Ok(());
         }
         let (start, mut walls) = (Instant::now(), Duration::ZERO);

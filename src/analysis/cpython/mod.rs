@@ -19,7 +19,7 @@ use crate::results::cpython::{CpythonRecord, PeerCase, PeerStatus, shape_key, sh
 use crate::results::{CaseStatus, RunRecord};
 
 /// A point agrees when the model's speedup is within this share of CPython's (either way).
-pub const AGREEMENT: f64 = 0.15;
+pub const AGREEMENT: f64 = 0.10;
 
 /// CPU-bound threads "gain nothing over one thread" when none is faster than one thread by more
 /// than this factor.
