@@ -20,11 +20,11 @@ use std::time::{Duration, Instant};
 
 use crate::measure::Usage;
 pub use kinds::{PROBES, ProbeConfig};
-pub(crate) use params::words;
 pub use params::{
     GIB, KIB, KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl,
     ProbeParams, ProbeValue, Values, Word, show_duration,
 };
+pub(crate) use params::{PLACEMENT, words};
 
 /// What a probe's primary figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

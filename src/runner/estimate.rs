@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::Profile;
-use super::work_case::VISIT_LEAD_IN;
+use super::work_case::{self, VISIT_LEAD_IN};
 use crate::exec::Model;
 use crate::scenario::{CpuSize, WorkloadParams};
 use crate::sweep::Planned;
@@ -50,7 +50,7 @@ pub fn batch_time(case: &Planned, usable_cpus: usize) -> Option<Duration> {
 /// unknown (see [`batch_time`]).
 pub fn estimate(case: &Planned, profile: &Profile, usable_cpus: usize) -> Option<Duration> {
     let batch = batch_time(case, usable_cpus)?;
-    let spread = matches!(case, Planned::Work(c) if c.model.os_units(c.workers) >= 2);
+    let spread = matches!(case, Planned::Work(c) if work_case::leads_in(c));
     let (visit, warmup) =
         if spread { (batch + VISIT_LEAD_IN, 0) } else { (batch, profile.warmup as u32) };
     let (mut kept, mut spent) = (0, Duration::ZERO);

@@ -30,13 +30,20 @@ pub(super) type Build =
 /// 18.0–21.1 ms after 40 ms and 17.8–18.3 ms after 100 ms, against 18.1 ms alone.
 pub const VISIT_LEAD_IN: Duration = Duration::from_millis(100);
 
+/// Whether `case` takes a lead-in before each sample, in place of warm-up samples: its tasks
+/// run on two or more OS threads or processes.
+pub(super) fn leads_in(case: &Case) -> bool {
+    case.model.os_units(case.workers) >= 2
+}
+
 /// A workload case ready to take samples.
 pub(super) struct WorkUnit {
     group: String,
     executor: Box<dyn Executor>,
-    /// OS threads or processes running its tasks: with two or more, each visit starts with a
-    /// lead-in ([`VISIT_LEAD_IN`]).
+    /// OS threads or processes running its tasks (they size the lead-in's parts).
     units: usize,
+    /// Each visit starts with a lead-in ([`leads_in`]).
+    leads_in: bool,
     /// Batch wall time per task of the last batch, seconds: sizes the lead-in.
     per_task: Option<f64>,
     tasks: Vec<Task>,
@@ -92,6 +99,7 @@ pub(super) fn setup(
         group: case.group.clone(),
         executor,
         units: case.model.os_units(case.workers),
+        leads_in: leads_in(case),
         per_task: None,
         tasks,
         timeout: case.timeout.unwrap_or(config.timeout),
@@ -104,7 +112,7 @@ impl WorkUnit {
     /// Whether each visit starts with a lead-in (two or more units), which then stands in
     /// for the profile's warm-up samples.
     pub(super) fn leads_in(&self) -> bool {
-        self.units >= 2
+        self.leads_in
     }
 
     /// Runs the case's own tasks, untimed, for about [`VISIT_LEAD_IN`] where its units are

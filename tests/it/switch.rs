@@ -101,15 +101,16 @@ fn children() -> Vec<u32> {
 /// only those still there after a second of settling count.
 fn left_behind(before: &[u32]) -> Vec<(u32, char)> {
     let me = std::process::id();
-    let own = std::fs::read("/proc/self/cmdline").unwrap_or_default();
-    let ours = |p: &crate::leftovers::Proc| {
-        let args = std::fs::read(format!("/proc/{}/cmdline", p.pid)).unwrap_or_default();
-        p.ppid == me && !before.contains(&p.pid) && (p.state == 'Z' || args == own)
-    };
     let until = Instant::now() + Duration::from_secs(1);
     loop {
-        let left: Vec<_> =
-            processes().into_iter().filter(|p| ours(p)).map(|p| (p.pid, p.state)).collect();
+        let all = processes();
+        let own = all.iter().find(|p| p.pid == me).map(|p| p.args.clone()).unwrap_or_default();
+        let left: Vec<_> = all
+            .into_iter()
+            .filter(|p| p.ppid == me && !before.contains(&p.pid))
+            .filter(|p| p.state == 'Z' || p.args == own)
+            .map(|p| (p.pid, p.state))
+            .collect();
         if left.is_empty() || Instant::now() >= until {
             return left;
         }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::config::{Endpoints, IpcConfig, Mode, NAMES, Transport};
 use crate::measure::placement::Placement;
 use crate::probe::{
-    KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, ProbeError, Values,
-    Word,
+    KindParams, MIB, PLACEMENT, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl,
+    ProbeError, Values, Word,
 };
 
 const ENDPOINTS: ParamDecl = ParamDecl {
@@ -24,11 +24,6 @@ const MODE: ParamDecl = ParamDecl {
     name: "mode",
     ty: ParamType::Choice(Mode::WORDS),
     default: ParamDefault::Word("latency"),
-};
-const PLACEMENT: ParamDecl = ParamDecl {
-    name: "placement",
-    ty: ParamType::Choice(Placement::WORDS),
-    default: ParamDefault::Word("free"),
 };
 /// How long one sample runs (`mp` declares it too).
 pub(super) const DURATION: ParamDecl = ParamDecl {

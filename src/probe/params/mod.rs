@@ -11,6 +11,8 @@ mod tests;
 
 use std::time::Duration;
 
+use crate::measure::placement::Placement;
+
 pub(crate) use read::words;
 pub use read::{KindParams, ParamError, Values, Word};
 
@@ -20,6 +22,14 @@ pub const KIB: u64 = 1 << 10;
 pub const MIB: u64 = 1 << 20;
 /// One GiB.
 pub const GIB: u64 = 1 << 30;
+
+/// Where the two ends of a ping-pong run (the `ipc` and `switch` probes): left to the
+/// scheduler by default.
+pub(crate) const PLACEMENT: ParamDecl = ParamDecl {
+    name: "placement",
+    ty: ParamType::Choice(Placement::WORDS),
+    default: ParamDefault::Word("free"),
+};
 
 /// The type and limits of one probe parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,8 @@
 
 use crate::measure::placement::Placement;
 use crate::probe::{
-    KindParams, MIB, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values, Word, words,
+    KindParams, MIB, PLACEMENT, ParamDecl, ParamDefault, ParamError, ParamType, ProbeDecl, Values,
+    Word, words,
 };
 
 words! {
@@ -16,11 +17,6 @@ words! {
     }
 }
 
-const PLACEMENT: ParamDecl = ParamDecl {
-    name: "placement",
-    ty: ParamType::Choice(Placement::WORDS),
-    default: ParamDefault::Word("free"),
-};
 const PEER: ParamDecl = ParamDecl {
     name: "peer",
     ty: ParamType::Choice(Peer::WORDS),
